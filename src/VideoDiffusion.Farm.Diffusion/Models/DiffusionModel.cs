@@ -1,0 +1,53 @@
+using VideoDiffusion.Farm.Diffusion.Denoising;
+using VideoDiffusion.Farm.Diffusion.Onnx;
+using VideoDiffusion.Farm.Diffusion.Text;
+
+namespace VideoDiffusion.Farm.Diffusion.Models;
+
+/// <summary>A loaded model folder: manifest, tokenizer and one ONNX session per part, created once and reused.</summary>
+public sealed class DiffusionModel : IDisposable
+{
+    private DiffusionModel(ModelManifest manifest, WordTokenizer tokenizer, TextEncoder text, GuidedDenoiser denoiser, VaeDecoder decoder)
+    {
+        Manifest = manifest;
+        Tokenizer = tokenizer;
+        TextEncoder = text;
+        Denoiser = denoiser;
+        Decoder = decoder;
+    }
+
+    public ModelManifest Manifest { get; }
+    public WordTokenizer Tokenizer { get; }
+    public TextEncoder TextEncoder { get; }
+    public GuidedDenoiser Denoiser { get; }
+    public VaeDecoder Decoder { get; }
+
+    public static DiffusionModel Load(string folder, OnnxRuntimeSettings? settings = null)
+    {
+        settings ??= new OnnxRuntimeSettings();
+        var manifest = ModelManifestLoader.Load(folder);
+        var tokenizer = WordTokenizer.Load(manifest);
+        TextEncoder? text = null;
+        GuidedDenoiser? denoiser = null;
+        try
+        {
+            text = new TextEncoder(manifest, tokenizer, settings);
+            denoiser = new GuidedDenoiser(manifest, settings);
+            var decoder = new VaeDecoder(manifest, settings);
+            return new DiffusionModel(manifest, tokenizer, text, denoiser, decoder);
+        }
+        catch
+        {
+            text?.Dispose();
+            denoiser?.Dispose();
+            throw;
+        }
+    }
+
+    public void Dispose()
+    {
+        TextEncoder.Dispose();
+        Denoiser.Dispose();
+        Decoder.Dispose();
+    }
+}

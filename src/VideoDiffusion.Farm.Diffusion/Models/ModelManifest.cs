@@ -1,0 +1,66 @@
+using System.Text.Json.Serialization;
+
+namespace VideoDiffusion.Farm.Diffusion.Models;
+
+/// <summary>The parsed <c>manifest.json</c> of a model folder (see DESIGN.md §5).</summary>
+public sealed record ModelManifest
+{
+    public required string Name { get; init; }
+    public string Description { get; init; } = "";
+    public bool Synthetic { get; init; }
+    public required ModelFiles Files { get; init; }
+    public required ModelTensorNames Tensors { get; init; }
+    public required LatentGeometry Latent { get; init; }
+    public required VideoGeometry Video { get; init; }
+    public required WindowLimits Window { get; init; }
+    public required SamplerSettings Sampler { get; init; }
+    public string Prediction { get; init; } = "velocity";
+    public required GuidanceSettings Guidance { get; init; }
+    public required TokenizerSettings Tokenizer { get; init; }
+    public required TextSettings Text { get; init; }
+    public ConditioningSettings Conditioning { get; init; } = new();
+
+    /// <summary>The folder the manifest was loaded from; file names resolve against it.</summary>
+    [JsonIgnore]
+    public string Folder { get; init; } = "";
+
+    public string PathOf(string file) => Path.Combine(Folder, file);
+}
+
+/// <summary>ONNX file names of the pipeline parts; the encoder is optional (only context from pixels needs it).</summary>
+public sealed record ModelFiles(string TextEncoder, string Denoiser, string VaeDecoder, string? VaeEncoder = null);
+
+/// <summary>Names of the tensors the farm feeds and reads, per ONNX file.</summary>
+public sealed record ModelTensorNames(
+    TextEncoderTensors TextEncoder, DenoiserTensors Denoiser, VaeDecoderTensors VaeDecoder, VaeEncoderTensors? VaeEncoder = null);
+
+public sealed record TextEncoderTensors(string InputIds, string TextStates);
+
+public sealed record DenoiserTensors(
+    string Sample, string Timestep, string TextStates, string Output,
+    string? Context = null, string? ContextMask = null, string? FrameStride = null);
+
+public sealed record VaeDecoderTensors(string Latent, string Image);
+
+public sealed record VaeEncoderTensors(string Image, string Latent);
+
+/// <summary>Latent video geometry: channels, pixel-to-latent factors and the scaling applied before the decoder.</summary>
+public sealed record LatentGeometry(int Channels, int SpatialFactor, int TemporalFactor, float Scaling);
+
+/// <summary>Pixel geometry and the native frame rate.</summary>
+public sealed record VideoGeometry(int Width, int Height, int Fps);
+
+/// <summary>Window lengths, in latent frames, the denoiser was trained for.</summary>
+public sealed record WindowLimits(int Native, int Min, int Max);
+
+public sealed record SamplerSettings(string Kind, float Shift, int DefaultSteps);
+
+public sealed record GuidanceSettings(float Default);
+
+public sealed record TokenizerSettings(
+    string Kind, string Vocabulary, int MaxTokens, int PadId, int UnknownId, bool Lowercase = true);
+
+public sealed record TextSettings(int Dim);
+
+/// <summary>Which optional denoiser inputs exist.</summary>
+public sealed record ConditioningSettings(bool ContextLatents = false, bool FrameStride = false);

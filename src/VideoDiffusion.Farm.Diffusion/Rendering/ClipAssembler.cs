@@ -1,0 +1,53 @@
+using VideoDiffusion.Farm.Diffusion.Fusion;
+using VideoDiffusion.Farm.Diffusion.Planning;
+using VideoDiffusion.Farm.Diffusion.Tensors;
+
+namespace VideoDiffusion.Farm.Diffusion.Rendering;
+
+/// <summary>Fuses the overlaps of neighbouring windows and lays the windows out as one clip.</summary>
+public static class ClipAssembler
+{
+    /// <summary>Replaces both copies of every shared frame by their weighted mean.</summary>
+    public static void FuseOverlaps(WindowPlan plan, IReadOnlyList<WindowState> windows, BlendMode mode)
+    {
+        for (var i = 0; i + 1 < windows.Count; i++)
+        {
+            FusePair(plan, windows[i].Latents, windows[i + 1].Latents, i, mode);
+        }
+    }
+
+    /// <summary>Fuses the overlap of window i (left) and window i + 1 (right) in place on both.</summary>
+    public static void FusePair(WindowPlan plan, LatentTensor left, LatentTensor right, int leftIndex, BlendMode mode)
+    {
+        var overlap = plan.OverlapAfter(leftIndex);
+        if (overlap == 0)
+        {
+            return;
+        }
+        var leftFrames = left.FrameRange(left.Frames - overlap, overlap);
+        var fused = new float[leftFrames.Length];
+        OverlapFusion.Fuse(leftFrames, right.FrameRange(0, overlap), fused, overlap, mode);
+        fused.CopyTo(leftFrames);
+        fused.CopyTo(right.FrameRange(0, overlap));
+    }
+
+    /// <summary>The clip's latents: each frame from the first window that covers it.</summary>
+    public static LatentTensor Assemble(WindowPlan plan, IReadOnlyList<LatentTensor> windows)
+    {
+        var first = windows[0];
+        var clip = new LatentTensor(plan.Frames, first.Channels, first.Height, first.Width);
+        var next = 0;
+        for (var i = 0; i < plan.Windows.Count; i++)
+        {
+            var span = plan.Windows[i];
+            var from = next - span.Start;
+            var count = span.End - next;
+            if (count > 0)
+            {
+                clip.SetFrames(next, windows[i].FrameRange(from, count));
+                next = span.End;
+            }
+        }
+        return clip;
+    }
+}

@@ -1,0 +1,65 @@
+using VideoDiffusion.Farm.Diffusion.Models;
+using VideoDiffusion.Farm.Diffusion.Noise;
+using VideoDiffusion.Farm.Diffusion.Planning;
+using VideoDiffusion.Farm.Diffusion.Sampling;
+using VideoDiffusion.Farm.Diffusion.Tensors;
+
+namespace VideoDiffusion.Farm.Diffusion.Rendering;
+
+/// <summary>What a strategy needs: the model, the resolved job, conditioning, a batcher, timings and progress.</summary>
+public sealed class RenderContext
+{
+    private long _done;
+
+    public RenderContext(DiffusionModel model, RenderJobSpec spec, IProgress<RenderProgress>? progress, CancellationToken cancellation)
+    {
+        Model = model;
+        Spec = spec;
+        Progress = progress;
+        Cancellation = cancellation;
+        Timings = new RenderTimings();
+        ConditioningPlanner? planner = null;
+        Timings.TextEncoding = RenderTimings.Measure(() => planner = new ConditioningPlanner(spec, model.Manifest, model.TextEncoder.Encode));
+        Conditioning = planner!;
+        Scheduler = new FlowMatchEulerScheduler(spec.Steps, spec.Shift);
+        Batcher = new WindowStepBatcher(model.Denoiser, Scheduler, Conditioning.Unconditional, spec.Guidance, spec.MaxBatch);
+    }
+
+    public DiffusionModel Model { get; }
+    public RenderJobSpec Spec { get; }
+    public IProgress<RenderProgress>? Progress { get; }
+    public CancellationToken Cancellation { get; }
+    public RenderTimings Timings { get; }
+    public ConditioningPlanner Conditioning { get; }
+    public FlowMatchEulerScheduler Scheduler { get; }
+    public WindowStepBatcher Batcher { get; }
+    public long TotalWindowSteps { get; set; }
+
+    /// <summary>Initial noise of absolute latent frames <paramref name="frames"/>, in order.</summary>
+    public LatentTensor NoiseFor(IReadOnlyList<int> frames)
+    {
+        var latent = Model.Manifest.Latent;
+        int h = Model.Manifest.Video.Height / latent.SpatialFactor, w = Model.Manifest.Video.Width / latent.SpatialFactor;
+        var tensor = new LatentTensor(frames.Count, latent.Channels, h, w);
+        for (var i = 0; i < frames.Count; i++)
+        {
+            CounterNoise.Frames(Spec.Seed, frames[i], 1, latent.Channels, h, w).Data.CopyTo(tensor.Frame(i));
+        }
+        return tensor;
+    }
+
+    public WindowState NewWindow(WindowSpan span, IReadOnlyList<int> absoluteFrames, float frameStride = 1f) =>
+        new(span, NoiseFor(absoluteFrames), Conditioning.ForFrames(absoluteFrames), frameStride);
+
+    /// <summary>One sampler step for these windows, counted and reported.</summary>
+    public void Step(int step, IReadOnlyList<WindowState> windows, string phase)
+    {
+        Cancellation.ThrowIfCancellationRequested();
+        Batcher.Step(step, windows);
+        _done += windows.Count;
+        Progress?.Report(new RenderProgress(phase, _done, TotalWindowSteps));
+    }
+
+    public void Fuse(WindowPlan plan, IReadOnlyList<WindowState> windows) =>
+        Timings.Fusion += RenderTimings.Measure(() => ClipAssembler.FuseOverlaps(plan, windows, Spec.Blend));
+}

@@ -1,0 +1,110 @@
+using VideoDiffusion.Farm.Diffusion.Fusion;
+using VideoDiffusion.Farm.Diffusion.Models;
+using VideoDiffusion.Farm.Diffusion.Planning;
+
+namespace VideoDiffusion.Farm.Diffusion.Rendering;
+
+/// <summary>A validated request with every default resolved against the model, plus its window plan.</summary>
+public sealed record RenderJobSpec(
+    Storyboard Storyboard,
+    int Fps,
+    int PixelFrames,
+    int LatentFrames,
+    ulong Seed,
+    int Steps,
+    float Guidance,
+    float Shift,
+    RenderStrategy Strategy,
+    int SyncEvery,
+    BlendMode Blend,
+    int KeyframeStride,
+    int MaxBatch,
+    WindowPlan Plan)
+{
+    public const double MaxSeconds = 3600;
+    private static readonly int[] TrainedStrides = [1, 2, 4, 8];
+
+    public static RenderJobSpec Resolve(RenderRequest request, ModelManifest manifest)
+    {
+        var fps = request.Fps ?? manifest.Video.Fps;
+        if (fps is <= 0 or > 120)
+        {
+            throw new PlanException("fps", $"fps must be between 1 and 120 (got {fps})");
+        }
+        Storyboard storyboard;
+        if (request.Storyboard is { } board)
+        {
+            if (!string.IsNullOrEmpty(request.Prompt))
+            {
+                throw new PlanException("storyboard", "give a prompt or a storyboard, not both");
+            }
+            board.Validate();
+            if (request.Seconds is { } s && Math.Abs(s - board.Seconds) > 1e-9)
+            {
+                throw new PlanException("seconds", $"seconds ({s}) disagrees with the storyboard, which ends at {board.Seconds}");
+            }
+            storyboard = board;
+        }
+        else
+        {
+            if (string.IsNullOrWhiteSpace(request.Prompt))
+            {
+                throw new PlanException("prompt", "the prompt must not be empty");
+            }
+            var seconds = request.Seconds ?? 4.0;
+            storyboard = Storyboard.Single(request.Prompt, seconds);
+        }
+        var totalSeconds = storyboard.Seconds;
+        if (!(totalSeconds > 0) || totalSeconds > MaxSeconds)
+        {
+            throw new PlanException("seconds", $"seconds must be above 0 and at most {MaxSeconds} (got {totalSeconds})");
+        }
+        var pixelFrames = (int)Math.Round(totalSeconds * fps);
+        if (pixelFrames < 1)
+        {
+            throw new PlanException("seconds", $"{totalSeconds} s at {fps} fps is less than one frame");
+        }
+        var k = manifest.Latent.TemporalFactor;
+        var latentFrames = (pixelFrames + k - 1) / k;
+        var steps = request.Steps ?? manifest.Sampler.DefaultSteps;
+        if (steps is < 1 or > 1000)
+        {
+            throw new PlanException("steps", $"steps must be between 1 and 1000 (got {steps})");
+        }
+        var guidance = request.Guidance ?? manifest.Guidance.Default;
+        if (!(guidance >= 0) || guidance > 50)
+        {
+            throw new PlanException("guidance", $"guidance must be between 0 and 50 (got {guidance})");
+        }
+        var window = request.Window ?? manifest.Window.Native;
+        if (window < manifest.Window.Min || window > manifest.Window.Max)
+        {
+            throw new PlanException("window", $"window must be between {manifest.Window.Min} and {manifest.Window.Max} latent frames for {manifest.Name} (got {window})");
+        }
+        var overlap = request.Overlap ?? window / 4;
+        if (request.SyncEvery < 0)
+        {
+            throw new PlanException("syncEvery", $"syncEvery must be 0 (fuse only at the end) or positive (got {request.SyncEvery})");
+        }
+        if (request.MaxBatch < 1)
+        {
+            throw new PlanException("maxBatch", $"the batch size must be at least 1 (got {request.MaxBatch})");
+        }
+        var keyframeStride = request.KeyframeStride ?? TrainedStrides.Where(s => s <= Math.Max(1, window / 2)).Max();
+        if (keyframeStride < 1 || keyframeStride > window)
+        {
+            throw new PlanException("keyframeStride", $"keyframe stride must be between 1 and the window {window} (got {keyframeStride})");
+        }
+        if (request.Strategy != RenderStrategy.CoDenoise && !manifest.Conditioning.ContextLatents)
+        {
+            throw new PlanException("strategy", $"{request.Strategy} needs a model that takes context latents; {manifest.Name} does not");
+        }
+        if (request.Strategy == RenderStrategy.Autoregressive && overlap == 0 && latentFrames > window)
+        {
+            throw new PlanException("overlap", "autoregressive rendering needs an overlap of at least 1 frame to carry context");
+        }
+        var plan = WindowPlanner.Plan(latentFrames, window, overlap, Math.Min(manifest.Window.Min, latentFrames));
+        return new RenderJobSpec(storyboard, fps, pixelFrames, latentFrames, request.Seed, steps, guidance,
+            manifest.Sampler.Shift, request.Strategy, request.SyncEvery, request.Blend, keyframeStride, request.MaxBatch, plan);
+    }
+}

@@ -1,0 +1,33 @@
+using VideoDiffusion.Farm.Diffusion.Fusion;
+using VideoDiffusion.Farm.Diffusion.Planning;
+
+namespace VideoDiffusion.Farm.Diffusion.Rendering;
+
+/// <summary>The long-video strategies of DESIGN.md §3.</summary>
+public enum RenderStrategy
+{
+    CoDenoise,
+    Keyframes,
+    Autoregressive,
+}
+
+/// <summary>What a user asks for; null fields take the model's defaults.</summary>
+public sealed record RenderRequest
+{
+    public string? Prompt { get; init; }
+    public Storyboard? Storyboard { get; init; }
+    public double? Seconds { get; init; }
+    public int? Fps { get; init; }
+    public ulong Seed { get; init; } = 42;
+    public int? Steps { get; init; }
+    public float? Guidance { get; init; }
+    public RenderStrategy Strategy { get; init; } = RenderStrategy.CoDenoise;
+    public int? Window { get; init; }
+    public int? Overlap { get; init; }
+    public int SyncEvery { get; init; } = 1;
+    public BlendMode Blend { get; init; } = BlendMode.Linear;
+    public int? KeyframeStride { get; init; }
+
+    /// <summary>Most window-steps in one denoiser call.</summary>
+    public int MaxBatch { get; init; } = 8;
+}

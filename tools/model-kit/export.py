@@ -1,0 +1,235 @@
+"""ONNX export of moonwalk-tiny plus golden tensors, and the synthetic Wan-shaped model.
+
+Python has no ONNX Runtime here, so each ONNX file gets golden input/output tensors computed by PyTorch;
+the C# tests prove ONNX Runtime reproduces them within 1e-4.
+"""
+import json
+import os
+import shutil
+
+import numpy as np
+import onnx
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+import nets
+
+OPSET = 17
+
+
+def _export(module, args, path, inputs, outputs, dynamic):
+    module.eval()
+    torch.onnx.export(module, args, path, input_names=inputs, output_names=outputs, dynamic_axes=dynamic,
+                      opset_version=OPSET, do_constant_folding=True)
+    onnx.checker.check_model(onnx.load(path))
+
+
+def _write_golden(folder, name, inputs, outputs):
+    """Raw little-endian tensors and an index: {name: {inputs: {tensor: {file, shape, dtype}}, outputs: ...}}."""
+    gdir = os.path.join(folder, "golden")
+    os.makedirs(gdir, exist_ok=True)
+    entry = {}
+    for kind, tensors in (("inputs", inputs), ("outputs", outputs)):
+        entry[kind] = {}
+        for tname, arr in tensors.items():
+            arr = np.ascontiguousarray(arr)
+            fname = f"{name}.{tname}.bin"
+            arr.tofile(os.path.join(gdir, fname))
+            entry[kind][tname] = {"file": fname, "shape": list(arr.shape), "dtype": str(arr.dtype)}
+    index_path = os.path.join(gdir, "golden.json")
+    index = json.load(open(index_path)) if os.path.exists(index_path) else {}
+    index[name] = entry
+    json.dump(index, open(index_path, "w"), indent=1)
+
+
+class DecoderToImage(nn.Module):
+    def __init__(self, dec):
+        super().__init__()
+        self.dec = dec
+
+    def forward(self, latent):
+        return self.dec(latent)
+
+
+def export_all(vae, den_state, tok, out, work):
+    os.makedirs(out, exist_ok=True)
+    if os.path.exists(os.path.join(out, "golden")):
+        shutil.rmtree(os.path.join(out, "golden"))
+    torch.manual_seed(123)
+    c = nets.LATENT_CHANNELS
+    enc, dec = nets.VaeEncoder(), nets.VaeDecoder()
+    enc.load_state_dict(vae["enc"])
+    dec.load_state_dict(vae["dec"])
+    text = nets.TextEncoder(den_state["vocab"])
+    text.load_state_dict(den_state["text"])
+    den = nets.Denoiser()
+    den.load_state_dict(den_state["den"])
+    for m in (enc, dec, text, den):
+        m.eval()
+
+    ids = torch.tensor([tok.encode("bluey walking on the moon after coming out of the spaceship"), tok.encode("")])
+    _export(text, (ids,), os.path.join(out, "text_encoder.onnx"), ["input_ids"], ["text_states"],
+            {"input_ids": {0: "batch"}, "text_states": {0: "batch"}})
+    with torch.no_grad():
+        states = text(ids)
+    _write_golden(out, "text_encoder", {"input_ids": ids.numpy()}, {"text_states": states.numpy()})
+
+    b, t = 2, 6
+    sample = torch.randn(b, c, t, 8, 8)
+    ts = torch.tensor([0.9, 0.3])
+    ctx = torch.randn(b, c, t, 8, 8)
+    mask = torch.tensor([[1, 1, 0, 0, 0, 0], [0, 0, 0, 0, 0, 1]], dtype=torch.float32)
+    stride = torch.tensor([1.0, 4.0])
+    args = (sample, ts, states, ctx, mask, stride)
+    names = ["sample", "timestep", "text_states", "context", "context_mask", "frame_stride"]
+    _export(den, args, os.path.join(out, "denoiser.onnx"), names, ["velocity"],
+            {"sample": {0: "batch", 2: "frames"}, "timestep": {0: "batch"}, "text_states": {0: "batch"},
+             "context": {0: "batch", 2: "frames"}, "context_mask": {0: "batch", 1: "frames"},
+             "frame_stride": {0: "batch"}, "velocity": {0: "batch", 2: "frames"}})
+    with torch.no_grad():
+        vel = den(*args)
+    _write_golden(out, "denoiser", {n: a.numpy() for n, a in zip(names, args)}, {"velocity": vel.numpy()})
+
+    lat = torch.randn(3, c, 8, 8) / vae["scaling"]
+    _export(dec, (lat,), os.path.join(out, "vae_decoder.onnx"), ["latent"], ["image"],
+            {"latent": {0: "frames"}, "image": {0: "frames"}})
+    with torch.no_grad():
+        img = dec(lat)
+    _write_golden(out, "vae_decoder", {"latent": lat.numpy()}, {"image": img.numpy()})
+
+    _export(enc, (img,), os.path.join(out, "vae_encoder.onnx"), ["image"], ["latent"],
+            {"image": {0: "frames"}, "latent": {0: "frames"}})
+    with torch.no_grad():
+        z = enc(img)
+    _write_golden(out, "vae_encoder", {"image": img.numpy()}, {"latent": z.numpy()})
+
+    with open(os.path.join(out, "vocab.txt"), "w") as f:
+        f.write("\n".join(tok.words) + "\n")
+    manifest = {
+        "name": "moonwalk-tiny",
+        "description": "Text-to-video latent diffusion model trained on CPU on a procedural world "
+                       "(coloured dogs, balls, cubes and rockets on moon, beach, grass and space).",
+        "synthetic": False,
+        "files": {"textEncoder": "text_encoder.onnx", "denoiser": "denoiser.onnx",
+                  "vaeDecoder": "vae_decoder.onnx", "vaeEncoder": "vae_encoder.onnx"},
+        "tensors": {
+            "textEncoder": {"inputIds": "input_ids", "textStates": "text_states"},
+            "denoiser": {"sample": "sample", "timestep": "timestep", "textStates": "text_states",
+                         "context": "context", "contextMask": "context_mask", "frameStride": "frame_stride",
+                         "output": "velocity"},
+            "vaeDecoder": {"latent": "latent", "image": "image"},
+            "vaeEncoder": {"image": "image", "latent": "latent"},
+        },
+        "latent": {"channels": c, "spatialFactor": 8, "temporalFactor": 1, "scaling": vae["scaling"]},
+        "video": {"width": 64, "height": 64, "fps": 8},
+        "window": {"native": 16, "min": 4, "max": 32},
+        "sampler": {"kind": "flow-match-euler", "shift": 2.0, "defaultSteps": 20},
+        "prediction": "velocity",
+        "guidance": {"default": 4.0},
+        "tokenizer": {"kind": "word", "vocabulary": "vocab.txt", "maxTokens": nets.MAX_TOKENS, "padId": 0,
+                      "unknownId": 1, "lowercase": True},
+        "text": {"dim": nets.TEXT_DIM},
+        "conditioning": {"contextLatents": True, "frameStride": True},
+    }
+    json.dump(manifest, open(os.path.join(out, "manifest.json"), "w"), indent=2)
+    write_training_record(vae, den_state, work)
+
+
+def write_training_record(vae, den_state, work):
+    rec = {"vae_seconds": vae.get("seconds"), "vae_curve": vae.get("curve"),
+           "denoiser_seconds": den_state.get("seconds"), "denoiser_curve": den_state.get("curve"),
+           "evals": den_state.get("evals")}
+    json.dump(rec, open(os.path.join(work, "training.json"), "w"), indent=1)
+
+
+# ---------------------------------------------------------------- synthetic Wan2.1-shaped model
+class SyntheticText(nn.Module):
+    def __init__(self, vocab, dim):
+        super().__init__()
+        self.embed = nn.Embedding(vocab, dim)
+
+    def forward(self, input_ids):
+        return self.embed(input_ids)
+
+
+class SyntheticDenoiser(nn.Module):
+    """Untrained, cheap: a pointwise mix of the sample plus a text and timestep bias. Real data sizes only."""
+
+    def __init__(self, c, dim):
+        super().__init__()
+        self.mix = nn.Conv3d(2 * c + 1, c, 1)
+        self.text = nn.Linear(dim, c)
+
+    def forward(self, sample, timestep, text_states, context, context_mask, frame_stride):
+        m = context_mask[:, None, :, None, None]
+        x = torch.cat([sample, context * m, m.expand(-1, 1, -1, sample.shape[3], sample.shape[4])], 1)
+        bias = self.text(text_states.mean(dim=1)) * (timestep * torch.log2(frame_stride + 1))[:, None]
+        return self.mix(x) * 0.1 + bias[:, :, None, None, None]
+
+
+class SyntheticDecoder(nn.Module):
+    """(N,16,h,w) -> (N, 3*k, 8h, 8w): one latent frame becomes k=4 pixel frames, as in Wan's causal VAE."""
+
+    def __init__(self, c, k):
+        super().__init__()
+        self.proj = nn.Conv2d(c, 3 * k * 64, 1)
+
+    def forward(self, latent):
+        return torch.tanh(F.pixel_shuffle(self.proj(latent), 8))
+
+
+def export_synthetic(out, words):
+    os.makedirs(out, exist_ok=True)
+    torch.manual_seed(7)
+    c, k, dim, tokens = 16, 4, 4096, 512
+    text = SyntheticText(len(words), dim)
+    _export(text, (torch.zeros(1, tokens, dtype=torch.long),), os.path.join(out, "text_encoder.onnx"),
+            ["input_ids"], ["text_states"], {"input_ids": {0: "batch"}, "text_states": {0: "batch"}})
+    den = SyntheticDenoiser(c, dim)
+    args = (torch.randn(1, c, 2, 60, 104), torch.tensor([0.5]), torch.randn(1, tokens, dim),
+            torch.randn(1, c, 2, 60, 104), torch.zeros(1, 2), torch.ones(1))
+    names = ["sample", "timestep", "text_states", "context", "context_mask", "frame_stride"]
+    _export(den, args, os.path.join(out, "denoiser.onnx"), names, ["velocity"],
+            {"sample": {0: "batch", 2: "frames"}, "timestep": {0: "batch"}, "text_states": {0: "batch"},
+             "context": {0: "batch", 2: "frames"}, "context_mask": {0: "batch", 1: "frames"},
+             "frame_stride": {0: "batch"}, "velocity": {0: "batch", 2: "frames"}})
+    dec = SyntheticDecoder(c, k)
+    _export(dec, (torch.randn(1, c, 60, 104),), os.path.join(out, "vae_decoder.onnx"), ["latent"], ["image"],
+            {"latent": {0: "frames"}, "image": {0: "frames"}})
+    with open(os.path.join(out, "vocab.txt"), "w") as f:
+        f.write("\n".join(words) + "\n")
+    manifest = {
+        "name": "synthetic-wan-shape",
+        "description": "SYNTHETIC, untrained: Wan2.1 latent geometry (16 channels, 8x spatial, 4x temporal, "
+                       "480x832) for data-path, memory and messaging benchmarks. Its videos are noise.",
+        "synthetic": True,
+        "files": {"textEncoder": "text_encoder.onnx", "denoiser": "denoiser.onnx", "vaeDecoder": "vae_decoder.onnx"},
+        "tensors": {
+            "textEncoder": {"inputIds": "input_ids", "textStates": "text_states"},
+            "denoiser": {"sample": "sample", "timestep": "timestep", "textStates": "text_states",
+                         "context": "context", "contextMask": "context_mask", "frameStride": "frame_stride",
+                         "output": "velocity"},
+            "vaeDecoder": {"latent": "latent", "image": "image"},
+        },
+        "latent": {"channels": c, "spatialFactor": 8, "temporalFactor": k, "scaling": 1.0},
+        "video": {"width": 832, "height": 480, "fps": 16},
+        "window": {"native": 21, "min": 4, "max": 32},
+        "sampler": {"kind": "flow-match-euler", "shift": 5.0, "defaultSteps": 10},
+        "prediction": "velocity",
+        "guidance": {"default": 5.0},
+        "tokenizer": {"kind": "word", "vocabulary": "vocab.txt", "maxTokens": tokens, "padId": 0, "unknownId": 1,
+                      "lowercase": True},
+        "text": {"dim": dim},
+        "conditioning": {"contextLatents": True, "frameStride": True},
+    }
+    json.dump(manifest, open(os.path.join(out, "manifest.json"), "w"), indent=2)
+
+
+if __name__ == "__main__":
+    import argparse
+    import world
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--synthetic-out", default="../../models/synthetic-wan-shape")
+    a = ap.parse_args()
+    export_synthetic(a.synthetic_out, world.vocabulary())

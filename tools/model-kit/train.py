@@ -1,0 +1,307 @@
+"""Train moonwalk-tiny from scratch: VAE -> latent clip set -> text encoder + denoiser -> ONNX export.
+
+Every stage checkpoints into --work and is skipped when its output already exists, so an interrupted run
+resumes where it stopped:  /usr/bin/python3 train.py --work runs/full --out ../../models/moonwalk-tiny
+"""
+import argparse
+import copy
+import csv
+import json
+import math
+import os
+import random
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+import nets
+import quality
+import world
+
+
+def log(msg):
+    print(time.strftime("%H:%M:%S"), msg, flush=True)
+
+
+class Tokenizer:
+    """Word-level tokenizer: lower case, letters only, unknown words -> id 1, pad id 0, fixed length."""
+
+    def __init__(self, words):
+        self.words = words
+        self.ids = {w: i for i, w in enumerate(words)}
+
+    def encode(self, text):
+        import re
+        toks = [self.ids.get(w, 1) for w in re.findall(r"[a-z]+", text.lower())][: nets.MAX_TOKENS]
+        return toks + [0] * (nets.MAX_TOKENS - len(toks))
+
+
+def to_unit(frames_u8):
+    return torch.from_numpy(frames_u8).float().permute(0, 3, 1, 2) / 127.5 - 1.0
+
+
+def to_u8(x):
+    return ((x.clamp(-1, 1) + 1) * 127.5).round().byte().permute(0, 2, 3, 1).numpy()
+
+
+# ---------------------------------------------------------------- stage 1: VAE
+def train_vae(args, path):
+    if os.path.exists(path):
+        return torch.load(path)
+    enc, dec = nets.VaeEncoder(), nets.VaeDecoder()
+    opt = torch.optim.AdamW(list(enc.parameters()) + list(dec.parameters()), lr=2e-3, weight_decay=0.0)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=2e-3, total_steps=args.vae_steps, pct_start=0.1)
+    rng = random.Random(1)
+    curve = []
+    t_start = time.time()
+    for step in range(args.vae_steps):
+        frames, weights = [], []
+        for _ in range(args.vae_batch):
+            scene = world.random_scene(rng)
+            bg = world.background_frame(scene)
+            f = world.render_frame(scene, rng.uniform(0, 200), bg)
+            frames.append(f)
+            # subject and ship pixels are few but they carry the meaning: weigh them up
+            weights.append(1.0 + 8.0 * np.any(f != bg, axis=-1))
+        x = to_unit(np.stack(frames))
+        w = torch.from_numpy(np.stack(weights)).float()[:, None]
+        z = enc(x)
+        y = dec(z + 0.05 * torch.randn_like(z))
+        loss = ((y - x) ** 2 * w).mean() + 1e-4 * (z ** 2).mean()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        sched.step()
+        if step % 100 == 0 or step == args.vae_steps - 1:
+            log(f"vae step {step} loss {loss.item():.5f}")
+            curve.append((step, loss.item(), time.time() - t_start))
+    with torch.no_grad():
+        frames = [world.render_frame(world.random_scene(rng), rng.uniform(0, 200)) for _ in range(512)]
+        z = enc(to_unit(np.stack(frames)))
+        scaling = float(1.0 / z.std())
+    state = {"enc": enc.state_dict(), "dec": dec.state_dict(), "scaling": scaling, "curve": curve,
+             "seconds": time.time() - t_start}
+    torch.save(state, path)
+    log(f"vae done, latent scaling {scaling:.4f}")
+    return state
+
+
+# ---------------------------------------------------------------- stage 2: latent clip set
+STRIDES = (1, 2, 4, 8)
+
+
+def build_latents(args, vae, tok, path):
+    if os.path.exists(path):
+        return dict(np.load(path))
+    enc = nets.VaeEncoder()
+    enc.load_state_dict(vae["enc"])
+    enc.eval()
+    rng = random.Random(2)
+    lat, ids, strides = [], [], []
+    t_start = time.time()
+    for i in range(args.clips):
+        scene = world.random_scene(rng)
+        stride = rng.choices(STRIDES, weights=(0.4, 0.2, 0.2, 0.2))[0]
+        if scene.from_ship and rng.random() < 0.5:
+            t0 = 0.0
+        else:
+            t0 = rng.uniform(0, 200)
+        clip = world.render_clip(scene, args.clip_frames, stride, t0)
+        with torch.no_grad():
+            z = enc(to_unit(clip)) * vae["scaling"]
+        lat.append(z.numpy().astype(np.float16))
+        ids.append([tok.encode(world.prompt_for(scene, rng)) for _ in range(3)])
+        strides.append(stride)
+        if i % 500 == 0:
+            log(f"latents {i}/{args.clips} ({time.time() - t_start:.0f}s)")
+    data = {"latents": np.stack(lat), "ids": np.array(ids, np.int64), "strides": np.array(strides, np.float32)}
+    np.savez(path, **data)
+    return data
+
+
+# ---------------------------------------------------------------- stage 3: denoiser + text encoder
+def random_context_mask(b, t, rng):
+    m = torch.zeros(b, t)
+    for i in range(b):
+        r = rng.random()
+        if r < 0.4:
+            continue
+        if r < 0.65:
+            m[i, : rng.randint(1, min(8, t - 1))] = 1
+        elif r < 0.85:
+            m[i, 0] = 1
+            m[i, -1] = 1
+        else:
+            k = rng.randint(1, max(1, t // 4))
+            m[i, rng.sample(range(t), k)] = 1
+    return m
+
+
+def sample_timesteps(b):
+    u = torch.sigmoid(torch.randn(b))
+    uni = torch.rand(b)
+    return torch.where(torch.rand(b) < 0.7, u, uni).clamp(1e-3, 1.0)
+
+
+class Ema:
+    def __init__(self, modules, decay):
+        self.decay = decay
+        self.shadow = [copy.deepcopy(m).eval() for m in modules]
+        self.modules = modules
+
+    @torch.no_grad()
+    def update(self):
+        for s, m in zip(self.shadow, self.modules):
+            for ps, pm in zip(s.parameters(), m.parameters()):
+                ps.mul_(self.decay).add_(pm.detach(), alpha=1 - self.decay)
+
+
+def train_denoiser(args, data, tok, vae, work):
+    ckpt = os.path.join(work, "denoiser.pt")
+    final = os.path.join(work, "denoiser_final.pt")
+    if os.path.exists(final):
+        return torch.load(final)
+    text = nets.TextEncoder(len(tok.words))
+    den = nets.Denoiser()
+    params = list(text.parameters()) + list(den.parameters())
+    opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.01)
+    ema = Ema([text, den], 0.999 if args.den_steps > 2000 else 0.9)
+    start, curve, evals, elapsed = 0, [], [], 0.0
+    if os.path.exists(ckpt):
+        st = torch.load(ckpt)
+        text.load_state_dict(st["text"])
+        den.load_state_dict(st["den"])
+        opt.load_state_dict(st["opt"])
+        for s, k in zip(ema.shadow, ("ema_text", "ema_den")):
+            s.load_state_dict(st[k])
+        start, curve, evals, elapsed = st["step"], st["curve"], st["evals"], st["elapsed"]
+        log(f"resumed denoiser at step {start}")
+    lat = torch.from_numpy(data["latents"].astype(np.float32))  # (N, T, C, 8, 8)
+    ids = torch.from_numpy(data["ids"])
+    strides = torch.from_numpy(data["strides"])
+    n, total_t = lat.shape[0], lat.shape[1]
+    rng = random.Random(3 + start)
+    torch.manual_seed(3 + start)
+    empty = torch.tensor([tok.encode("")])
+    t_start = time.time() - elapsed
+    running = 0.0
+    for step in range(start, args.den_steps):
+        lr = args.lr * min(1.0, (step + 1) / 200) * (0.5 * (1 + math.cos(math.pi * step / args.den_steps)) * 0.9 + 0.1)
+        for g in opt.param_groups:
+            g["lr"] = lr
+        t_len = rng.choices((16, 8, 24, 32, 4), weights=(0.55, 0.15, 0.12, 0.1, 0.08))[0]
+        t_len = min(t_len, total_t)
+        idx = torch.randint(0, n, (args.batch,))
+        off = [rng.randint(0, total_t - t_len) for _ in range(args.batch)]
+        x0 = torch.stack([lat[i, o:o + t_len] for i, o in zip(idx.tolist(), off)]).permute(0, 2, 1, 3, 4)
+        tok_ids = ids[idx, torch.randint(0, 3, (args.batch,))]
+        drop = torch.rand(args.batch) < 0.1
+        tok_ids = torch.where(drop[:, None], empty.expand(args.batch, -1), tok_ids)
+        t = sample_timesteps(args.batch)
+        noise = torch.randn_like(x0)
+        tt = t[:, None, None, None, None]
+        xt = (1 - tt) * x0 + tt * noise
+        mask = random_context_mask(args.batch, t_len, rng)
+        v = den(xt, t, text(tok_ids), x0, mask, strides[idx])
+        loss = F.mse_loss(v, noise - x0)
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        opt.step()
+        ema.update()
+        running += loss.item()
+        if (step + 1) % 100 == 0:
+            curve.append((step + 1, running / 100, time.time() - t_start))
+            log(f"denoiser step {step + 1} loss {running / 100:.4f} lr {lr:.2e} ({time.time() - t_start:.0f}s)")
+            running = 0.0
+        if (step + 1) % args.eval_every == 0 or step + 1 == args.den_steps:
+            m = quick_eval(ema.shadow[0], ema.shadow[1], vae, tok, args.eval_prompts)
+            evals.append((step + 1, m, time.time() - t_start))
+            log(f"eval at {step + 1}: {m}")
+        if (step + 1) % args.ckpt_every == 0 or step + 1 == args.den_steps:
+            torch.save({"text": text.state_dict(), "den": den.state_dict(), "opt": opt.state_dict(),
+                        "ema_text": ema.shadow[0].state_dict(), "ema_den": ema.shadow[1].state_dict(),
+                        "step": step + 1, "curve": curve, "evals": evals, "elapsed": time.time() - t_start}, ckpt)
+    out = {"text": ema.shadow[0].state_dict(), "den": ema.shadow[1].state_dict(), "curve": curve, "evals": evals,
+           "seconds": time.time() - t_start, "vocab": len(tok.words)}
+    torch.save(out, final)
+    return out
+
+
+# ---------------------------------------------------------------- sampling (PyTorch side, for curves)
+def shifted(t, shift):
+    return shift * t / (1 + (shift - 1) * t)
+
+
+@torch.no_grad()
+def sample(text, den, tok, prompts, frames, steps, guidance, shift, seed, stride=1.0):
+    b = len(prompts)
+    g = torch.Generator().manual_seed(seed)
+    x = torch.randn(b, nets.LATENT_CHANNELS, frames, 8, 8, generator=g)
+    cond = text(torch.tensor([tok.encode(p) for p in prompts]))
+    unc = text(torch.tensor([tok.encode("")] * b))
+    states = torch.cat([unc, cond])
+    ctx = torch.zeros(2 * b, nets.LATENT_CHANNELS, frames, 8, 8)
+    mask = torch.zeros(2 * b, frames)
+    st = torch.full((2 * b,), float(stride))
+    ts = [shifted(1 - i / steps, shift) for i in range(steps + 1)]
+    for i in range(steps):
+        v = den(torch.cat([x, x]), torch.full((2 * b,), ts[i]), states, ctx, mask, st)
+        vu, vc = v[:b], v[b:]
+        x = x + (ts[i + 1] - ts[i]) * (vu + guidance * (vc - vu))
+    return x
+
+
+@torch.no_grad()
+def decode(vae, z):
+    dec = nets.VaeDecoder()
+    dec.load_state_dict(vae["dec"])
+    b, c, t = z.shape[:3]
+    frames = dec(z.permute(0, 2, 1, 3, 4).reshape(b * t, c, 8, 8) / vae["scaling"])
+    return to_u8(frames).reshape(b, t, 64, 64, 3)
+
+
+def quick_eval(text, den, vae, tok, count, steps=12, guidance=4.0, shift=2.0):
+    pairs = world.evaluation_prompts(count, seed=77)
+    z = sample(text, den, tok, [p for _, p in pairs], 16, steps, guidance, shift, seed=5)
+    clips = decode(vae, z)
+    return quality.score([s for s, _ in pairs], clips)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--work", default="runs/full")
+    ap.add_argument("--out", default="../../models/moonwalk-tiny")
+    ap.add_argument("--vae-steps", type=int, default=3000)
+    ap.add_argument("--vae-batch", type=int, default=48)
+    ap.add_argument("--clips", type=int, default=6000)
+    ap.add_argument("--clip-frames", type=int, default=32)
+    ap.add_argument("--den-steps", type=int, default=10000)
+    ap.add_argument("--batch", type=int, default=16)
+    ap.add_argument("--lr", type=float, default=1e-3)
+    ap.add_argument("--eval-every", type=int, default=1000)
+    ap.add_argument("--eval-prompts", type=int, default=16)
+    ap.add_argument("--ckpt-every", type=int, default=250)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--smoke", action="store_true", help="a few steps of every stage, for CI")
+    args = ap.parse_args()
+    if args.smoke:
+        args.vae_steps, args.vae_batch, args.clips, args.clip_frames = 30, 8, 24, 16
+        args.den_steps, args.eval_every, args.eval_prompts, args.ckpt_every = 30, 30, 4, 15
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(0)
+    os.makedirs(args.work, exist_ok=True)
+    t0 = time.time()
+    tok = Tokenizer(world.vocabulary())
+    vae = train_vae(args, os.path.join(args.work, "vae.pt"))
+    data = build_latents(args, vae, tok, os.path.join(args.work, "latents.npz"))
+    den = train_denoiser(args, data, tok, vae, args.work)
+    import export
+    export.export_all(vae, den, tok, args.out, args.work)
+    log(f"all stages done in {time.time() - t0:.0f}s this run")
+
+
+if __name__ == "__main__":
+    main()
