@@ -1,0 +1,83 @@
+using System.CommandLine;
+using VideoDiffusion.Farm.Diffusion.Fusion;
+using VideoDiffusion.Farm.Diffusion.Planning;
+using VideoDiffusion.Farm.Diffusion.Rendering;
+
+namespace VideoDiffusion.Farm.Cli.Commands;
+
+/// <summary>The job options shared by <c>render</c> and <c>bench</c>, and their mapping to a <see cref="RenderRequest"/>.</summary>
+public sealed class RenderOptions
+{
+    public Argument<string?> Prompt { get; } = new("prompt") { Description = "What the video shows", Arity = ArgumentArity.ZeroOrOne };
+    public Option<FileInfo?> Storyboard { get; } = new("--storyboard") { Description = "JSON storyboard: {\"segments\":[{\"prompt\",\"from\",\"to\"}]} (seconds)" };
+    public Option<double?> Seconds { get; } = new("--seconds") { Description = "Clip length in seconds (default 4, or the storyboard's end)" };
+    public Option<int?> Fps { get; } = new("--fps") { Description = "Frames per second (default: the model's)" };
+    public Option<ulong> Seed { get; } = new("--seed") { Description = "Noise seed", DefaultValueFactory = _ => 42 };
+    public Option<int?> Steps { get; } = new("--steps") { Description = "Sampler steps (default: the model's)" };
+    public Option<float?> Guidance { get; } = new("--guidance") { Description = "Classifier-free guidance scale (default: the model's)" };
+    public Option<string> Strategy { get; } = new("--strategy") { Description = "co-denoise | keyframes | autoregressive", DefaultValueFactory = _ => "co-denoise" };
+    public Option<int?> Window { get; } = new("--window") { Description = "Window length in latent frames (default: the model's native)" };
+    public Option<int?> Overlap { get; } = new("--overlap") { Description = "Frames shared by neighbouring windows, at most window/2 (default window/4)" };
+    public Option<int> SyncEvery { get; } = new("--sync-every") { Description = "Fuse overlaps every N steps; 0 = only at the end", DefaultValueFactory = _ => 1 };
+    public Option<string> Blend { get; } = new("--blend") { Description = "Overlap weights: flat | linear | cosine", DefaultValueFactory = _ => "linear" };
+    public Option<int?> KeyframeStride { get; } = new("--keyframe-stride") { Description = "Latent frames between keyframes (keyframes strategy)" };
+    public Option<int> Batch { get; } = new("--batch") { Description = "Most window-steps per denoiser call", DefaultValueFactory = _ => 8 };
+    public Option<string?> Model { get; } = new("--model") { Description = "Model folder or name (default models/moonwalk-tiny)" };
+    public Option<int> Threads { get; } = new("--threads") { Description = "ONNX Runtime threads per inference", DefaultValueFactory = _ => Math.Max(1, Environment.ProcessorCount) };
+
+    public void AddTo(Command command)
+    {
+        command.Arguments.Add(Prompt);
+        foreach (var option in new Option[] { Storyboard, Seconds, Fps, Seed, Steps, Guidance, Strategy, Window, Overlap, SyncEvery, Blend, KeyframeStride, Batch, Model, Threads })
+        {
+            command.Options.Add(option);
+        }
+    }
+
+    public RenderRequest ToRequest(ParseResult result)
+    {
+        var storyboardFile = result.GetValue(Storyboard);
+        Storyboard? board = null;
+        if (storyboardFile is not null)
+        {
+            if (!storyboardFile.Exists)
+            {
+                throw new PlanException("storyboard", $"storyboard file '{storyboardFile.FullName}' does not exist");
+            }
+            board = Diffusion.Planning.Storyboard.Parse(File.ReadAllText(storyboardFile.FullName));
+        }
+        return new RenderRequest
+        {
+            Prompt = result.GetValue(Prompt),
+            Storyboard = board,
+            Seconds = result.GetValue(Seconds),
+            Fps = result.GetValue(Fps),
+            Seed = result.GetValue(Seed),
+            Steps = result.GetValue(Steps),
+            Guidance = result.GetValue(Guidance),
+            Strategy = ParseStrategy(result.GetValue(Strategy)!),
+            Window = result.GetValue(Window),
+            Overlap = result.GetValue(Overlap),
+            SyncEvery = result.GetValue(SyncEvery),
+            Blend = ParseBlend(result.GetValue(Blend)!),
+            KeyframeStride = result.GetValue(KeyframeStride),
+            MaxBatch = result.GetValue(Batch),
+        };
+    }
+
+    public static RenderStrategy ParseStrategy(string value) => value.ToLowerInvariant() switch
+    {
+        "co-denoise" or "codenoise" => RenderStrategy.CoDenoise,
+        "keyframes" => RenderStrategy.Keyframes,
+        "autoregressive" => RenderStrategy.Autoregressive,
+        _ => throw new PlanException("strategy", $"unknown strategy '{value}' (co-denoise, keyframes, autoregressive)"),
+    };
+
+    public static BlendMode ParseBlend(string value) => value.ToLowerInvariant() switch
+    {
+        "flat" => BlendMode.Flat,
+        "linear" => BlendMode.Linear,
+        "cosine" => BlendMode.Cosine,
+        _ => throw new PlanException("blend", $"unknown blend '{value}' (flat, linear, cosine)"),
+    };
+}

@@ -1,0 +1,105 @@
+using VideoDiffusion.Farm.Diffusion.Models;
+using VideoDiffusion.Farm.Diffusion.Planning;
+using VideoDiffusion.Farm.Diffusion.Rendering;
+using VideoDiffusion.Farm.Diffusion.Tensors;
+using VideoDiffusion.Farm.Media.Frames;
+
+namespace VideoDiffusion.Farm.Cli.Evaluation;
+
+/// <summary>Scores of a model on an evaluation set (fractions in [0, 1]).</summary>
+public sealed record ModelScores(int Prompts, double BackgroundRight, double ColourPresence, int MovingPrompts, double DirectionRight, int ContextCases, double ContextKept);
+
+/// <summary>Renders an evaluation set with the exported ONNX files and scores it by colour (issue #2's bars).</summary>
+public sealed class ModelEvaluator(DiffusionModel model, EvalSet set)
+{
+    public const int ClipFrames = 16;
+    public const int Steps = 20;
+
+    public ModelScores Evaluate(Action<string>? log = null)
+    {
+        var scorer = set.Scorer();
+        int backgroundRight = 0, moving = 0, directionRight = 0;
+        double colour = 0;
+        for (var i = 0; i < set.Prompts.Count; i++)
+        {
+            var p = set.Prompts[i];
+            var context = NewContext(p.Prompt, (ulong)(1000 + i));
+            var window = context.NewWindow(context.Spec.Plan.Windows[0], Enumerable.Range(0, ClipFrames).ToList());
+            var video = Denoise(context, window);
+            var background = scorer.Background(video);
+            var presence = scorer.ColourPresence(video, p.Colour);
+            backgroundRight += background == p.Background ? 1 : 0;
+            colour += presence;
+            var direction = 0;
+            if (p.Moving)
+            {
+                moving++;
+                direction = scorer.Direction(video, p.Colour);
+                directionRight += direction == p.Direction ? 1 : 0;
+            }
+            log?.Invoke($"[{i + 1}/{set.Prompts.Count}] {p.Prompt}: background {background}, colour {presence:P0}" + (p.Moving ? $", direction {direction} (want {p.Direction})" : ""));
+        }
+
+        var kept = 0;
+        var latents = ReadLatents();
+        for (var i = 0; i < set.Context.Count; i++)
+        {
+            var c = set.Context[i];
+            var context = NewContext(c.Prompt, (ulong)(5000 + i));
+            var window = context.NewWindow(context.Spec.Plan.Windows[0], Enumerable.Range(0, ClipFrames).ToList());
+            for (var f = 0; f < c.Frames; f++)
+            {
+                window.SetContextFrame(f, latents.Frame(c.Offset + f));
+            }
+            var video = Denoise(context, window);
+            var presence = scorer.ColourPresence(video, c.Colour, c.Frames);
+            var direction = c.Moving ? scorer.Direction(video, c.Colour, c.Frames) : c.Direction;
+            var ok = presence >= 0.75 && direction == c.Direction;
+            kept += ok ? 1 : 0;
+            log?.Invoke($"[context {i + 1}/{set.Context.Count}] {c.Prompt}: colour {presence:P0}" + (c.Moving ? $", direction {direction} (want {c.Direction})" : "") + (ok ? " kept" : " LOST"));
+        }
+        return new ModelScores(set.Prompts.Count, (double)backgroundRight / set.Prompts.Count, colour / set.Prompts.Count,
+            moving, moving == 0 ? 1 : (double)directionRight / moving, set.Context.Count, set.Context.Count == 0 ? 1 : (double)kept / set.Context.Count);
+    }
+
+    private RenderContext NewContext(string prompt, ulong seed)
+    {
+        var fps = model.Manifest.Video.Fps;
+        var spec = RenderJobSpec.Resolve(new RenderRequest
+        {
+            Prompt = prompt,
+            Seconds = (double)ClipFrames * model.Manifest.Latent.TemporalFactor / fps,
+            Steps = Steps,
+            Seed = seed,
+            Window = ClipFrames,
+            Overlap = 0,
+        }, model.Manifest);
+        return new RenderContext(model, spec, null, CancellationToken.None) { TotalWindowSteps = Steps };
+    }
+
+    private RgbVideo Denoise(RenderContext context, WindowState window)
+    {
+        for (var step = 0; step < Steps; step++)
+        {
+            context.Step(step, [window], "eval");
+        }
+        window.ApplyContext();
+        var v = model.Manifest.Video;
+        return LatentFrameDecoder.Decode(model.Decoder, window.Latents, context.Spec.PixelFrames, v.Width, v.Height);
+    }
+
+    private LatentTensor ReadLatents()
+    {
+        var bytes = File.ReadAllBytes(set.ContextLatents);
+        var floats = new float[bytes.Length / 4];
+        Buffer.BlockCopy(bytes, 0, floats, 0, bytes.Length);
+        var m = model.Manifest;
+        int h = m.Video.Height / m.Latent.SpatialFactor, w = m.Video.Width / m.Latent.SpatialFactor;
+        var frameSize = m.Latent.Channels * h * w;
+        if (floats.Length % frameSize != 0)
+        {
+            throw new PlanException("evalSet", $"{set.ContextLatents}: {floats.Length} floats is not a whole number of {frameSize}-float latent frames");
+        }
+        return new LatentTensor(floats.Length / frameSize, m.Latent.Channels, h, w, floats);
+    }
+}

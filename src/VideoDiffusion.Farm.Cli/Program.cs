@@ -1,0 +1,40 @@
+using System.CommandLine;
+using VideoDiffusion.Farm.Cli.Commands;
+using VideoDiffusion.Farm.Diffusion.Models;
+using VideoDiffusion.Farm.Diffusion.Planning;
+
+var root = new RootCommand("VideoDiffusion.Farm: long videos from prompts, denoised in overlapping windows")
+{
+    RenderCommand.Create(),
+    BenchCommand.Create(),
+    EvalModelCommand.Create(),
+};
+try
+{
+    return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+}
+catch (PlanException e)
+{
+    Console.Error.WriteLine($"error: {e.Field}: {e.Message}");
+    return 2;
+}
+catch (ModelLoadException e)
+{
+    Console.Error.WriteLine($"error: model: {e.Message}");
+    return 3;
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine($"error: {e.Message.Replace($" (Parameter '{e.ParamName}')", "")}");
+    return 1;
+}
+catch (Exception e) when (e is InvalidOperationException or IOException or InvalidDataException)
+{
+    Console.Error.WriteLine($"error: {e.Message}");
+    return 1;
+}
+catch (OperationCanceledException)
+{
+    Console.Error.WriteLine("cancelled");
+    return 130;
+}

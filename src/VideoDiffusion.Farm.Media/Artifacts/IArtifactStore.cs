@@ -1,0 +1,18 @@
+namespace VideoDiffusion.Farm.Media.Artifacts;
+
+/// <summary>Where videos and latent checkpoints live: a file system here, Azure Blob in a cluster.</summary>
+public interface IArtifactStore
+{
+    /// <summary>Stores the content under <paramref name="key"/> (slash-separated), replacing any previous value.</summary>
+    Task PutAsync(string key, Stream content, CancellationToken cancellation = default);
+
+    /// <summary>Opens the content stored under <paramref name="key"/>, or null when there is none.</summary>
+    Task<Stream?> OpenAsync(string key, CancellationToken cancellation = default);
+
+    Task<bool> ExistsAsync(string key, CancellationToken cancellation = default);
+
+    Task DeleteAsync(string key, CancellationToken cancellation = default);
+
+    /// <summary>A location a person or a tool can use: a file path or a blob URI.</summary>
+    string LocationOf(string key);
+}
