@@ -285,6 +285,8 @@ def main():
     ap.add_argument("--eval-prompts", type=int, default=16)
     ap.add_argument("--ckpt-every", type=int, default=250)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--eval-out", default="eval", help="where the evaluation set for `farm eval-model` goes")
+    ap.add_argument("--curves", default="training-curves.png")
     ap.add_argument("--smoke", action="store_true", help="a few steps of every stage, for CI")
     args = ap.parse_args()
     if args.smoke:
@@ -299,7 +301,11 @@ def main():
     data = build_latents(args, vae, tok, os.path.join(args.work, "latents.npz"))
     den = train_denoiser(args, data, tok, vae, args.work)
     import export
+    import make_eval_set
+    import plot_curves
     export.export_all(vae, den, tok, args.out, args.work)
+    make_eval_set.build(vae, args.eval_out)
+    plot_curves.plot(os.path.join(args.work, "training.json"), args.curves)
     log(f"all stages done in {time.time() - t0:.0f}s this run")
 
 

@@ -35,7 +35,8 @@ public static class ModelManifestLoader
         }
         catch (JsonException e)
         {
-            var field = string.IsNullOrEmpty(e.Path) ? "" : $" at field '{e.Path.TrimStart('$', '.')}'";
+            var jsonPath = e.Path?.TrimStart('$', '.') ?? "";
+            var field = jsonPath.Length == 0 ? "" : $" at field '{jsonPath}'";
             throw new ModelLoadException($"{path}: invalid manifest{field}: {FirstLine(e.Message)}", e);
         }
         if (manifest is null)

@@ -1,0 +1,75 @@
+using System.Text.Json;
+using Microsoft.ML.OnnxRuntime;
+
+namespace VideoDiffusion.Farm.Diffusion.Tests;
+
+/// <summary>ONNX Runtime must reproduce the PyTorch outputs the model kit saved next to each ONNX file.</summary>
+public class GoldenTensorTests
+{
+    public static TheoryData<string, string> Cases()
+    {
+        var data = new TheoryData<string, string>();
+        var folders = new List<string> { RepositoryPaths.MoonwalkTiny };
+        // the CI's model-kit smoke run exports a fresh model here, so the kit's exporter is checked too
+        if (Environment.GetEnvironmentVariable("FARM_EXTRA_GOLDEN_MODEL") is { Length: > 0 } extra)
+        {
+            folders.Add(extra);
+        }
+        foreach (var folder in folders)
+        {
+            foreach (var part in new[] { "text_encoder", "denoiser", "vae_decoder", "vae_encoder" })
+            {
+                data.Add(folder, part);
+            }
+        }
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void OnnxRuntimeReproducesPyTorch(string folder, string part)
+    {
+        var golden = Path.Combine(folder, "golden");
+        using var index = JsonDocument.Parse(File.ReadAllText(Path.Combine(golden, "golden.json")));
+        var entry = index.RootElement.GetProperty(part);
+        using var session = new InferenceSession(Path.Combine(folder, part + ".onnx"));
+        var inputs = new List<(string Name, OrtValue Value)>();
+        try
+        {
+            foreach (var input in entry.GetProperty("inputs").EnumerateObject())
+            {
+                var shape = input.Value.GetProperty("shape").EnumerateArray().Select(e => e.GetInt64()).ToArray();
+                var bytes = File.ReadAllBytes(Path.Combine(golden, input.Value.GetProperty("file").GetString()!));
+                var value = input.Value.GetProperty("dtype").GetString() switch
+                {
+                    "int64" => OrtValue.CreateTensorValueFromMemory(Cast<long>(bytes), shape),
+                    "float32" => OrtValue.CreateTensorValueFromMemory(Cast<float>(bytes), shape),
+                    var other => throw new InvalidDataException($"dtype {other}"),
+                };
+                inputs.Add((input.Name, value));
+            }
+            var outputName = entry.GetProperty("outputs").EnumerateObject().Single();
+            var expected = Cast<float>(File.ReadAllBytes(Path.Combine(golden, outputName.Value.GetProperty("file").GetString()!)));
+            using var options = new RunOptions();
+            using var outputs = session.Run(options, inputs.Select(i => i.Name).ToArray(), inputs.Select(i => i.Value).ToArray(), [outputName.Name]);
+            var actual = outputs[0].GetTensorDataAsSpan<float>().ToArray();
+            Assert.Equal(expected.Length, actual.Length);
+            var maxDiff = expected.Zip(actual, (a, b) => Math.Abs(a - b)).Max();
+            Assert.True(maxDiff <= 1e-4, $"{part}: max abs difference {maxDiff:E2} > 1e-4");
+        }
+        finally
+        {
+            foreach (var (_, value) in inputs)
+            {
+                value.Dispose();
+            }
+        }
+    }
+
+    private static T[] Cast<T>(byte[] bytes) where T : struct
+    {
+        var result = new T[bytes.Length / System.Runtime.InteropServices.Marshal.SizeOf<T>()];
+        Buffer.BlockCopy(bytes, 0, result, 0, bytes.Length);
+        return result;
+    }
+}

@@ -1,0 +1,140 @@
+using VideoDiffusion.Farm.Diffusion.Models;
+using VideoDiffusion.Farm.Diffusion.Planning;
+using VideoDiffusion.Farm.Diffusion.Rendering;
+using VideoDiffusion.Farm.Diffusion.Text;
+
+namespace VideoDiffusion.Farm.Diffusion.Tests;
+
+/// <summary>Loads the shipped model once for the rendering tests.</summary>
+public sealed class MoonwalkModelFixture : IDisposable
+{
+    public DiffusionModel Model { get; } = DiffusionModel.Load(RepositoryPaths.MoonwalkTiny, new Onnx.OnnxRuntimeSettings { IntraOpThreads = 2 });
+
+    public void Dispose() => Model.Dispose();
+}
+
+public class ReferenceRendererTests(MoonwalkModelFixture fixture) : IClassFixture<MoonwalkModelFixture>
+{
+    private const string Prompt = "a red ball rolling left on the beach";
+
+    private RenderJobSpec Spec(RenderRequest request) => RenderJobSpec.Resolve(request, fixture.Model.Manifest);
+
+    private float[] Render(RenderRequest request) => new ReferenceRenderer(fixture.Model).Render(Spec(request)).Latents.Data;
+
+    [Theory]
+    [InlineData(RenderStrategy.CoDenoise)]
+    [InlineData(RenderStrategy.Keyframes)]
+    [InlineData(RenderStrategy.Autoregressive)]
+    public void SameRequestAndSeedGiveIdenticalLatents(RenderStrategy strategy)
+    {
+        var request = new RenderRequest { Prompt = Prompt, Seconds = 5, Steps = 4, Strategy = strategy, Seed = 9 };
+        Assert.Equal(Render(request), Render(request));
+    }
+
+    [Fact]
+    public void DifferentSeedsGiveDifferentVideos()
+    {
+        var request = new RenderRequest { Prompt = Prompt, Seconds = 2, Steps = 3 };
+        Assert.NotEqual(Render(request), Render(request with { Seed = 43 }));
+    }
+
+    [Fact]
+    public void BatchSizeDoesNotChangeTheResult()
+    {
+        var request = new RenderRequest { Prompt = Prompt, Seconds = 8, Steps = 3, MaxBatch = 1 };
+        var one = Render(request);
+        var many = Render(request with { MaxBatch = 8 });
+        var differing = one.Zip(many).Count(p => p.First != p.Second);
+        var maxDiff = one.Zip(many).Max(p => Math.Abs(p.First - p.Second));
+        Assert.True(maxDiff <= 1e-5f, $"{differing} values differ, by up to {maxDiff}");
+    }
+
+    [Fact]
+    public void CoDenoiseLeavesOverlapsIdenticalInBothWindows()
+    {
+        var spec = Spec(new RenderRequest { Prompt = Prompt, Seconds = 6, Steps = 3, SyncEvery = 1 });
+        var context = new RenderContext(fixture.Model, spec, null, CancellationToken.None);
+        var windows = spec.Plan.Windows.Select(s => context.NewWindow(s, Enumerable.Range(s.Start, s.Length).ToList())).ToList();
+        context.Step(0, windows, "test");
+        Assert.NotEqual(windows[0].Latents.FrameRange(12, 4).ToArray(), windows[1].Latents.FrameRange(0, 4).ToArray());
+        context.Fuse(spec.Plan, windows);
+        Assert.Equal(windows[0].Latents.FrameRange(12, 4).ToArray(), windows[1].Latents.FrameRange(0, 4).ToArray());
+    }
+
+    [Fact]
+    public void AutoregressiveWindowsStartWithThePreviousWindowsTail()
+    {
+        var spec = Spec(new RenderRequest { Prompt = Prompt, Seconds = 4, Steps = 3, Strategy = RenderStrategy.Autoregressive, Window = 16, Overlap = 4 });
+        var (latents, _) = new ReferenceRenderer(fixture.Model).Render(spec);
+        Assert.Equal(spec.LatentFrames, latents.Frames);
+        Assert.Equal(3, spec.Plan.Windows.Count);
+    }
+
+    [Fact]
+    public void KeyframesAreKeptExactlyInTheClip()
+    {
+        var spec = Spec(new RenderRequest { Prompt = Prompt, Seconds = 6, Steps = 3, Strategy = RenderStrategy.Keyframes, KeyframeStride = 8 });
+        var context = new RenderContext(fixture.Model, spec, null, CancellationToken.None) { TotalWindowSteps = 1 };
+        var clip = new KeyframeStrategy().Render(context);
+        // keyframes at frames 0, 8, ... are given clean to pass 2 and survive it unchanged; recompute pass 1 alone
+        var again = new RenderContext(fixture.Model, spec, null, CancellationToken.None) { TotalWindowSteps = 1 };
+        var keyframes = CoDenoiseStrategy.Denoise(again, KeyframeStrategy.KeyframePlan(spec), j => j * 8, 8, 1, "keyframes");
+        foreach (var (frame, j) in KeyframeStrategy.KeyframeFrames(spec).Select((f, j) => (f, j)))
+        {
+            var owner = spec.Plan.OwnerOf(frame);
+            var inOverlap = owner + 1 < spec.Plan.Windows.Count && frame >= spec.Plan.Windows[owner + 1].Start;
+            var expected = keyframes.Frame(j).ToArray();
+            var actual = clip.Frame(frame).ToArray();
+            if (inOverlap)
+            {
+                Assert.True(expected.Zip(actual).All(p => Math.Abs(p.First - p.Second) < 1e-5), $"keyframe {frame} in an overlap");
+            }
+            else
+            {
+                Assert.Equal(expected, actual);
+            }
+        }
+    }
+
+    [Fact]
+    public void AWindowSpanningAPromptChangeMixesBothPrompts()
+    {
+        var board = Storyboard.Parse("""[{"prompt":"a red ball on the beach","from":0,"to":1},{"prompt":"a blue cube in space","from":1,"to":3}]""");
+        var spec = Spec(new RenderRequest { Storyboard = board, Steps = 2 });
+        var planner = new ConditioningPlanner(spec, fixture.Model.Manifest, fixture.Model.TextEncoder.Encode);
+        var red = fixture.Model.TextEncoder.Encode("a red ball on the beach");
+        var blue = fixture.Model.TextEncoder.Encode("a blue cube in space");
+        var mixed = planner.ForRange(4, 8); // frames 4..7 red (< 8 = 1 s), 8..11 blue
+        var expected = TextConditioning.Mix([(red, 0.5f), (blue, 0.5f)]);
+        Assert.Equal(expected.States, mixed.States);
+        Assert.Equal(blue.States, planner.ForRange(8, 8).States);
+    }
+
+    [Theory]
+    [InlineData(0.0, "seconds")]
+    [InlineData(-3.0, "seconds")]
+    [InlineData(99999.0, "seconds")]
+    public void BadSecondsAreRefused(double seconds, string field) =>
+        Assert.Equal(field, Assert.Throws<PlanException>(() => Spec(new RenderRequest { Prompt = Prompt, Seconds = seconds })).Field);
+
+    [Fact]
+    public void BadRequestsNameTheirField()
+    {
+        Assert.Equal("prompt", Assert.Throws<PlanException>(() => Spec(new RenderRequest { Prompt = "  " })).Field);
+        Assert.Equal("steps", Assert.Throws<PlanException>(() => Spec(new RenderRequest { Prompt = Prompt, Steps = 0 })).Field);
+        Assert.Equal("guidance", Assert.Throws<PlanException>(() => Spec(new RenderRequest { Prompt = Prompt, Guidance = -1 })).Field);
+        Assert.Equal("window", Assert.Throws<PlanException>(() => Spec(new RenderRequest { Prompt = Prompt, Window = 64 })).Field);
+        Assert.Equal("overlap", Assert.Throws<PlanException>(() => Spec(new RenderRequest { Prompt = Prompt, Overlap = 9 })).Field);
+        Assert.Equal("syncEvery", Assert.Throws<PlanException>(() => Spec(new RenderRequest { Prompt = Prompt, SyncEvery = -1 })).Field);
+    }
+
+    [Fact]
+    public void CancellationStopsTheRender()
+    {
+        using var cts = new CancellationTokenSource();
+        var progress = new Progress<RenderProgress>();
+        var spec = Spec(new RenderRequest { Prompt = Prompt, Seconds = 20, Steps = 10 });
+        cts.Cancel();
+        Assert.Throws<OperationCanceledException>(() => new ReferenceRenderer(fixture.Model).Render(spec, null, cts.Token));
+    }
+}
