@@ -1,0 +1,13 @@
+namespace VideoDiffusion.Farm.Abstractions;
+
+/// <summary>Lifecycle of a render job.</summary>
+[GenerateSerializer]
+public enum JobState
+{
+    Queued,
+    Running,
+    Stitching,
+    Completed,
+    Failed,
+    Cancelled,
+}

@@ -1,0 +1,45 @@
+using System.Diagnostics;
+
+namespace VideoDiffusion.Farm.Cli.Tests;
+
+/// <summary>Runs the real <c>farm</c> executable (copied next to the tests) from the repository root.</summary>
+public static class FarmProcess
+{
+    public static string RepositoryRoot
+    {
+        get
+        {
+            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            {
+                if (File.Exists(Path.Combine(dir.FullName, "VideoDiffusion.Farm.sln")))
+                {
+                    return dir.FullName;
+                }
+            }
+            throw new DirectoryNotFoundException("repository root not found");
+        }
+    }
+
+    public static (int ExitCode, string Output, string Error) Run(params string[] args)
+    {
+        var psi = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "farm"))
+        {
+            WorkingDirectory = RepositoryRoot,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(TimeSpan.FromMinutes(10)))
+        {
+            p.Kill(entireProcessTree: true);
+            throw new TimeoutException("farm did not finish in 10 minutes: " + string.Join(' ', args));
+        }
+        return (p.ExitCode, stdout.Result, stderr.Result);
+    }
+}

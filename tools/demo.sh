@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Renders the demo video: the seed prompt, 30 s, embedded mode, built-in model -> moon.mp4.
+# Extra arguments go to `farm render` (for example --seconds 10 --strategy keyframes).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash tools/prereqs.sh demo
+dotnet publish src/VideoDiffusion.Farm.Cli -c Release -o out/farm -v quiet -nologo
+if [[ $(id -u) -eq 0 && -d /usr/local/bin ]]; then
+  ln -sf "$PWD/out/farm/farm" /usr/local/bin/farm
+  echo "farm is installed as /usr/local/bin/farm"
+else
+  echo "farm is at $PWD/out/farm/farm (add out/farm to PATH)"
+fi
+out/farm/farm render "Bluey walking on the moon after coming out of the spaceship" --seconds 30 --out moon.mp4 "$@"
