@@ -16,7 +16,8 @@ public static class RenderCommand
         var options = new RenderOptions();
         var output = new Option<string>("--out", "-o") { Description = "Output file: .mp4 (H.264) or .y4m (lossless)", Required = true };
         var scale = new Option<int>("--scale") { Description = "Integer upscale of the frames in the output", DefaultValueFactory = _ => 4 };
-        var engine = new Option<string>("--engine") { Description = "reference (single process) | farm (Orleans)", DefaultValueFactory = _ => "reference" };
+        var engine = new Option<string>("--engine") { Description = "farm (Orleans, in-process silos) | reference (single process)", DefaultValueFactory = _ => "farm" };
+        var silos = new Option<int>("--silos") { Description = "In-process silos for the farm engine", DefaultValueFactory = _ => 1 };
         var report = new Option<string?>("--report") { Description = "Write plan, timings and quality metrics as JSON" };
         var command = new Command("render", "Render a video from a prompt or a storyboard");
         options.AddTo(command);
@@ -24,17 +25,21 @@ public static class RenderCommand
         command.Options.Add(scale);
         command.Options.Add(engine);
         command.Options.Add(report);
+        command.Options.Add(silos);
         command.SetAction(async (result, cancellation) =>
         {
             var request = options.ToRequest(result);
             var outPath = result.GetValue(output)!;
             VideoEncoder.ContainerFor(outPath);
             var engineName = result.GetValue(engine)!;
-            if (engineName != "reference")
+            if (engineName is not ("reference" or "farm"))
             {
-                throw new PlanException("engine", engineName == "farm"
-                    ? "the farm engine is not built yet in this version; use --engine reference"
-                    : $"unknown engine '{engineName}' (reference, farm)");
+                throw new PlanException("engine", $"unknown engine '{engineName}' (farm, reference)");
+            }
+            var siloCount = result.GetValue(silos);
+            if (siloCount is < 1 or > 16)
+            {
+                throw new PlanException("silos", $"silos must be between 1 and 16 (got {siloCount})");
             }
             var scaleValue = result.GetValue(scale);
             if (scaleValue is < 1 or > 16)
@@ -52,6 +57,23 @@ public static class RenderCommand
             if (unknown.Count > 0)
             {
                 display.Line($"note: the model does not know the words: {string.Join(", ", unknown)}");
+            }
+            if (engineName == "farm")
+            {
+                var (status, elapsed) = await FarmClipRenderer.RenderAsync(request, spec, modelPath, outPath, scaleValue, siloCount,
+                    result.GetValue(options.Threads), display, cancellation);
+                if (status.State != Abstractions.JobState.Completed || status.Result is null)
+                {
+                    throw new InvalidOperationException($"the job {status.State.ToString().ToLowerInvariant()}: {status.Error}");
+                }
+                display.Line($"wrote {outPath}: {status.Result.Frames} frames in {elapsed.TotalSeconds:F1}s on {siloCount} silo(s) " +
+                             $"(decode {status.Result.DecodeSeconds:F2}s, encode {status.Result.EncodeSeconds:F2}s); seam ratio {status.Result.SeamRatio:F3}; " +
+                             $"{status.JobGrainCalls} calls into the job grain");
+                if (result.GetValue(report) is { } farmReport)
+                {
+                    RenderReport.Write(farmReport, RenderReport.BuildFarm(spec, status, model.Manifest.Name, siloCount, elapsed, outPath));
+                }
+                return 0;
             }
             var rendered = new ReferenceClipRenderer(model).Render(spec, display, cancellation);
             await ReferenceClipRenderer.EncodeAsync(rendered, outPath, scaleValue, cancellation);

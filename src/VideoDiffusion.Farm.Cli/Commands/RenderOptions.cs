@@ -1,5 +1,4 @@
 using System.CommandLine;
-using VideoDiffusion.Farm.Diffusion.Fusion;
 using VideoDiffusion.Farm.Diffusion.Planning;
 using VideoDiffusion.Farm.Diffusion.Rendering;
 
@@ -55,29 +54,13 @@ public sealed class RenderOptions
             Seed = result.GetValue(Seed),
             Steps = result.GetValue(Steps),
             Guidance = result.GetValue(Guidance),
-            Strategy = ParseStrategy(result.GetValue(Strategy)!),
+            Strategy = RenderNames.ParseStrategy(result.GetValue(Strategy)!),
             Window = result.GetValue(Window),
             Overlap = result.GetValue(Overlap),
             SyncEvery = result.GetValue(SyncEvery),
-            Blend = ParseBlend(result.GetValue(Blend)!),
+            Blend = RenderNames.ParseBlend(result.GetValue(Blend)!),
             KeyframeStride = result.GetValue(KeyframeStride),
             MaxBatch = result.GetValue(Batch),
         };
     }
-
-    public static RenderStrategy ParseStrategy(string value) => value.ToLowerInvariant() switch
-    {
-        "co-denoise" or "codenoise" => RenderStrategy.CoDenoise,
-        "keyframes" => RenderStrategy.Keyframes,
-        "autoregressive" => RenderStrategy.Autoregressive,
-        _ => throw new PlanException("strategy", $"unknown strategy '{value}' (co-denoise, keyframes, autoregressive)"),
-    };
-
-    public static BlendMode ParseBlend(string value) => value.ToLowerInvariant() switch
-    {
-        "flat" => BlendMode.Flat,
-        "linear" => BlendMode.Linear,
-        "cosine" => BlendMode.Cosine,
-        _ => throw new PlanException("blend", $"unknown blend '{value}' (flat, linear, cosine)"),
-    };
 }

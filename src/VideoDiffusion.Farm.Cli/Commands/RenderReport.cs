@@ -61,5 +61,18 @@ public static class RenderReport
         },
     };
 
+    public static object BuildFarm(Diffusion.Rendering.RenderJobSpec spec, Abstractions.JobStatus status, string model, int silos, TimeSpan elapsed, string output) => new
+    {
+        engine = "farm",
+        model,
+        output,
+        silos,
+        job = new { status.JobId, spec.Fps, spec.PixelFrames, spec.LatentFrames, spec.Seed, spec.Steps, spec.Guidance, spec.Strategy, spec.SyncEvery, spec.Blend, batch = spec.MaxBatch },
+        plan = new { window = spec.Plan.WindowLength, overlap = spec.Plan.Overlap, windows = spec.Plan.Windows.Select(w => new { w.Index, w.Start, w.Length }) },
+        timingsSeconds = new { decoding = status.Result?.DecodeSeconds, encoding = status.Result?.EncodeSeconds, total = elapsed.TotalSeconds },
+        quality = new { seamRatio = status.Result?.SeamRatio },
+        jobGrainCalls = status.JobGrainCalls,
+    };
+
     public static void Write(string path, object report) => File.WriteAllText(path, JsonSerializer.Serialize(report, Options));
 }

@@ -40,6 +40,17 @@ public static class CounterNoise
         return tensor;
     }
 
+    /// <summary>Noise for the given absolute latent frames, in order (they need not be consecutive).</summary>
+    public static LatentTensor ForFrames(ulong seed, IReadOnlyList<int> frames, int channels, int height, int width)
+    {
+        var tensor = new LatentTensor(frames.Count, channels, height, width);
+        for (var i = 0; i < frames.Count; i++)
+        {
+            Frames(seed, frames[i], 1, channels, height, width).Data.CopyTo(tensor.Frame(i));
+        }
+        return tensor;
+    }
+
     // SplitMix64 finaliser: a bijective avalanche mix, enough for simulation-grade noise
     private static ulong Mix(ulong z)
     {

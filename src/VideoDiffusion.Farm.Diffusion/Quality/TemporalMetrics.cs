@@ -15,16 +15,19 @@ public static class TemporalMetrics
         var result = new double[Math.Max(0, video.Frames - 1)];
         for (var t = 0; t + 1 < video.Frames; t++)
         {
-            var a = video.Frame(t);
-            var b = video.Frame(t + 1);
-            long sum = 0;
-            for (var i = 0; i < a.Length; i++)
-            {
-                sum += Math.Abs(a[i] - b[i]);
-            }
-            result[t] = (double)sum / a.Length;
+            result[t] = MeanAbsoluteDifference(video.Frame(t), video.Frame(t + 1));
         }
         return result;
+    }
+
+    public static double MeanAbsoluteDifference(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b)
+    {
+        long sum = 0;
+        for (var i = 0; i < a.Length; i++)
+        {
+            sum += Math.Abs(a[i] - b[i]);
+        }
+        return (double)sum / a.Length;
     }
 
     /// <summary>
@@ -52,52 +55,26 @@ public static class TemporalMetrics
 
     public static TemporalQuality Measure(RgbVideo video, WindowPlan plan, int temporalFactor)
     {
-        var diffs = FrameDifferences(video);
-        var boundaries = BoundaryTransitions(plan, temporalFactor, video.Frames);
-        double boundarySum = 0, insideSum = 0;
-        int boundaryCount = 0, insideCount = 0;
-        for (var t = 0; t < diffs.Length; t++)
+        var accumulator = new TemporalMetricsAccumulator(plan, temporalFactor, video.Frames);
+        for (var t = 0; t < video.Frames; t++)
         {
-            if (boundaries.Contains(t))
-            {
-                boundarySum += diffs[t];
-                boundaryCount++;
-            }
-            else
-            {
-                insideSum += diffs[t];
-                insideCount++;
-            }
+            accumulator.Add(video.Frame(t));
         }
-        var boundaryMean = boundaryCount > 0 ? boundarySum / boundaryCount : 0;
-        var insideMean = insideCount > 0 ? insideSum / insideCount : 0;
-        var seamRatio = boundaryCount == 0 ? 1.0 : insideMean > 0 ? boundaryMean / insideMean : double.PositiveInfinity;
-        return new TemporalQuality(diffs.Length > 0 ? diffs.Average() : 0, boundaryMean, insideMean, seamRatio, ColourDrift(video), diffs);
+        return accumulator.Result();
     }
 
     /// <summary>Distance between the mean RGB colour of the first and the last tenth of the video.</summary>
-    public static double ColourDrift(RgbVideo video)
-    {
-        var n = Math.Max(1, video.Frames / 10);
-        var first = MeanColour(video, 0, n);
-        var last = MeanColour(video, video.Frames - n, n);
-        return Math.Sqrt(Enumerable.Range(0, 3).Sum(c => (first[c] - last[c]) * (first[c] - last[c])));
-    }
+    public static double ColourDrift(RgbVideo video) =>
+        Measure(video, WindowPlanner.Plan(Math.Max(1, video.Frames), Math.Max(1, video.Frames), 0), 1).ColourDrift;
 
-    public static double[] MeanColour(RgbVideo video, int start, int count)
+    /// <summary>Adds a frame's RGB sums to <paramref name="sum"/>.</summary>
+    public static void AddColour(ReadOnlySpan<byte> frame, double[] sum)
     {
-        var sum = new double[3];
-        for (var t = start; t < start + count; t++)
+        for (var i = 0; i < frame.Length; i += 3)
         {
-            var f = video.Frame(t);
-            for (var i = 0; i < f.Length; i += 3)
-            {
-                sum[0] += f[i];
-                sum[1] += f[i + 1];
-                sum[2] += f[i + 2];
-            }
+            sum[0] += frame[i];
+            sum[1] += frame[i + 1];
+            sum[2] += frame[i + 2];
         }
-        var pixels = (double)count * video.Width * video.Height;
-        return [sum[0] / pixels, sum[1] / pixels, sum[2] / pixels];
     }
 }

@@ -31,22 +31,29 @@ public static class ClipAssembler
         fused.CopyTo(right.FrameRange(0, overlap));
     }
 
-    /// <summary>The clip's latents: each frame from the first window that covers it.</summary>
+    /// <summary>Which frames of which window the clip takes: each frame from the first window that covers it.</summary>
+    public static IEnumerable<(int Window, int LocalStart, int Count, int ClipStart)> Segments(WindowPlan plan)
+    {
+        var next = 0;
+        foreach (var span in plan.Windows)
+        {
+            var count = span.End - next;
+            if (count > 0)
+            {
+                yield return (span.Index, next - span.Start, count, next);
+                next = span.End;
+            }
+        }
+    }
+
+    /// <summary>The clip's latents laid out from its windows.</summary>
     public static LatentTensor Assemble(WindowPlan plan, IReadOnlyList<LatentTensor> windows)
     {
         var first = windows[0];
         var clip = new LatentTensor(plan.Frames, first.Channels, first.Height, first.Width);
-        var next = 0;
-        for (var i = 0; i < plan.Windows.Count; i++)
+        foreach (var (window, localStart, count, clipStart) in Segments(plan))
         {
-            var span = plan.Windows[i];
-            var from = next - span.Start;
-            var count = span.End - next;
-            if (count > 0)
-            {
-                clip.SetFrames(next, windows[i].FrameRange(from, count));
-                next = span.End;
-            }
+            clip.SetFrames(clipStart, windows[window].FrameRange(localStart, count));
         }
         return clip;
     }

@@ -23,22 +23,12 @@ public sealed class KeyframeStrategy : IRenderStrategy
     public LatentTensor Render(RenderContext context)
     {
         var spec = context.Spec;
-        var stride = spec.KeyframeStride;
-        var keyframes = CoDenoiseStrategy.Denoise(context, KeyframePlan(spec), j => j * stride, stride, syncEvery: 1, "keyframes");
-
-        var windows = spec.Plan.Windows
-            .Select(span => context.NewWindow(span, Enumerable.Range(span.Start, span.Length).ToList()))
-            .ToList();
+        var keyframes = CoDenoiseStrategy.Denoise(context, PassLayout.For(spec, PassLayout.Keyframe), "keyframes");
+        var layout = PassLayout.For(spec, PassLayout.Main);
+        var windows = layout.Plan.Windows.Select(span => context.NewWindow(span, layout.FramesOf(span.Index))).ToList();
         foreach (var window in windows)
         {
-            var span = window.Span;
-            for (var f = span.Start; f < span.End; f++)
-            {
-                if (f % stride == 0)
-                {
-                    window.SetContextFrame(f - span.Start, keyframes.Frame(f / stride));
-                }
-            }
+            GiveKeyframes(window, spec.KeyframeStride, j => keyframes.Frame(j));
         }
         for (var step = 0; step < spec.Steps; step++)
         {
@@ -48,7 +38,23 @@ public sealed class KeyframeStrategy : IRenderStrategy
         {
             window.ApplyContext();
         }
-        context.Fuse(spec.Plan, windows);
-        return ClipAssembler.Assemble(spec.Plan, windows.Select(w => w.Latents).ToList());
+        if (layout.FusesAfterSampling(spec.Steps))
+        {
+            context.Fuse(layout.Plan, windows);
+        }
+        return ClipAssembler.Assemble(layout.Plan, windows.Select(w => w.Latents).ToList());
+    }
+
+    /// <summary>Gives a pass-2 window the keyframes inside it (keyframe j is latent frame j·stride) as clean context.</summary>
+    public static void GiveKeyframes(WindowState window, int stride, Func<int, ReadOnlySpan<float>> keyframe)
+    {
+        var span = window.Span;
+        for (var f = span.Start; f < span.End; f++)
+        {
+            if (f % stride == 0)
+            {
+                window.SetContextFrame(f - span.Start, keyframe(f / stride));
+            }
+        }
     }
 }

@@ -36,20 +36,10 @@ public sealed class RenderContext
     public long TotalWindowSteps { get; set; }
 
     /// <summary>Initial noise of absolute latent frames <paramref name="frames"/>, in order.</summary>
-    public LatentTensor NoiseFor(IReadOnlyList<int> frames)
-    {
-        var latent = Model.Manifest.Latent;
-        int h = Model.Manifest.Video.Height / latent.SpatialFactor, w = Model.Manifest.Video.Width / latent.SpatialFactor;
-        var tensor = new LatentTensor(frames.Count, latent.Channels, h, w);
-        for (var i = 0; i < frames.Count; i++)
-        {
-            CounterNoise.Frames(Spec.Seed, frames[i], 1, latent.Channels, h, w).Data.CopyTo(tensor.Frame(i));
-        }
-        return tensor;
-    }
+    public LatentTensor NoiseFor(IReadOnlyList<int> frames) => WindowFactory.NoiseFor(Model.Manifest, Spec.Seed, frames);
 
     public WindowState NewWindow(WindowSpan span, IReadOnlyList<int> absoluteFrames, float frameStride = 1f) =>
-        new(span, NoiseFor(absoluteFrames), Conditioning.ForFrames(absoluteFrames), frameStride);
+        WindowFactory.Create(Model.Manifest, Spec.Seed, Conditioning, span, absoluteFrames, frameStride);
 
     /// <summary>One sampler step for these windows, counted and reported.</summary>
     public void Step(int step, IReadOnlyList<WindowState> windows, string phase)

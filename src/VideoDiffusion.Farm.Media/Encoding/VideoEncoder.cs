@@ -15,7 +15,7 @@ public enum VideoContainer
     Y4m,
 }
 
-/// <summary>Encodes RGB frames with ffmpeg through FFMpegCore.</summary>
+/// <summary>Encodes RGB frames with ffmpeg through FFMpegCore; frames stream through, so clip length does not cost memory.</summary>
 public static class VideoEncoder
 {
     public static VideoContainer ContainerFor(string path) => Path.GetExtension(path).ToLowerInvariant() switch
@@ -25,32 +25,27 @@ public static class VideoEncoder
         var other => throw new ArgumentException($"unsupported output '{other}': use .mp4 or .y4m", nameof(path)),
     };
 
-    public static async Task EncodeAsync(RgbVideo video, int fps, string path, int scale = 1, CancellationToken cancellation = default)
+    public static Task EncodeAsync(RgbVideo video, int fps, string path, int scale = 1, CancellationToken cancellation = default) =>
+        EncodeFramesAsync(Enumerable.Range(0, video.Frames).Select(t => video.Frame(t).ToArray()), video.Width, video.Height, fps, path, scale, cancellation);
+
+    /// <summary>Encodes RGB24 frames of <paramref name="width"/>×<paramref name="height"/>, enumerated lazily.</summary>
+    public static async Task EncodeFramesAsync(IEnumerable<byte[]> frames, int width, int height, int fps, string path, int scale = 1, CancellationToken cancellation = default)
     {
         var container = ContainerFor(path);
         EnsureFfmpeg();
-        var frames = FrameScaler.Upscale(video, scale);
-        if (container == VideoContainer.Mp4)
-        {
-            frames = FrameScaler.PadToEven(frames);
-        }
+        var (outWidth, outHeight) = FrameScaler.OutputSize(width, height, scale, even: container == VideoContainer.Mp4);
         var directory = Path.GetDirectoryName(Path.GetFullPath(path));
         if (directory is not null)
         {
             Directory.CreateDirectory(directory);
         }
-        var source = new RawVideoPipeSource(Enumerable.Range(0, frames.Frames).Select(t => (IVideoFrame)new RgbFrame(frames, t))) { FrameRate = fps };
+        var scaled = frames.Select(f => (IVideoFrame)new RgbFrame(
+            outWidth == width && outHeight == height ? f : FrameScaler.ScaleFrame(f, width, height, scale, outWidth, outHeight), outWidth, outHeight));
+        var source = new RawVideoPipeSource(scaled) { FrameRate = fps };
         var arguments = FFMpegArguments.FromPipeInput(source).OutputToFile(path, overwrite: true, options =>
-        {
-            if (container == VideoContainer.Mp4)
-            {
-                options.WithCustomArgument($"-c:v libx264 -pix_fmt yuv420p -r {fps} -preset medium -crf 18 -movflags +faststart");
-            }
-            else
-            {
-                options.WithCustomArgument($"-f yuv4mpegpipe -pix_fmt yuv444p -r {fps}");
-            }
-        });
+            options.WithCustomArgument(container == VideoContainer.Mp4
+                ? $"-c:v libx264 -pix_fmt yuv420p -r {fps} -preset medium -crf 18 -movflags +faststart"
+                : $"-f yuv4mpegpipe -pix_fmt yuv444p -r {fps}"));
         try
         {
             await arguments.CancellableThrough(cancellation).ProcessAsynchronously(throwOnError: true);
@@ -71,16 +66,15 @@ public static class VideoEncoder
         }
     }
 
-    private sealed class RgbFrame(RgbVideo video, int index) : IVideoFrame
+    private sealed class RgbFrame(byte[] data, int width, int height) : IVideoFrame
     {
-        public int Width => video.Width;
-        public int Height => video.Height;
+        public int Width => width;
+        public int Height => height;
         public string Format => "rgb24";
         public string PixelFormat => "rgb24";
 
-        public void Serialize(Stream pipe) => pipe.Write(video.Frame(index));
+        public void Serialize(Stream pipe) => pipe.Write(data);
 
-        public async Task SerializeAsync(Stream pipe, CancellationToken token) =>
-            await pipe.WriteAsync(video.Data.AsMemory(index * video.FrameSize, video.FrameSize), token);
+        public async Task SerializeAsync(Stream pipe, CancellationToken token) => await pipe.WriteAsync(data, token);
     }
 }

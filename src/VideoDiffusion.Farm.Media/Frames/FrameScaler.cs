@@ -2,60 +2,55 @@ using VideoDiffusion.Farm.Diffusion.Tensors;
 
 namespace VideoDiffusion.Farm.Media.Frames;
 
-/// <summary>Integer nearest-neighbour upscaling and even-size padding for H.264.</summary>
+/// <summary>Integer nearest-neighbour upscaling and even-size padding for H.264, frame by frame.</summary>
 public static class FrameScaler
 {
-    public static RgbVideo Upscale(RgbVideo video, int factor)
+    /// <summary>Output size for a frame of the given size, scale and container needs.</summary>
+    public static (int Width, int Height) OutputSize(int width, int height, int factor, bool even)
+    {
+        int w = width * factor, h = height * factor;
+        return even ? (w + w % 2, h + h % 2) : (w, h);
+    }
+
+    /// <summary>Upscales one RGB24 frame by <paramref name="factor"/> into an output of the given size (extra edge pixels repeat).</summary>
+    public static byte[] ScaleFrame(ReadOnlySpan<byte> source, int width, int height, int factor, int outWidth, int outHeight)
     {
         if (factor < 1 || factor > 16)
         {
             throw new ArgumentOutOfRangeException(nameof(factor), $"scale must be between 1 and 16 (got {factor})");
         }
-        if (factor == 1)
+        var result = new byte[outWidth * outHeight * 3];
+        for (var y = 0; y < outHeight; y++)
         {
-            return video;
-        }
-        var result = new RgbVideo(video.Width * factor, video.Height * factor, video.Frames);
-        for (var t = 0; t < video.Frames; t++)
-        {
-            var src = video.Frame(t);
-            var dst = result.Frame(t);
-            for (var y = 0; y < result.Height; y++)
+            var sy = Math.Min(y / factor, height - 1);
+            for (var x = 0; x < outWidth; x++)
             {
-                var sy = y / factor;
-                for (var x = 0; x < result.Width; x++)
-                {
-                    var s = (sy * video.Width + x / factor) * 3;
-                    var d = (y * result.Width + x) * 3;
-                    dst[d] = src[s];
-                    dst[d + 1] = src[s + 1];
-                    dst[d + 2] = src[s + 2];
-                }
+                var s = (sy * width + Math.Min(x / factor, width - 1)) * 3;
+                var d = (y * outWidth + x) * 3;
+                result[d] = source[s];
+                result[d + 1] = source[s + 1];
+                result[d + 2] = source[s + 2];
             }
         }
         return result;
     }
 
+    public static RgbVideo Upscale(RgbVideo video, int factor) => Scale(video, factor, even: false);
+
     /// <summary>yuv420p needs even dimensions: odd sizes get one duplicated edge row or column.</summary>
-    public static RgbVideo PadToEven(RgbVideo video)
+    public static RgbVideo PadToEven(RgbVideo video) => Scale(video, 1, even: true);
+
+    private static RgbVideo Scale(RgbVideo video, int factor, bool even)
     {
-        if (video.Width % 2 == 0 && video.Height % 2 == 0)
+        var (w, h) = OutputSize(video.Width, video.Height, factor, even);
+        if (w == video.Width && h == video.Height)
         {
             return video;
         }
-        var result = new RgbVideo(video.Width + video.Width % 2, video.Height + video.Height % 2, video.Frames);
+        var result = new RgbVideo(w, h, video.Frames);
         for (var t = 0; t < video.Frames; t++)
         {
-            var src = video.Frame(t);
-            var dst = result.Frame(t);
-            for (var y = 0; y < result.Height; y++)
-            {
-                for (var x = 0; x < result.Width; x++)
-                {
-                    var s = (Math.Min(y, video.Height - 1) * video.Width + Math.Min(x, video.Width - 1)) * 3;
-                    src.Slice(s, 3).CopyTo(dst.Slice((y * result.Width + x) * 3, 3));
-                }
-            }
+            ScaleFrame(video.Frame(t), video.Width, video.Height, factor, w, h).CopyTo(result.Frame(t));
         }
         return result;
     }

@@ -1,0 +1,38 @@
+using Orleans.Concurrency;
+
+namespace VideoDiffusion.Farm.Abstractions;
+
+/// <summary>Receives job progress pushed by the job grain.</summary>
+public interface IJobObserver : IGrainObserver
+{
+    [OneWay]
+    Task OnStatus(JobStatus status);
+}
+
+/// <summary>One render job: validates and plans it, starts its windows, tracks progress, finishes through the stitcher.</summary>
+public interface IRenderJobGrain : IGrainWithStringKey
+{
+    /// <summary>Validates, plans and starts the job; returns at once (the render runs in the background).</summary>
+    Task<JobStatus> Submit(RenderJobRequest request);
+
+    Task<JobStatus> GetStatus();
+
+    /// <summary>Stops every window (within one step) and frees the executors.</summary>
+    Task Cancel();
+
+    Task Subscribe(IJobObserver observer);
+
+    Task Unsubscribe(IJobObserver observer);
+
+    /// <summary>From a window: it is this far (a few times per window, never per step).</summary>
+    Task WindowProgressed(WindowKey window, int percent);
+
+    /// <summary>From a window: its final latents are stored.</summary>
+    Task WindowCompleted(WindowKey window);
+
+    Task WindowFailed(WindowKey window, string error);
+
+    Task StitchCompleted(JobResult result);
+
+    Task StitchFailed(string error);
+}

@@ -1,0 +1,47 @@
+namespace VideoDiffusion.Farm.Abstractions;
+
+/// <summary>Lifecycle of a render job.</summary>
+public enum JobState
+{
+    Queued,
+    Running,
+    Stitching,
+    Completed,
+    Failed,
+    Cancelled,
+}
+
+/// <summary>What a finished job produced.</summary>
+[GenerateSerializer, Immutable]
+public sealed record JobResult(
+    [property: Id(0)] string ArtifactKey,
+    [property: Id(1)] string Location,
+    [property: Id(2)] int Frames,
+    [property: Id(3)] int Fps,
+    [property: Id(4)] double SeamRatio,
+    [property: Id(5)] double DecodeSeconds,
+    [property: Id(6)] double EncodeSeconds);
+
+/// <summary>A snapshot of a job: state, per-window progress (percent per window, pass by pass), result or error.</summary>
+[GenerateSerializer, Immutable]
+public sealed record JobStatus
+{
+    [Id(0)] public required string JobId { get; init; }
+    [Id(1)] public JobState State { get; init; }
+    [Id(2)] public string Phase { get; init; } = "";
+    [Id(3)] public int WindowsTotal { get; init; }
+    [Id(4)] public int WindowsDone { get; init; }
+
+    /// <summary>Percent done per window of the current pass (a window reports a handful of times, not every step).</summary>
+    [Id(5)] public IReadOnlyList<byte> WindowProgress { get; init; } = [];
+    [Id(6)] public int Steps { get; init; }
+    [Id(7)] public string? Error { get; init; }
+    [Id(8)] public JobResult? Result { get; init; }
+    [Id(9)] public DateTimeOffset SubmittedAt { get; init; }
+    [Id(10)] public DateTimeOffset? FinishedAt { get; init; }
+
+    /// <summary>Calls the job grain has received: proves it is not messaged per window per step.</summary>
+    [Id(11)] public long JobGrainCalls { get; init; }
+
+    public bool IsFinished => State is JobState.Completed or JobState.Failed or JobState.Cancelled;
+}

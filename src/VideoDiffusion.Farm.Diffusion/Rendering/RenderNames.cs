@@ -1,0 +1,31 @@
+using VideoDiffusion.Farm.Diffusion.Fusion;
+using VideoDiffusion.Farm.Diffusion.Planning;
+
+namespace VideoDiffusion.Farm.Diffusion.Rendering;
+
+/// <summary>The user-facing names of strategies and blend modes (CLI, API), parsed in one place.</summary>
+public static class RenderNames
+{
+    public static RenderStrategy ParseStrategy(string value) => value.ToLowerInvariant() switch
+    {
+        "co-denoise" or "codenoise" => RenderStrategy.CoDenoise,
+        "keyframes" => RenderStrategy.Keyframes,
+        "autoregressive" => RenderStrategy.Autoregressive,
+        _ => throw new PlanException("strategy", $"unknown strategy '{value}' (co-denoise, keyframes, autoregressive)"),
+    };
+
+    public static BlendMode ParseBlend(string value) => value.ToLowerInvariant() switch
+    {
+        "flat" => BlendMode.Flat,
+        "linear" => BlendMode.Linear,
+        "cosine" => BlendMode.Cosine,
+        _ => throw new PlanException("blend", $"unknown blend '{value}' (flat, linear, cosine)"),
+    };
+
+    public static string Name(RenderStrategy strategy) => strategy switch
+    {
+        RenderStrategy.CoDenoise => "co-denoise",
+        RenderStrategy.Keyframes => "keyframes",
+        _ => "autoregressive",
+    };
+}

@@ -1,0 +1,25 @@
+namespace VideoDiffusion.Farm.Grains.Execution;
+
+/// <summary>A silo's inference capacity and the models it serves.</summary>
+public sealed class AcceleratorOptions
+{
+    /// <summary>Accelerator slots (a GPU each, or a CPU slot of <see cref="ThreadsPerSlot"/> threads); 0 = hosts no windows.</summary>
+    public int Slots { get; set; } = 1;
+
+    public int ThreadsPerSlot { get; set; } = 1;
+
+    /// <summary>Most window-steps one denoiser call takes.</summary>
+    public int MaxBatch { get; set; } = 8;
+
+    /// <summary><c>cpu</c>, <c>cuda</c> or <c>tensorrt</c>.</summary>
+    public string ExecutionProvider { get; set; } = "cpu";
+
+    /// <summary>Folder holding one sub-folder per model.</summary>
+    public string ModelsRoot { get; set; } = "models";
+
+    /// <summary>Models to load at start (and advertise for placement); others load on first use.</summary>
+    public List<string> PreloadModels { get; set; } = ["moonwalk-tiny"];
+
+    /// <summary>Window latents are checkpointed every this many steps.</summary>
+    public int CheckpointEvery { get; set; } = 5;
+}

@@ -1,0 +1,246 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using VideoDiffusion.Farm.Diffusion.Denoising;
+using VideoDiffusion.Farm.Diffusion.Models;
+using VideoDiffusion.Farm.Diffusion.Onnx;
+using VideoDiffusion.Farm.Diffusion.Tensors;
+
+namespace VideoDiffusion.Farm.Grains.Execution;
+
+/// <summary>
+/// The silo's inference service (not a grain) and the only place the farm runs ONNX Runtime. One dedicated thread per
+/// accelerator slot, each with its own sessions, so inference never runs on the Orleans scheduler. Window-steps
+/// waiting for the same model and shape are batched into one denoiser call, across windows and jobs.
+/// </summary>
+public sealed class DenoiseExecutor : IDisposable
+{
+    private readonly AcceleratorOptions _options;
+    private readonly ModelCatalog _catalog;
+    private readonly ILogger<DenoiseExecutor> _logger;
+    private readonly LinkedList<WorkItem> _queue = new();
+    private readonly Lock _lock = new();
+    private readonly SemaphoreSlim _signal = new(0);
+    private readonly CancellationTokenSource _shutdown = new();
+    private readonly List<Thread> _threads = [];
+    private readonly Stopwatch _uptime = Stopwatch.StartNew();
+    private long _windowSteps, _calls, _cancelled, _busyTicks;
+
+    public DenoiseExecutor(IOptions<AcceleratorOptions> options, ModelCatalog catalog, ILogger<DenoiseExecutor> logger)
+    {
+        _options = options.Value;
+        _catalog = catalog;
+        _logger = logger;
+        for (var slot = 0; slot < _options.Slots; slot++)
+        {
+            var thread = new Thread(SlotLoop) { IsBackground = true, Name = $"accelerator-slot-{slot}" };
+            _threads.Add(thread);
+            thread.Start(slot);
+        }
+    }
+
+    public int Slots => _options.Slots;
+
+    public ExecutorStatistics Statistics()
+    {
+        int queued;
+        lock (_lock)
+        {
+            queued = _queue.Count;
+        }
+        return new ExecutorStatistics(_options.Slots, queued, Interlocked.Read(ref _windowSteps), Interlocked.Read(ref _calls),
+            Interlocked.Read(ref _cancelled), TimeSpan.FromTicks(Interlocked.Read(ref _busyTicks)), _uptime.Elapsed);
+    }
+
+    /// <summary>A guided velocity for one window-step, batched with others of the same model and shape.</summary>
+    public Task<LatentTensor> DenoiseAsync(string model, WindowStepInput input, CancellationToken cancellation) =>
+        Enqueue(new DenoiseItem(model, input, cancellation));
+
+    /// <summary>Other model work (text encoding, VAE decoding) on a slot thread.</summary>
+    public Task<T> RunAsync<T>(string model, Func<DiffusionModel, T> work, CancellationToken cancellation) =>
+        Enqueue(new FunctionItem<T>(model, work, cancellation));
+
+    private Task<T> Enqueue<T>(WorkItem<T> item)
+    {
+        if (_options.Slots == 0)
+        {
+            throw new InvalidOperationException("this silo has no accelerator slots");
+        }
+        lock (_lock)
+        {
+            _queue.AddLast(item);
+        }
+        // a cancelled item leaves the queue at once, so a cancelled job frees the executor within one step
+        item.Registration = item.Cancellation.Register(() =>
+        {
+            bool removed;
+            lock (_lock)
+            {
+                removed = _queue.Remove(item);
+            }
+            if (removed)
+            {
+                Interlocked.Increment(ref _cancelled);
+                item.Completion.TrySetCanceled(item.Cancellation);
+            }
+        });
+        _signal.Release();
+        return item.Completion.Task;
+    }
+
+    private void SlotLoop(object? state)
+    {
+        var slot = (int)state!;
+        var models = new Dictionary<string, DiffusionModel>();
+        var settings = new OnnxRuntimeSettings { IntraOpThreads = _options.ThreadsPerSlot, ExecutionProvider = _options.ExecutionProvider };
+        try
+        {
+            while (!_shutdown.IsCancellationRequested)
+            {
+                try
+                {
+                    _signal.Wait(_shutdown.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+                var batch = TakeBatch();
+                if (batch.Count == 0)
+                {
+                    continue;
+                }
+                var started = Stopwatch.GetTimestamp();
+                try
+                {
+                    if (!models.TryGetValue(batch[0].Model, out var model))
+                    {
+                        model = DiffusionModel.Load(_catalog.FolderOf(batch[0].Model), settings);
+                        models[batch[0].Model] = model;
+                        _logger.LogInformation("slot {Slot} loaded model {Model}", slot, batch[0].Model);
+                    }
+                    Execute(model, batch);
+                }
+                catch (Exception e)
+                {
+                    foreach (var item in batch)
+                    {
+                        item.Fail(e);
+                    }
+                }
+                finally
+                {
+                    Interlocked.Add(ref _busyTicks, Stopwatch.GetElapsedTime(started).Ticks);
+                }
+            }
+        }
+        finally
+        {
+            foreach (var model in models.Values)
+            {
+                model.Dispose();
+            }
+        }
+    }
+
+    /// <summary>The oldest item, plus queued denoise items of the same model and shape up to the batch size.</summary>
+    private List<WorkItem> TakeBatch()
+    {
+        var batch = new List<WorkItem>();
+        lock (_lock)
+        {
+            if (_queue.First is not { } first)
+            {
+                return batch;
+            }
+            _queue.RemoveFirst();
+            batch.Add(first.Value);
+            if (first.Value is DenoiseItem head)
+            {
+                for (var node = _queue.First; node is not null && batch.Count < _options.MaxBatch;)
+                {
+                    var next = node.Next;
+                    if (node.Value is DenoiseItem d && d.Model == head.Model && d.Input.BatchKey == head.Input.BatchKey && d.Input.Sample.SameShape(head.Input.Sample))
+                    {
+                        _queue.Remove(node);
+                        batch.Add(d);
+                        _signal.Wait(0); // consume the signal the batched item raised
+                    }
+                    node = next;
+                }
+            }
+        }
+        foreach (var item in batch)
+        {
+            item.Registration.Dispose();
+        }
+        return batch;
+    }
+
+    private void Execute(DiffusionModel model, List<WorkItem> batch)
+    {
+        if (batch[0] is DenoiseItem)
+        {
+            var items = batch.Cast<DenoiseItem>().ToList();
+            var velocities = model.Denoiser.Predict(items.Select(i => i.Input).ToList());
+            Interlocked.Increment(ref _calls);
+            Interlocked.Add(ref _windowSteps, items.Count);
+            for (var i = 0; i < items.Count; i++)
+            {
+                items[i].Completion.TrySetResult(velocities[i]);
+            }
+        }
+        else
+        {
+            batch[0].RunAlone(model);
+        }
+    }
+
+    public void Dispose()
+    {
+        _shutdown.Cancel();
+        foreach (var thread in _threads)
+        {
+            thread.Join(TimeSpan.FromSeconds(10));
+        }
+        lock (_lock)
+        {
+            foreach (var item in _queue)
+            {
+                item.Fail(new OperationCanceledException("the executor is shutting down"));
+            }
+            _queue.Clear();
+        }
+    }
+
+    private abstract class WorkItem(string model, CancellationToken cancellation)
+    {
+        public string Model { get; } = model;
+        public CancellationToken Cancellation { get; } = cancellation;
+        public CancellationTokenRegistration Registration { get; set; }
+
+        public abstract void Fail(Exception e);
+
+        public abstract void RunAlone(DiffusionModel model);
+    }
+
+    private abstract class WorkItem<T>(string model, CancellationToken cancellation) : WorkItem(model, cancellation)
+    {
+        // continuations go back to the grain scheduler, never run inline on the slot thread
+        public TaskCompletionSource<T> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override void Fail(Exception e) => Completion.TrySetException(e);
+    }
+
+    private sealed class DenoiseItem(string model, WindowStepInput input, CancellationToken cancellation) : WorkItem<LatentTensor>(model, cancellation)
+    {
+        public WindowStepInput Input { get; } = input;
+
+        public override void RunAlone(DiffusionModel model) => Completion.TrySetResult(model.Denoiser.Predict([Input])[0]);
+    }
+
+    private sealed class FunctionItem<T>(string model, Func<DiffusionModel, T> work, CancellationToken cancellation) : WorkItem<T>(model, cancellation)
+    {
+        public override void RunAlone(DiffusionModel model) => Completion.TrySetResult(work(model));
+    }
+}

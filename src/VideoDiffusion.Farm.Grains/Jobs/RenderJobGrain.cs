@@ -1,0 +1,295 @@
+using Microsoft.Extensions.Logging;
+using VideoDiffusion.Farm.Abstractions;
+using VideoDiffusion.Farm.Diffusion.Models;
+using VideoDiffusion.Farm.Diffusion.Planning;
+using VideoDiffusion.Farm.Diffusion.Rendering;
+using VideoDiffusion.Farm.Grains.Execution;
+using VideoDiffusion.Farm.Grains.Placement;
+using VideoDiffusion.Farm.Grains.Storage;
+
+namespace VideoDiffusion.Farm.Grains.Jobs;
+
+/// <summary>
+/// One render job. Plans it, starts the windows of each pass, counts completions and hands the finished latents to the
+/// stitcher. It hears from each window a few times (progress quarters and completion), never per step; every call
+/// returns at once. Its state is persisted, and a watchdog timer re-ensures unfinished windows run, which brings back
+/// windows whose silo died.
+/// </summary>
+public sealed class RenderJobGrain(
+    [PersistentState("job", FarmStorage.Name)] IPersistentState<RenderJobState> state,
+    ModelCatalog catalog,
+    JobArtifacts artifacts,
+    ILogger<RenderJobGrain> logger) : Grain, IRenderJobGrain
+{
+    /// <summary>How often unfinished windows are re-ensured (brings back windows lost with a silo).</summary>
+    public static TimeSpan WatchdogPeriod { get; set; } = TimeSpan.FromSeconds(3);
+
+    private readonly HashSet<IJobObserver> _observers = [];
+    private IGrainTimer? _watchdog;
+    private DateTime _lastNotified;
+
+    private string JobId => this.GetPrimaryKeyString();
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (state.State.State is JobState.Running or JobState.Stitching)
+        {
+            StartWatchdog();
+        }
+        return Task.CompletedTask;
+    }
+
+    public async Task<JobStatus> Submit(RenderJobRequest request)
+    {
+        state.State.Calls++;
+        if (state.State.Request is not null)
+        {
+            return Status(); // the same job id submitted again: the job already exists
+        }
+        var manifest = Validate(request, out var spec);
+        state.State.Request = request;
+        state.State.SubmittedAt = DateTimeOffset.UtcNow;
+        state.State.Steps = spec.Steps;
+        state.State.State = JobState.Running;
+        await artifacts.SaveRequestAsync(JobId, request);
+        await BeginPassAsync(spec.Strategy == RenderStrategy.Keyframes ? PassLayout.Keyframe : PassLayout.Main, spec);
+        StartWatchdog();
+        logger.LogInformation("job {Job}: {Frames} latent frames, {Windows} windows, {Strategy}, model {Model}",
+            JobId, spec.LatentFrames, spec.Plan.Windows.Count, spec.Strategy, manifest.Name);
+        return Status();
+    }
+
+    public Task<JobStatus> GetStatus()
+    {
+        state.State.Calls++;
+        return Task.FromResult(Status());
+    }
+
+    public async Task Cancel()
+    {
+        state.State.Calls++;
+        if (state.State.Request is null || Finished)
+        {
+            return;
+        }
+        state.State.State = JobState.Cancelled;
+        state.State.FinishedAt = DateTimeOffset.UtcNow;
+        await state.WriteStateAsync();
+        await ForEachWindowAsync(w => w.Cancel(), onlyUnfinished: false);
+        Notify(force: true);
+    }
+
+    public Task Subscribe(IJobObserver observer)
+    {
+        _observers.Add(observer);
+        return Task.CompletedTask;
+    }
+
+    public Task Unsubscribe(IJobObserver observer)
+    {
+        _observers.Remove(observer);
+        return Task.CompletedTask;
+    }
+
+    public Task WindowProgressed(WindowKey window, int percent)
+    {
+        state.State.Calls++;
+        if (window.Pass == state.State.Pass && window.Index < state.State.Progress.Length)
+        {
+            state.State.Progress[window.Index] = (byte)Math.Max(state.State.Progress[window.Index], Math.Clamp(percent, 0, 100));
+            Notify(force: false);
+        }
+        return Task.CompletedTask;
+    }
+
+    public async Task WindowCompleted(WindowKey window)
+    {
+        state.State.Calls++;
+        if (state.State.State != JobState.Running || window.Pass != state.State.Pass || window.Index >= state.State.Done.Length || state.State.Done[window.Index])
+        {
+            return;
+        }
+        state.State.Done[window.Index] = true;
+        state.State.Progress[window.Index] = 100;
+        if (state.State.Done.All(d => d))
+        {
+            var spec = Spec();
+            if (state.State.Pass == PassLayout.Keyframe)
+            {
+                await BeginPassAsync(PassLayout.Main, spec);
+            }
+            else
+            {
+                state.State.State = JobState.Stitching;
+                await state.WriteStateAsync();
+                await GrainFactory.GetGrain<IStitcherGrain>(JobId).Stitch();
+            }
+        }
+        else
+        {
+            await state.WriteStateAsync();
+        }
+        Notify(force: false);
+    }
+
+    public async Task WindowFailed(WindowKey window, string error)
+    {
+        state.State.Calls++;
+        await FailAsync($"window {window.Pass}/{window.Index}: {error}");
+    }
+
+    public async Task StitchCompleted(JobResult result)
+    {
+        state.State.Calls++;
+        if (state.State.State != JobState.Stitching)
+        {
+            return;
+        }
+        state.State.State = JobState.Completed;
+        state.State.Result = result;
+        state.State.FinishedAt = DateTimeOffset.UtcNow;
+        await state.WriteStateAsync();
+        StopWatchdog();
+        Notify(force: true);
+        logger.LogInformation("job {Job} completed: {Location}", JobId, result.Location);
+    }
+
+    public async Task StitchFailed(string error)
+    {
+        state.State.Calls++;
+        await FailAsync("stitch: " + error);
+    }
+
+    private bool Finished => state.State.State is JobState.Completed or JobState.Failed or JobState.Cancelled;
+
+    private ModelManifest Validate(RenderJobRequest request, out RenderJobSpec spec)
+    {
+        ModelManifest manifest;
+        try
+        {
+            manifest = catalog.Manifest(request.Model);
+        }
+        catch (ModelLoadException e)
+        {
+            throw new JobRejectedException("model", $"unknown or unusable model '{request.Model}': {e.Message}");
+        }
+        if (request.Format is not ("mp4" or "y4m"))
+        {
+            throw new JobRejectedException("format", $"format must be mp4 or y4m (got '{request.Format}')");
+        }
+        if (request.Scale is < 1 or > 16)
+        {
+            throw new JobRejectedException("scale", $"scale must be between 1 and 16 (got {request.Scale})");
+        }
+        try
+        {
+            spec = RenderJobSpec.Resolve(JobRequestMapper.ToRenderRequest(request), manifest);
+        }
+        catch (PlanException e)
+        {
+            throw new JobRejectedException(e.Field, e.Message);
+        }
+        return manifest;
+    }
+
+    private RenderJobSpec Spec() =>
+        RenderJobSpec.Resolve(JobRequestMapper.ToRenderRequest(state.State.Request!), catalog.Manifest(state.State.Request!.Model));
+
+    private async Task BeginPassAsync(string pass, RenderJobSpec spec)
+    {
+        var windows = PassLayout.For(spec, pass).Plan.Windows.Count;
+        state.State.Pass = pass;
+        state.State.Done = new bool[windows];
+        state.State.Progress = new byte[windows];
+        await state.WriteStateAsync();
+        // started in the background so this call returns at once, even for a thousand windows
+        _ = ForEachWindowAsync(w => w.EnsureRunning(), onlyUnfinished: true);
+    }
+
+    private async Task ForEachWindowAsync(Func<IWindowGrain, Task> call, bool onlyUnfinished)
+    {
+        var pass = state.State.Pass;
+        var targets = Enumerable.Range(0, state.State.Done.Length).Where(i => !onlyUnfinished || !state.State.Done[i]).ToList();
+        foreach (var chunk in targets.Chunk(64))
+        {
+            RequestContext.Set(AcceleratorPlacement.ModelContextKey, state.State.Request!.Model);
+            await Task.WhenAll(chunk.Select(async i =>
+            {
+                try
+                {
+                    await call(GrainFactory.GetGrain<IWindowGrain>(new WindowKey(JobId, pass, i).GrainKey));
+                }
+                catch (Exception e)
+                {
+                    logger.LogWarning("job {Job}: window {Pass}/{Index} did not answer: {Error}", JobId, pass, i, e.Message);
+                }
+            }));
+        }
+        RequestContext.Remove(AcceleratorPlacement.ModelContextKey);
+    }
+
+    private async Task FailAsync(string error)
+    {
+        if (Finished)
+        {
+            return;
+        }
+        logger.LogError("job {Job} failed: {Error}", JobId, error);
+        state.State.State = JobState.Failed;
+        state.State.Error = error;
+        state.State.FinishedAt = DateTimeOffset.UtcNow;
+        await state.WriteStateAsync();
+        StopWatchdog();
+        _ = ForEachWindowAsync(w => w.Cancel(), onlyUnfinished: false);
+        Notify(force: true);
+    }
+
+    private void StartWatchdog() =>
+        _watchdog ??= this.RegisterGrainTimer(async _ =>
+        {
+            if (state.State.State == JobState.Running)
+            {
+                await ForEachWindowAsync(w => w.EnsureRunning(), onlyUnfinished: true);
+            }
+            else if (state.State.State == JobState.Stitching)
+            {
+                await GrainFactory.GetGrain<IStitcherGrain>(JobId).Stitch();
+            }
+        }, WatchdogPeriod, WatchdogPeriod);
+
+    private void StopWatchdog()
+    {
+        _watchdog?.Dispose();
+        _watchdog = null;
+    }
+
+    private void Notify(bool force)
+    {
+        if (_observers.Count == 0 || (!force && DateTime.UtcNow - _lastNotified < TimeSpan.FromMilliseconds(200)))
+        {
+            return;
+        }
+        _lastNotified = DateTime.UtcNow;
+        var status = Status();
+        foreach (var observer in _observers)
+        {
+            observer.OnStatus(status);
+        }
+    }
+
+    private JobStatus Status() => new()
+    {
+        JobId = JobId,
+        State = state.State.Request is null ? JobState.Queued : state.State.State,
+        Phase = state.State.Pass,
+        WindowsTotal = state.State.Done.Length,
+        WindowsDone = state.State.Done.Count(d => d),
+        WindowProgress = state.State.Progress,
+        Steps = state.State.Steps,
+        Error = state.State.Error,
+        Result = state.State.Result,
+        SubmittedAt = state.State.SubmittedAt,
+        FinishedAt = state.State.FinishedAt,
+        JobGrainCalls = state.State.Calls,
+    };
+}

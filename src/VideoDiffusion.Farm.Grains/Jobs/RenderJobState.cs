@@ -1,0 +1,20 @@
+using VideoDiffusion.Farm.Abstractions;
+
+namespace VideoDiffusion.Farm.Grains.Jobs;
+
+/// <summary>What the job grain persists: enough to resume on another silo after its own was lost.</summary>
+[GenerateSerializer]
+public sealed class RenderJobState
+{
+    [Id(0)] public RenderJobRequest? Request { get; set; }
+    [Id(1)] public JobState State { get; set; }
+    [Id(2)] public string Pass { get; set; } = "";
+    [Id(3)] public bool[] Done { get; set; } = [];
+    [Id(4)] public byte[] Progress { get; set; } = [];
+    [Id(5)] public string? Error { get; set; }
+    [Id(6)] public JobResult? Result { get; set; }
+    [Id(7)] public DateTimeOffset SubmittedAt { get; set; }
+    [Id(8)] public DateTimeOffset? FinishedAt { get; set; }
+    [Id(9)] public int Steps { get; set; }
+    [Id(10)] public long Calls { get; set; }
+}

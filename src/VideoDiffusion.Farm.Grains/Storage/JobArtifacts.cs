@@ -1,0 +1,73 @@
+using System.Text.Json;
+using VideoDiffusion.Farm.Abstractions;
+using VideoDiffusion.Farm.Diffusion.Tensors;
+using VideoDiffusion.Farm.Media.Artifacts;
+
+namespace VideoDiffusion.Farm.Grains.Storage;
+
+/// <summary>Where a job's request, window checkpoints, final latents and video live in the artifact store.</summary>
+public sealed class JobArtifacts(IArtifactStore store)
+{
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
+
+    public IArtifactStore Store => store;
+
+    public static string RequestKey(string jobId) => $"jobs/{jobId}/request.json";
+
+    public static string WindowPrefix(WindowKey w) => $"jobs/{w.JobId}/{w.Pass}/{w.Index}";
+
+    public static string CheckpointKey(WindowKey w, int step) => $"{WindowPrefix(w)}/checkpoint-{step}.bin";
+
+    public static string FinalKey(WindowKey w) => $"{WindowPrefix(w)}/final.bin";
+
+    public static string VideoKey(string jobId, string format) => $"jobs/{jobId}/video.{format}";
+
+    public async Task SaveRequestAsync(string jobId, RenderJobRequest request, CancellationToken cancellation = default)
+    {
+        using var stream = new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(request, Json));
+        await store.PutAsync(RequestKey(jobId), stream, cancellation);
+    }
+
+    public async Task<RenderJobRequest> LoadRequestAsync(string jobId, CancellationToken cancellation = default)
+    {
+        await using var stream = await store.OpenAsync(RequestKey(jobId), cancellation)
+                                 ?? throw new InvalidOperationException($"job {jobId} has no stored request");
+        return await JsonSerializer.DeserializeAsync<RenderJobRequest>(stream, Json, cancellation)
+               ?? throw new InvalidOperationException($"job {jobId}: empty request");
+    }
+
+    /// <summary>Latents as a small header (frames, channels, height, width, step) and raw little-endian floats.</summary>
+    public async Task SaveLatentsAsync(string key, LatentTensor latents, int step, CancellationToken cancellation = default)
+    {
+        var buffer = new byte[20 + latents.Data.Length * 4];
+        BitConverter.TryWriteBytes(buffer.AsSpan(0), latents.Frames);
+        BitConverter.TryWriteBytes(buffer.AsSpan(4), latents.Channels);
+        BitConverter.TryWriteBytes(buffer.AsSpan(8), latents.Height);
+        BitConverter.TryWriteBytes(buffer.AsSpan(12), latents.Width);
+        BitConverter.TryWriteBytes(buffer.AsSpan(16), step);
+        Buffer.BlockCopy(latents.Data, 0, buffer, 20, latents.Data.Length * 4);
+        using var stream = new MemoryStream(buffer);
+        await store.PutAsync(key, stream, cancellation);
+    }
+
+    public async Task<(LatentTensor Latents, int Step)?> LoadLatentsAsync(string key, CancellationToken cancellation = default)
+    {
+        await using var stream = await store.OpenAsync(key, cancellation);
+        if (stream is null)
+        {
+            return null;
+        }
+        using var memory = new MemoryStream();
+        await stream.CopyToAsync(memory, cancellation);
+        var bytes = memory.GetBuffer().AsSpan(0, (int)memory.Length);
+        int frames = BitConverter.ToInt32(bytes), channels = BitConverter.ToInt32(bytes[4..]), height = BitConverter.ToInt32(bytes[8..]),
+            width = BitConverter.ToInt32(bytes[12..]), step = BitConverter.ToInt32(bytes[16..]);
+        var data = new float[frames * channels * height * width];
+        if (bytes.Length != 20 + data.Length * 4)
+        {
+            throw new InvalidDataException($"{key}: truncated latents ({bytes.Length} bytes)");
+        }
+        Buffer.BlockCopy(memory.GetBuffer(), 20, data, 0, data.Length * 4);
+        return (new LatentTensor(frames, channels, height, width, data), step);
+    }
+}

@@ -1,0 +1,120 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using VideoDiffusion.Farm.Abstractions;
+using VideoDiffusion.Farm.Grains.Execution;
+using VideoDiffusion.Farm.Grains.Hosting;
+using VideoDiffusion.Farm.Media.Artifacts;
+
+namespace VideoDiffusion.Farm.Silo.Embedded;
+
+/// <summary>
+/// The farm inside one process: N silos on localhost clustering, grain state and artifacts in a folder. What
+/// <c>farm render</c> uses by default, and what exercises placement and peer-to-peer exchange on one machine.
+/// </summary>
+public sealed class EmbeddedFarm : IAsyncDisposable
+{
+    private readonly List<IHost> _silos;
+
+    private EmbeddedFarm(List<IHost> silos, IArtifactStore store)
+    {
+        _silos = silos;
+        Store = store;
+    }
+
+    public IArtifactStore Store { get; }
+
+    public IClusterClient Client => _silos[0].Services.GetRequiredService<IClusterClient>();
+
+    public IReadOnlyList<IServiceProvider> SiloServices => _silos.Select(s => s.Services).ToList();
+
+    public static async Task<EmbeddedFarm> StartAsync(EmbeddedFarmOptions options, CancellationToken cancellation = default)
+    {
+        if (options.Silos < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "at least one silo");
+        }
+        var store = new FileSystemArtifactStore(options.ArtifactsRoot);
+        var ports = Enumerable.Range(0, options.Silos * 2).Select(_ => FreePort()).ToList();
+        var primary = new IPEndPoint(IPAddress.Loopback, ports[0]);
+        var clusterId = "embedded-" + Guid.NewGuid().ToString("N")[..8];
+        var silos = new List<IHost>();
+        try
+        {
+            for (var i = 0; i < options.Silos; i++)
+            {
+                var builder = Host.CreateApplicationBuilder();
+                builder.Logging.ClearProviders();
+                builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
+                var siloPort = ports[2 * i];
+                var gatewayPort = ports[2 * i + 1];
+                builder.UseOrleans(silo =>
+                {
+                    silo.UseLocalhostClustering(siloPort, gatewayPort, primary, serviceId: "videodiffusion-farm", clusterId: clusterId);
+                    silo.Configure<Orleans.Configuration.SiloOptions>(o => o.SiloName = $"embedded-{i}");
+                    silo.AddVideoFarm(new AcceleratorOptions
+                    {
+                        Slots = options.SlotsPerSilo,
+                        ThreadsPerSlot = options.ThreadsPerSlot,
+                        MaxBatch = options.MaxBatch,
+                        ModelsRoot = options.ModelsRoot,
+                        CheckpointEvery = options.CheckpointEvery,
+                    }, store);
+                });
+                var host = builder.Build();
+                await host.StartAsync(cancellation);
+                silos.Add(host);
+            }
+        }
+        catch
+        {
+            foreach (var host in silos)
+            {
+                await host.StopAsync(CancellationToken.None);
+                host.Dispose();
+            }
+            throw;
+        }
+        return new EmbeddedFarm(silos, store);
+    }
+
+    /// <summary>Submits a job and polls it to the end, reporting each status; returns the final status.</summary>
+    public async Task<JobStatus> RunJobAsync(string jobId, RenderJobRequest request, Action<JobStatus>? onStatus, CancellationToken cancellation)
+    {
+        var job = Client.GetGrain<IRenderJobGrain>(jobId);
+        var status = await job.Submit(request);
+        using var cancelRegistration = cancellation.Register(() => _ = job.Cancel());
+        while (!status.IsFinished)
+        {
+            onStatus?.Invoke(status);
+            await Task.Delay(200, CancellationToken.None);
+            status = await job.GetStatus();
+        }
+        onStatus?.Invoke(status);
+        return status;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        for (var i = _silos.Count - 1; i >= 0; i--)
+        {
+            try
+            {
+                await _silos[i].StopAsync(TimeSpan.FromSeconds(10));
+            }
+            finally
+            {
+                _silos[i].Dispose();
+            }
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

@@ -1,0 +1,13 @@
+namespace VideoDiffusion.Farm.Silo.Embedded;
+
+/// <summary>How an in-process farm is laid out: silos, their slots and threads, where models and artifacts live.</summary>
+public sealed record EmbeddedFarmOptions
+{
+    public int Silos { get; init; } = 1;
+    public int SlotsPerSilo { get; init; } = 1;
+    public int ThreadsPerSlot { get; init; } = Math.Max(1, Environment.ProcessorCount);
+    public int MaxBatch { get; init; } = 8;
+    public int CheckpointEvery { get; init; } = 5;
+    public required string ModelsRoot { get; init; }
+    public required string ArtifactsRoot { get; init; }
+}
