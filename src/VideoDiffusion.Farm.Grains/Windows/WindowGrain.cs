@@ -10,6 +10,7 @@ using VideoDiffusion.Farm.Grains.Execution;
 using VideoDiffusion.Farm.Grains.Jobs;
 using VideoDiffusion.Farm.Grains.Placement;
 using VideoDiffusion.Farm.Grains.Storage;
+using VideoDiffusion.Farm.Grains.Telemetry;
 
 namespace VideoDiffusion.Farm.Grains.Windows;
 
@@ -35,9 +36,13 @@ public sealed class WindowGrain(
     private readonly Dictionary<(int Step, int From), TaskCompletionSource<float[]>> _waiting = [];
     private readonly List<(int To, EdgeMessage Edge)> _sent = [];
     private readonly CancellationTokenSource _cancel = new();
+    private CancellationTokenSource? _run;
     private WindowKey _key;
     private Task? _loop;
     private bool _finished;
+    private int? _rewindTo;
+    private int _logFrom = int.MaxValue; // the log holds every edge sent from this step on
+    private int _nextStep;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -53,6 +58,12 @@ public sealed class WindowGrain(
 
     public Task EnsureRunning()
     {
+        if (_finished)
+        {
+            // the job may have missed the completion (its silo was lost): say it again, it ignores repeats
+            _ = NotifyJobAsync(job => job.WindowCompleted(_key));
+            return Task.CompletedTask;
+        }
         if (_loop is null || (_loop.IsCompleted && !_finished && !_cancel.IsCancellationRequested))
         {
             _loop = RunGuardedAsync();
@@ -60,14 +71,29 @@ public sealed class WindowGrain(
         return Task.CompletedTask;
     }
 
+    /// <summary>
+    /// Recomputes from the checkpoint at or before <paramref name="step"/>: a neighbour that resumed from an older
+    /// checkpoint needs edges this activation no longer has (lost with a silo, or pruned). Rare, and only after failures.
+    /// </summary>
+    private void Rewind(int step)
+    {
+        logger.LogInformation("window {Window} rewinds to step {Step} for a resuming neighbour", _key.GrainKey, step);
+        _rewindTo = Math.Min(step, _rewindTo ?? int.MaxValue);
+        _finished = false;
+        if (_loop is null || _loop.IsCompleted)
+        {
+            _loop = RunGuardedAsync();
+        }
+        else
+        {
+            _run?.Cancel();
+        }
+    }
+
     public Task ReceiveEdge(EdgeMessage edge)
     {
         var id = (edge.Step, edge.FromWindow);
-        if (_waiting.Remove(id, out var waiter))
-        {
-            waiter.TrySetResult(edge.Frames);
-        }
-        else
+        if (!(_waiting.Remove(id, out var waiter) && waiter.TrySetResult(edge.Frames)))
         {
             _inbox[id] = edge.Frames;
         }
@@ -75,8 +101,17 @@ public sealed class WindowGrain(
         return EnsureRunning();
     }
 
-    public Task<EdgeMessage[]> GetEdges(int toWindow, int afterStep) =>
-        Task.FromResult(_sent.Where(s => s.To == toWindow && s.Edge.Step > afterStep).Select(s => s.Edge).ToArray());
+    public Task<EdgeMessage[]> GetEdges(int toWindow, int afterStep)
+    {
+        var needFrom = afterStep + 1;
+        var running = _loop is { IsCompleted: false };
+        if (needFrom < _logFrom && (_finished || !running || needFrom < _nextStep))
+        {
+            // the asked edges are not in this activation's log: recompute them; they arrive by push
+            Rewind(needFrom);
+        }
+        return Task.FromResult(_sent.Where(s => s.To == toWindow && s.Edge.Step > afterStep).Select(s => s.Edge).ToArray());
+    }
 
     public Task Cancel()
     {
@@ -90,27 +125,42 @@ public sealed class WindowGrain(
 
     private async Task RunGuardedAsync()
     {
-        try
+        while (true)
         {
-            await RunAsync(_cancel.Token);
-            _finished = true;
-            await NotifyJobAsync(job => job.WindowCompleted(_key));
-        }
-        catch (OperationCanceledException) when (_cancel.IsCancellationRequested)
-        {
-            logger.LogDebug("window {Window} cancelled", _key.GrainKey);
-        }
-        catch (Exception e)
-        {
-            logger.LogError(e, "window {Window} failed", _key.GrainKey);
-            await NotifyJobAsync(job => job.WindowFailed(_key, e.Message));
+            using var run = CancellationTokenSource.CreateLinkedTokenSource(_cancel.Token);
+            _run = run;
+            var rewindTo = _rewindTo;
+            _rewindTo = null;
+            try
+            {
+                await RunAsync(rewindTo, run.Token);
+                _finished = true;
+                await NotifyJobAsync(job => job.WindowCompleted(_key));
+                return;
+            }
+            catch (Exception) when (_rewindTo.HasValue && !_cancel.IsCancellationRequested)
+            {
+                // a neighbour asked for a rewind: run again from the older checkpoint
+            }
+            catch (Exception) when (_cancel.IsCancellationRequested)
+            {
+                // cancelled by the job, or this activation is going away: another one resumes from the checkpoint
+                logger.LogDebug("window {Window} stopped", _key.GrainKey);
+                return;
+            }
+            catch (Exception e)
+            {
+                logger.LogError(e, "window {Window} failed", _key.GrainKey);
+                await NotifyJobAsync(job => job.WindowFailed(_key, e.Message));
+                return;
+            }
         }
     }
 
-    private async Task RunAsync(CancellationToken cancellation)
+    private async Task RunAsync(int? rewindTo, CancellationToken cancellation)
     {
         var request = await artifacts.LoadRequestAsync(_key.JobId, cancellation);
-        if (await artifacts.Store.ExistsAsync(JobArtifacts.FinalKey(_key), cancellation))
+        if (rewindTo is null && await artifacts.Store.ExistsAsync(JobArtifacts.FinalKey(_key), cancellation))
         {
             return; // done before (this is a re-activation): report completion again
         }
@@ -123,12 +173,13 @@ public sealed class WindowGrain(
         await GiveContextAsync(spec, layout, window, cancellation);
 
         var scheduler = new FlowMatchEulerScheduler(spec.Steps, spec.Shift);
-        var start = await ResumeAsync(window, spec.Steps, exchanges: layout.SyncEvery > 0 || layout.FuseAtEnd, cancellation);
+        var start = await ResumeAsync(window, spec.Steps, rewindTo, exchanges: layout.SyncEvery > 0 || layout.FuseAtEnd, cancellation);
         var checkpointEvery = Math.Max(1, options.Value.CheckpointEvery);
         var reported = start * 4 / spec.Steps;
         for (var step = start; step < spec.Steps; step++)
         {
             cancellation.ThrowIfCancellationRequested();
+            _nextStep = step;
             var velocity = await executor.DenoiseAsync(request.Model, window.StepInput(scheduler.Timestep(step), conditioning.Unconditional, spec.Guidance), cancellation);
             scheduler.Step(step, window.Latents, velocity);
             if (layout.SyncsAfter(step))
@@ -138,6 +189,7 @@ public sealed class WindowGrain(
             if ((step + 1) % checkpointEvery == 0 && step + 1 < spec.Steps)
             {
                 await artifacts.SaveLatentsAsync(JobArtifacts.CheckpointKey(_key, step + 1), window.Latents, step + 1, cancellation);
+                FarmMetrics.Checkpoints.Add(1);
                 PruneSentEdges(step + 1 - 3 * checkpointEvery - Math.Max(1, layout.SyncEvery));
             }
             // a handful of progress reports per window, so the job grain's traffic grows with windows, not steps
@@ -148,6 +200,7 @@ public sealed class WindowGrain(
                 await NotifyJobAsync(job => job.WindowProgressed(_key, quarter * 25));
             }
         }
+        _nextStep = spec.Steps;
         window.ApplyContext();
         if (layout.FusesAfterSampling(spec.Steps))
         {
@@ -213,38 +266,54 @@ public sealed class WindowGrain(
         }
     }
 
-    /// <summary>Continues from the last stored checkpoint, pulling the neighbours' edges sent since then.</summary>
-    private async Task<int> ResumeAsync(WindowState window, int steps, bool exchanges, CancellationToken cancellation)
+    /// <summary>
+    /// Continues from the last stored checkpoint (or, when rewinding, the last one at or before the asked step), and
+    /// pulls the edges the neighbours sent since then. Returns the step to continue from (0: from the initial noise).
+    /// </summary>
+    private async Task<int> ResumeAsync(WindowState window, int steps, int? rewindTo, bool exchanges, CancellationToken cancellation)
     {
         var every = Math.Max(1, options.Value.CheckpointEvery);
-        for (var step = (steps - 1) / every * every; step > 0; step -= every)
+        var latest = (Math.Min(steps - 1, rewindTo ?? int.MaxValue)) / every * every;
+        var start = 0;
+        for (var step = latest; step > 0; step -= every)
         {
             if (await artifacts.LoadLatentsAsync(JobArtifacts.CheckpointKey(_key, step), cancellation) is { } checkpoint)
             {
                 checkpoint.Latents.Data.CopyTo(window.Latents.Data, 0);
-                foreach (var neighbour in new[] { _key.Index - 1, _key.Index + 1 })
+                start = step;
+                break;
+            }
+        }
+        _logFrom = start;
+        _nextStep = start;
+        _sent.RemoveAll(s => s.Edge.Step >= start);
+        if (start > 0 || rewindTo is not null)
+        {
+            logger.LogInformation("window {Window} resumed from step {Step}", _key.GrainKey, start);
+            FarmMetrics.WindowResumes.Add(1);
+            if (exchanges)
+            {
+                foreach (var offset in new[] { -1, 1 })
                 {
-                    if (neighbour < 0 || !exchanges)
+                    if (_key.Index + offset < 0)
                     {
                         continue;
                     }
                     try
                     {
-                        foreach (var edge in await GrainFactory.GetGrain<IWindowGrain>(_key.Neighbour(neighbour - _key.Index).GrainKey).GetEdges(_key.Index, step - 1))
+                        foreach (var edge in await GrainFactory.GetGrain<IWindowGrain>(_key.Neighbour(offset).GrainKey).GetEdges(_key.Index, start - 1))
                         {
                             await ReceiveEdge(edge);
                         }
                     }
                     catch (Exception e) when (e is not OperationCanceledException)
                     {
-                        logger.LogDebug(e, "window {Window}: neighbour {Neighbour} has no edges to give", _key.GrainKey, neighbour);
+                        logger.LogDebug(e, "window {Window}: neighbour {Offset} gave no edges", _key.GrainKey, offset);
                     }
                 }
-                logger.LogInformation("window {Window} resumed from its checkpoint at step {Step}", _key.GrainKey, step);
-                return step;
             }
         }
-        return 0;
+        return start;
     }
 
     private async Task ExchangeAndFuseAsync(PassLayout layout, RenderJobSpec spec, WindowState window, int step, CancellationToken cancellation)
@@ -286,6 +355,7 @@ public sealed class WindowGrain(
     {
         // kept so a neighbour resuming from its checkpoint can ask for what it was sent since then
         _sent.Add((to, new EdgeMessage(step, _key.Index, frames)));
+        FarmMetrics.EdgesSent.Add(1);
         return PushAsync(_key.Neighbour(to - _key.Index), new EdgeMessage(step, _key.Index, frames), cancellation);
     }
 
@@ -321,7 +391,11 @@ public sealed class WindowGrain(
         return waiter.Task;
     }
 
-    private void PruneSentEdges(int beforeStep) => _sent.RemoveAll(s => s.Edge.Step < beforeStep && s.Edge.Step >= 0);
+    private void PruneSentEdges(int beforeStep)
+    {
+        _sent.RemoveAll(s => s.Edge.Step < beforeStep);
+        _logFrom = Math.Max(_logFrom, beforeStep);
+    }
 
     /// <summary>Calls the job grain, retrying while its silo is being replaced (its state is persisted).</summary>
     private async Task NotifyJobAsync(Func<IRenderJobGrain, Task> call)

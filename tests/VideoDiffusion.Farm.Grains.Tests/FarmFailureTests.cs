@@ -1,0 +1,48 @@
+using VideoDiffusion.Farm.Abstractions;
+
+namespace VideoDiffusion.Farm.Grains.Tests;
+
+/// <summary>Loses a silo mid-render; has its own cluster since it kills one.</summary>
+public sealed class FarmFailureTests : IAsyncLifetime
+{
+    private readonly FarmClusterFixture _fixture = new();
+
+    public Task InitializeAsync() => _fixture.InitializeAsync();
+
+    public Task DisposeAsync() => _fixture.DisposeAsync();
+
+    [Fact]
+    public async Task ASiloKilledMidRenderLosesNothing()
+    {
+        var request = new RenderJobRequest
+        {
+            Prompt = "Bluey walking on the moon after coming out of the spaceship",
+            Seconds = 24,
+            Steps = 20,
+            Format = "y4m",
+            Scale = 1,
+            Seed = 5,
+        };
+        long resumes = 0;
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Name == "farm.window.resumes")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref resumes, value));
+        listener.Start();
+        var jobId = Guid.NewGuid().ToString("N");
+        await _fixture.Cluster.Client.GetGrain<IRenderJobGrain>(jobId).Submit(request);
+        // past the first checkpoint (every 2 steps) on some windows, well before the end
+        await _fixture.WaitAsync(jobId, TimeSpan.FromMinutes(2), s => s.WindowProgress.Count(p => p >= 25) >= 2);
+        var victim = _fixture.Cluster.Silos.Single(s => s.Name == "Silo_2");
+        await _fixture.Cluster.KillSiloAsync(victim);
+        var status = await _fixture.WaitAsync(jobId, TimeSpan.FromMinutes(4));
+        Assert.True(status.State == JobState.Completed, status.Error);
+        Assert.True(Interlocked.Read(ref resumes) > 0, "no window resumed from a checkpoint: the kill did not hit a running window");
+        Assert.Equal(await FarmClusterFixture.ReferenceY4mAsync(request), await _fixture.ReadArtifactAsync(status.Result!.ArtifactKey));
+    }
+}

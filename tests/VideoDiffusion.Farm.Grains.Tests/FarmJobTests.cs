@@ -1,0 +1,114 @@
+using VideoDiffusion.Farm.Abstractions;
+
+namespace VideoDiffusion.Farm.Grains.Tests;
+
+[Collection(FarmClusterCollection.Name)]
+public sealed class FarmJobTests(FarmClusterFixture fixture)
+{
+    private static RenderJobRequest Request(string strategy = "co-denoise", int syncEvery = 1, double seconds = 8, int steps = 6) => new()
+    {
+        Prompt = "Bluey walking on the moon after coming out of the spaceship",
+        Seconds = seconds,
+        Steps = steps,
+        Strategy = strategy,
+        SyncEvery = syncEvery,
+        Format = "y4m",
+        Scale = 1,
+        Seed = 11,
+    };
+
+    private async Task<JobStatus> RunAsync(RenderJobRequest request, string? jobId = null)
+    {
+        jobId ??= Guid.NewGuid().ToString("N");
+        await fixture.Cluster.Client.GetGrain<IRenderJobGrain>(jobId).Submit(request);
+        return await fixture.WaitAsync(jobId, TimeSpan.FromMinutes(3));
+    }
+
+    [Theory]
+    [InlineData("co-denoise", 1)]
+    [InlineData("co-denoise", 4)]
+    [InlineData("keyframes", 1)]
+    [InlineData("autoregressive", 1)]
+    public async Task FarmOutputEqualsTheReferenceRenderer(string strategy, int syncEvery)
+    {
+        var request = Request(strategy, syncEvery);
+        var status = await RunAsync(request);
+        Assert.True(status.State == JobState.Completed, status.Error);
+        var farm = await fixture.ReadArtifactAsync(status.Result!.ArtifactKey);
+        Assert.Equal(await FarmClusterFixture.ReferenceY4mAsync(request), farm);
+    }
+
+    [Fact]
+    public async Task WindowsSpreadOverSilosAndNeverOnASiloWithoutSlots()
+    {
+        var before = fixture.ExecutorStatistics().ToDictionary(s => s.Name, s => s.Statistics.WindowSteps);
+        var status = await RunAsync(Request(seconds: 14));
+        Assert.Equal(JobState.Completed, status.State);
+        var after = fixture.ExecutorStatistics().ToDictionary(s => s.Name, s => s.Statistics.WindowSteps);
+        var used = after.Where(kv => kv.Value > before.GetValueOrDefault(kv.Key)).Select(kv => kv.Key).ToList();
+        Assert.True(used.Count >= 2, $"windows ran on {string.Join(", ", used)} only");
+        Assert.DoesNotContain(FarmClusterFixture.NoSlotSiloName, used);
+        Assert.Equal(0, after[FarmClusterFixture.NoSlotSiloName]);
+        Assert.Equal(0, fixture.ExecutorStatistics().Single(s => s.Name == FarmClusterFixture.NoSlotSiloName).Statistics.Slots);
+    }
+
+    [Fact]
+    public async Task TwoConcurrentJobsShareTheExecutorsAndBothComplete()
+    {
+        var a = RunAsync(Request(seconds: 6) with { Seed = 1 });
+        var b = RunAsync(Request(seconds: 6) with { Seed = 2, Prompt = "a red ball bouncing on the beach" });
+        var results = await Task.WhenAll(a, b);
+        Assert.All(results, s => Assert.Equal(JobState.Completed, s.State));
+        Assert.NotEqual(results[0].Result!.ArtifactKey, results[1].Result!.ArtifactKey);
+    }
+
+    [Fact]
+    public async Task CancelStopsEveryWindowAndFreesTheExecutors()
+    {
+        var jobId = Guid.NewGuid().ToString("N");
+        var job = fixture.Cluster.Client.GetGrain<IRenderJobGrain>(jobId);
+        await job.Submit(Request(seconds: 40, steps: 40));
+        await fixture.WaitAsync(jobId, TimeSpan.FromMinutes(1), s => s.WindowProgress.Any(p => p > 0));
+        await job.Cancel();
+        Assert.Equal(JobState.Cancelled, (await job.GetStatus()).State);
+        // within about a step every queue is empty and no more window-steps run
+        await Task.Delay(1500);
+        var settled = fixture.ExecutorStatistics().Sum(s => s.Statistics.WindowSteps);
+        await Task.Delay(1500);
+        Assert.Equal(settled, fixture.ExecutorStatistics().Sum(s => s.Statistics.WindowSteps));
+        Assert.All(fixture.ExecutorStatistics(), s => Assert.Equal(0, s.Statistics.Queued));
+    }
+
+    [Fact]
+    public async Task ResubmittingAJobIdReturnsTheSameJob()
+    {
+        var jobId = Guid.NewGuid().ToString("N");
+        var job = fixture.Cluster.Client.GetGrain<IRenderJobGrain>(jobId);
+        var first = await job.Submit(Request(seconds: 2, steps: 2));
+        var second = await job.Submit(Request(seconds: 2, steps: 2) with { Seed = 99 });
+        Assert.Equal(first.SubmittedAt, second.SubmittedAt);
+        Assert.Equal(JobState.Completed, (await fixture.WaitAsync(jobId, TimeSpan.FromMinutes(1))).State);
+    }
+
+    [Theory]
+    [InlineData("prompt")]
+    [InlineData("overlap")]
+    [InlineData("steps")]
+    [InlineData("model")]
+    [InlineData("strategy")]
+    public async Task BadRequestsAreRejectedNamingTheField(string field)
+    {
+        var request = field switch
+        {
+            "prompt" => Request() with { Prompt = "" },
+            "overlap" => Request() with { Overlap = 12 },
+            "steps" => Request() with { Steps = 0 },
+            "model" => Request() with { Model = "no-such-model" },
+            _ => Request() with { Strategy = "sideways" },
+        };
+        var job = fixture.Cluster.Client.GetGrain<IRenderJobGrain>(Guid.NewGuid().ToString("N"));
+        var e = await Assert.ThrowsAsync<JobRejectedException>(() => job.Submit(request));
+        Assert.Equal(field, e.Field);
+        Assert.Equal(JobState.Queued, (await job.GetStatus()).State);
+    }
+}
