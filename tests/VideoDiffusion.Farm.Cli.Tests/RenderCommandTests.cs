@@ -25,12 +25,27 @@ public sealed class RenderCommandTests : IDisposable
         Assert.NotEqual(File.ReadAllBytes(Out("a.y4m")), File.ReadAllBytes(Out("c.y4m")));
     }
 
+    [Theory]
+    [InlineData("co-denoise", "1", "1")]
+    [InlineData("co-denoise", "4", "3")]
+    [InlineData("keyframes", "1", "3")]
+    [InlineData("autoregressive", "1", "3")]
+    public void FarmEngineEqualsTheReferenceEngine(string strategy, string syncEvery, string silos)
+    {
+        string[] job = [SeedPrompt, "--seconds", "10", "--steps", "6", "--scale", "1", "--strategy", strategy, "--sync-every", syncEvery];
+        var farm = FarmProcess.Run(["render", .. job, "--engine", "farm", "--silos", silos, "--out", Out("farm.y4m")]);
+        var reference = FarmProcess.Run(["render", .. job, "--engine", "reference", "--out", Out("reference.y4m")]);
+        Assert.True(farm.ExitCode == 0, farm.Error);
+        Assert.True(reference.ExitCode == 0, reference.Error);
+        Assert.Equal(File.ReadAllBytes(Out("reference.y4m")), File.ReadAllBytes(Out("farm.y4m")));
+    }
+
     [Fact]
     public void StoryboardRenderWritesAReportWithPlanTimingsAndQuality()
     {
         var board = Out("board.json");
         File.WriteAllText(board, """{"segments":[{"prompt":"a red ball bouncing on the beach","from":0,"to":3},{"prompt":"a blue cube sliding left in space","from":3,"to":6}]}""");
-        var r = FarmProcess.Run("render", "--storyboard", board, "--steps", "4", "--out", Out("board.mp4"), "--report", Out("report.json"));
+        var r = FarmProcess.Run("render", "--storyboard", board, "--steps", "4", "--engine", "reference", "--out", Out("board.mp4"), "--report", Out("report.json"));
         Assert.True(r.ExitCode == 0, r.Error);
         using var report = JsonDocument.Parse(File.ReadAllText(Out("report.json")));
         var root = report.RootElement;
@@ -53,6 +68,7 @@ public sealed class RenderCommandTests : IDisposable
     [InlineData("unsupported output", "a dog", "--out", "x.avi")]
     [InlineData("model", "a dog", "--model", "/no/such/model", "--out", "x.mp4")]
     [InlineData("engine", "a dog", "--engine", "warp", "--out", "x.mp4")]
+    [InlineData("silos", "a dog", "--silos", "0", "--out", "x.mp4")]
     public void BadInputsGiveAOneLineErrorAndNonZeroExit(string expected, params string[] args)
     {
         var withDir = args.Select(a => a.StartsWith("x.") ? Out(a) : a).ToArray();

@@ -3,10 +3,14 @@ using VideoDiffusion.Farm.Cli.Rendering;
 using VideoDiffusion.Farm.Diffusion.Models;
 using VideoDiffusion.Farm.Diffusion.Onnx;
 using VideoDiffusion.Farm.Diffusion.Rendering;
+using VideoDiffusion.Farm.Silo.Embedded;
 
 namespace VideoDiffusion.Farm.Cli.Commands;
 
-/// <summary><c>farm bench</c>: window-steps per second and the time split per phase, at several batch sizes, in one run.</summary>
+/// <summary>
+/// <c>farm bench</c>: the same job on the reference engine and on the embedded farm, at several batch sizes, in one run:
+/// window-steps per second, the reference's time split per phase, and the farm's overhead ratio.
+/// </summary>
 public static class BenchCommand
 {
     public const string SeedPrompt = "Bluey walking on the moon after coming out of the spaceship";
@@ -15,9 +19,13 @@ public static class BenchCommand
     {
         var options = new RenderOptions();
         var batches = new Option<string>("--batches") { Description = "Comma-separated batch sizes to compare", DefaultValueFactory = _ => "1,4,8" };
-        var command = new Command("bench", "Benchmark the reference engine: window-steps/s and per-phase time split");
+        var engines = new Option<string>("--engines") { Description = "Comma-separated engines: reference, farm", DefaultValueFactory = _ => "reference,farm" };
+        var silos = new Option<int>("--silos") { Description = "In-process silos for the farm engine", DefaultValueFactory = _ => 1 };
+        var command = new Command("bench", "Benchmark: window-steps/s, per-phase time split, farm overhead vs the reference");
         options.AddTo(command);
         command.Options.Add(batches);
+        command.Options.Add(engines);
+        command.Options.Add(silos);
         command.SetAction(async (result, cancellation) =>
         {
             var baseRequest = options.ToRequest(result);
@@ -25,25 +33,74 @@ public static class BenchCommand
             {
                 baseRequest = baseRequest with { Prompt = SeedPrompt };
             }
-            baseRequest = baseRequest with { Seconds = baseRequest.Seconds ?? 30 };
+            baseRequest = baseRequest with { Seconds = baseRequest.Seconds ?? 60 };
             var sizes = result.GetValue(batches)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(int.Parse).ToList();
-            using var model = DiffusionModel.Load(ModelLocator.Resolve(result.GetValue(options.Model)), new OnnxRuntimeSettings { IntraOpThreads = result.GetValue(options.Threads) });
+            var engineList = result.GetValue(engines)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+            var threads = result.GetValue(options.Threads);
+            var modelPath = ModelLocator.Resolve(result.GetValue(options.Model));
+            using var model = DiffusionModel.Load(modelPath, new OnnxRuntimeSettings { IntraOpThreads = threads });
             var renderer = new ReferenceClipRenderer(model);
-            Console.WriteLine($"model {model.Manifest.Name}, threads {result.GetValue(options.Threads)}, {baseRequest.Seconds} s, strategy {baseRequest.Strategy}");
-            Console.WriteLine($"{"batch",5} {"win-steps/s",12} {"calls",7} {"text s",8} {"denoise s",10} {"fusion s",9} {"decode s",9} {"encode s",9} {"total s",8}");
             var output = Path.Combine(Path.GetTempPath(), $"farm-bench-{Environment.ProcessId}.mp4");
-            double? baseline = null;
+            var probe = RenderJobSpec.Resolve(baseRequest, model.Manifest);
+            var windowSteps = ReferenceRenderer.StrategyFor(probe.Strategy).WindowSteps(probe);
+            Console.WriteLine($"model {model.Manifest.Name}, {threads} inference thread(s), {baseRequest.Seconds} s = {probe.PixelFrames} frames, " +
+                              $"{probe.Plan.Windows.Count} windows x {probe.Steps} steps = {windowSteps} window-steps, {probe.Strategy}");
+            Console.WriteLine($"{"engine",-9} {"batch",5} {"win-steps/s",12} {"text s",7} {"denoise s",10} {"fusion s",9} {"decode s",9} {"encode s",9} {"total s",8}");
+            var totals = new Dictionary<(string, int), double>();
             foreach (var size in sizes)
             {
-                var spec = RenderJobSpec.Resolve(baseRequest with { MaxBatch = size }, model.Manifest);
-                var r = renderer.Render(spec, null, cancellation);
-                await ReferenceClipRenderer.EncodeAsync(r, output, 4, cancellation);
-                var t = r.Timings;
-                baseline ??= t.WindowStepsPerSecond;
-                Console.WriteLine($"{size,5} {t.WindowStepsPerSecond,12:F1} {t.DenoiserCalls,7} {t.TextEncoding.TotalSeconds,8:F3} {t.Denoising.TotalSeconds,10:F2} " +
-                                  $"{t.Fusion.TotalSeconds,9:F3} {t.Decoding.TotalSeconds,9:F3} {t.Encoding.TotalSeconds,9:F3} {t.Total.TotalSeconds,8:F2}   x{t.WindowStepsPerSecond / baseline:F2} vs batch {sizes[0]}");
+                var request = baseRequest with { MaxBatch = size };
+                var spec = RenderJobSpec.Resolve(request, model.Manifest);
+                if (engineList.Contains("reference"))
+                {
+                    var r = renderer.Render(spec, null, cancellation);
+                    await ReferenceClipRenderer.EncodeAsync(r, output, 4, cancellation);
+                    var t = r.Timings;
+                    totals[("reference", size)] = t.Total.TotalSeconds;
+                    Console.WriteLine($"{"reference",-9} {size,5} {t.WindowStepsPerSecond,12:F1} {t.TextEncoding.TotalSeconds,7:F3} {t.Denoising.TotalSeconds,10:F2} " +
+                                      $"{t.Fusion.TotalSeconds,9:F3} {t.Decoding.TotalSeconds,9:F3} {t.Encoding.TotalSeconds,9:F3} {t.Total.TotalSeconds,8:F2}");
+                }
+                if (engineList.Contains("farm"))
+                {
+                    var artifacts = Directory.CreateTempSubdirectory("farm-bench-").FullName;
+                    try
+                    {
+                        await using var farm = await EmbeddedFarm.StartAsync(new EmbeddedFarmOptions
+                        {
+                            Silos = result.GetValue(silos),
+                            ThreadsPerSlot = threads,
+                            MaxBatch = size,
+                            ModelsRoot = Path.GetDirectoryName(modelPath)!,
+                            ArtifactsRoot = artifacts,
+                        }, cancellation);
+                        // a tiny warm-up job loads the sessions, as the reference's model was loaded before timing
+                        var warm = baseRequest with { Seconds = 1, Steps = 1 };
+                        await FarmClipRenderer.RunJobAsync(farm, warm, RenderJobSpec.Resolve(warm, model.Manifest), modelPath, output, 4, null, cancellation);
+                        var (status, elapsed) = await FarmClipRenderer.RunJobAsync(farm, request, spec, modelPath, output, 4, null, cancellation);
+                        totals[("farm", size)] = elapsed.TotalSeconds;
+                        Console.WriteLine($"{"farm",-9} {size,5} {windowSteps / elapsed.TotalSeconds,12:F1} {"",7} {"",10} {"",9} {status.Result?.DecodeSeconds,9:F3} {status.Result?.EncodeSeconds,9:F3} {elapsed.TotalSeconds,8:F2}" +
+                                          $"   ({status.State}, {status.JobGrainCalls} job-grain calls)");
+                    }
+                    finally
+                    {
+                        Directory.Delete(artifacts, recursive: true);
+                    }
+                }
             }
             File.Delete(output);
+            foreach (var size in sizes.Where(s => totals.ContainsKey(("reference", s)) && totals.ContainsKey(("farm", s))))
+            {
+                Console.WriteLine($"batch {size}: farm / reference wall time = {totals[("farm", size)] / totals[("reference", size)]:F3}");
+            }
+            foreach (var engine in engineList)
+            {
+                var rows = sizes.Where(s => totals.ContainsKey((engine, s))).ToList();
+                if (rows.Count > 1)
+                {
+                    var best = rows.MinBy(s => totals[(engine, s)]);
+                    Console.WriteLine($"{engine}: best batch {best}, {totals[(engine, rows[0])] / totals[(engine, best)]:F2}x the window-steps/s of batch {rows[0]}");
+                }
+            }
             return 0;
         });
         return command;

@@ -16,8 +16,9 @@ public static class EvalModelCommand
         var set = new Option<FileInfo>("--set") { Description = "Evaluation set JSON", DefaultValueFactory = _ => new FileInfo("tools/model-kit/eval/eval-set.json") };
         var json = new Option<string?>("--json") { Description = "Also write the scores as JSON" };
         var quiet = new Option<bool>("--quiet") { Description = "Only the summary" };
+        var guidance = new Option<float?>("--guidance") { Description = "Guidance scale (default: the model's)" };
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime threads", DefaultValueFactory = _ => Math.Max(1, Environment.ProcessorCount) };
-        var command = new Command("eval-model", "Score a model on the evaluation set (background, colour, direction, context)") { model, set, json, quiet, threads };
+        var command = new Command("eval-model", "Score a model on the evaluation set (background, colour, direction, context)") { model, set, json, quiet, guidance, threads };
         command.SetAction(result =>
         {
             var setFile = result.GetValue(set)!;
@@ -26,7 +27,7 @@ public static class EvalModelCommand
                 throw new InvalidOperationException($"evaluation set '{setFile.FullName}' does not exist");
             }
             using var loaded = DiffusionModel.Load(ModelLocator.Resolve(result.GetValue(model)), new OnnxRuntimeSettings { IntraOpThreads = result.GetValue(threads) });
-            var evaluator = new ModelEvaluator(loaded, EvalSet.Load(setFile.FullName));
+            var evaluator = new ModelEvaluator(loaded, EvalSet.Load(setFile.FullName), result.GetValue(guidance));
             var scores = evaluator.Evaluate(result.GetValue(quiet) ? null : Console.WriteLine);
             Console.WriteLine($"prompts {scores.Prompts}: background right {scores.BackgroundRight:P1}, colour present {scores.ColourPresence:P1} of frames, " +
                               $"direction right {scores.DirectionRight:P1} of {scores.MovingPrompts} moving; context kept {scores.ContextKept:P1} of {scores.ContextCases}");

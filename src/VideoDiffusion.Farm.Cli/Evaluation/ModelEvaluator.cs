@@ -10,7 +10,7 @@ namespace VideoDiffusion.Farm.Cli.Evaluation;
 public sealed record ModelScores(int Prompts, double BackgroundRight, double ColourPresence, int MovingPrompts, double DirectionRight, int ContextCases, double ContextKept);
 
 /// <summary>Renders an evaluation set with the exported ONNX files and scores it by colour (issue #2's bars).</summary>
-public sealed class ModelEvaluator(DiffusionModel model, EvalSet set)
+public sealed class ModelEvaluator(DiffusionModel model, EvalSet set, float? guidance = null)
 {
     public const int ClipFrames = 16;
     public const int Steps = 20;
@@ -73,6 +73,7 @@ public sealed class ModelEvaluator(DiffusionModel model, EvalSet set)
             Seed = seed,
             Window = ClipFrames,
             Overlap = 0,
+            Guidance = guidance,
         }, model.Manifest);
         return new RenderContext(model, spec, null, CancellationToken.None) { TotalWindowSteps = Steps };
     }

@@ -24,10 +24,7 @@ public static class FarmClipRenderer
                 ModelsRoot = Path.GetDirectoryName(modelFolder)!,
                 ArtifactsRoot = artifacts,
             }, cancellation);
-            var format = Path.GetExtension(output).TrimStart('.').ToLowerInvariant();
-            var jobRequest = JobRequestMapper.FromRenderRequest(request, Path.GetFileName(modelFolder), format, scale);
-            var total = StrategyWindowSteps(spec);
-            var status = await farm.RunJobAsync(Guid.NewGuid().ToString("N"), jobRequest, s => progress?.Report(ToProgress(s, spec, total)), cancellation);
+            var (status, _) = await RunJobAsync(farm, request, spec, modelFolder, output, scale, progress, cancellation);
             if (status.State == JobState.Completed && status.Result is { } result)
             {
                 await using var video = await farm.Store.OpenAsync(result.ArtifactKey, cancellation)
@@ -46,6 +43,18 @@ public static class FarmClipRenderer
         {
             Directory.Delete(artifacts, recursive: true);
         }
+    }
+
+    /// <summary>Runs one job on a started farm; returns its final status and the wall time from submission to the end.</summary>
+    public static async Task<(JobStatus Status, TimeSpan Elapsed)> RunJobAsync(
+        EmbeddedFarm farm, RenderRequest request, RenderJobSpec spec, string modelFolder, string output, int scale, IProgress<RenderProgress>? progress, CancellationToken cancellation)
+    {
+        var format = Path.GetExtension(output).TrimStart('.').ToLowerInvariant();
+        var jobRequest = JobRequestMapper.FromRenderRequest(request, Path.GetFileName(modelFolder), format, scale);
+        var total = StrategyWindowSteps(spec);
+        var started = Stopwatch.GetTimestamp();
+        var status = await farm.RunJobAsync(Guid.NewGuid().ToString("N"), jobRequest, s => progress?.Report(ToProgress(s, spec, total)), cancellation);
+        return (status, Stopwatch.GetElapsedTime(started));
     }
 
     private static long StrategyWindowSteps(RenderJobSpec spec) => ReferenceRenderer.StrategyFor(spec.Strategy).WindowSteps(spec);
