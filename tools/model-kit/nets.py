@@ -117,16 +117,46 @@ class ResBlock(nn.Module):
         return x + h
 
 
+class TemporalAttention(nn.Module):
+    """Self-attention across the frames of each latent position: ties a subject's look and path together over the
+    whole window. No positional encoding (the convolutions give order), so windows stay position-free."""
+
+    def __init__(self, ch, heads=4):
+        super().__init__()
+        self.heads = heads
+        self.norm = nn.GroupNorm(8, ch)
+        self.qkv = nn.Conv3d(ch, 3 * ch, 1)
+        self.proj = nn.Conv3d(ch, ch, 1)
+        nn.init.zeros_(self.proj.weight)
+        nn.init.zeros_(self.proj.bias)
+
+    def forward(self, x):
+        b, c, t, h, w = x.shape
+        hd = c // self.heads
+        qkv = self.qkv(self.norm(x)).reshape(b, 3, self.heads, hd, t, h * w)
+        q, k, v = qkv[:, 0], qkv[:, 1], qkv[:, 2]  # (b, heads, hd, t, hw)
+        q = q.permute(0, 1, 4, 2, 3)  # (b, heads, hw, t, hd) after transpose below
+        q = q.transpose(-1, -2)
+        k = k.permute(0, 1, 4, 2, 3)  # (b, heads, hw, hd, t)
+        v = v.permute(0, 1, 4, 3, 2)  # (b, heads, hw, t, hd)
+        att = torch.softmax(torch.matmul(q, k) / math.sqrt(hd), dim=-1)  # (b, heads, hw, t, t)
+        y = torch.matmul(att, v)  # (b, heads, hw, t, hd)
+        y = y.permute(0, 1, 4, 3, 2).reshape(b, c, t, h, w)
+        return x + self.proj(y)
+
+
 class Denoiser(nn.Module):
     """Velocity prediction over a latent window (B, C, T, 8, 8) with text, timestep, stride and context."""
 
-    def __init__(self, c=LATENT_CHANNELS, ch=48, cond_dim=128, dilations=(1, 2, 4, 1, 2, 4)):
+    def __init__(self, c=LATENT_CHANNELS, ch=48, cond_dim=128, dilations=(1, 2, 4, 1, 2, 4), attention_after=(2, 5)):
         super().__init__()
         self.inp = nn.Conv3d(2 * c + 1, ch, (1, 3, 3), padding=(0, 1, 1))
         self.text_proj = nn.Linear(TEXT_DIM, cond_dim)
         self.cond = nn.Sequential(nn.Linear(cond_dim * 3, cond_dim), nn.SiLU(), nn.Linear(cond_dim, cond_dim))
         self.cond_dim = cond_dim
         self.blocks = nn.ModuleList([ResBlock(ch, cond_dim, d) for d in dilations])
+        self.attention_after = tuple(attention_after)
+        self.attention = nn.ModuleList([TemporalAttention(ch) for _ in attention_after])
         self.out_norm = nn.GroupNorm(8, ch)
         self.out = nn.Conv3d(ch, c, (1, 3, 3), padding=(0, 1, 1))
 
@@ -138,6 +168,8 @@ class Denoiser(nn.Module):
         cond = torch.cat([sinusoid(timestep * 1000.0, self.cond_dim),
                           sinusoid(torch.log2(frame_stride) * 100.0, self.cond_dim), text], dim=1)
         cond = self.cond(cond)
-        for b in self.blocks:
+        for i, b in enumerate(self.blocks):
             x = b(x, cond)
+            if i in self.attention_after:
+                x = self.attention[self.attention_after.index(i)](x)
         return self.out(F.silu(self.out_norm(x)))
