@@ -28,7 +28,7 @@ catch (ArgumentException e)
     Console.Error.WriteLine($"error: {e.Message.Replace($" (Parameter '{e.ParamName}')", "")}");
     return 1;
 }
-catch (Exception e) when (e is InvalidOperationException or IOException or InvalidDataException)
+catch (Exception e) when (e is InvalidOperationException or IOException or InvalidDataException or System.Text.Json.JsonException)
 {
     Console.Error.WriteLine($"error: {e.Message}");
     return 1;

@@ -5,20 +5,7 @@ namespace VideoDiffusion.Farm.Cli.Tests;
 /// <summary>Runs the real <c>farm</c> executable (copied next to the tests) from the repository root.</summary>
 public static class FarmProcess
 {
-    public static string RepositoryRoot
-    {
-        get
-        {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            {
-                if (File.Exists(Path.Combine(dir.FullName, "VideoDiffusion.Farm.sln")))
-                {
-                    return dir.FullName;
-                }
-            }
-            throw new DirectoryNotFoundException("repository root not found");
-        }
-    }
+    public static string RepositoryRoot => RepositoryPaths.Root;
 
     public static (int ExitCode, string Output, string Error) Run(params string[] args)
     {

@@ -21,22 +21,7 @@ public sealed class FarmClusterFixture : IAsyncLifetime
 {
     public const string NoSlotSiloName = "Silo_3";
 
-    public static string RepositoryRoot
-    {
-        get
-        {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            {
-                if (File.Exists(Path.Combine(dir.FullName, "VideoDiffusion.Farm.sln")))
-                {
-                    return dir.FullName;
-                }
-            }
-            throw new DirectoryNotFoundException("repository root not found");
-        }
-    }
-
-    public static string ModelsRoot => Path.Combine(RepositoryRoot, "models");
+    public static string ModelsRoot => RepositoryPaths.ModelsRoot;
 
     public string ArtifactsRoot { get; } = Directory.CreateTempSubdirectory("farm-cluster-").FullName;
 

@@ -25,6 +25,26 @@ def _export(module, args, path, inputs, outputs, dynamic):
     onnx.checker.check_model(onnx.load(path))
 
 
+def tensor_names(with_encoder):
+    """The manifest's tensor names: the same graph interface for every model this kit exports."""
+    names = {
+        "textEncoder": {"inputIds": "input_ids", "textStates": "text_states"},
+        "denoiser": {"sample": "sample", "timestep": "timestep", "textStates": "text_states",
+                     "context": "context", "contextMask": "context_mask", "frameStride": "frame_stride",
+                     "output": "velocity"},
+        "vaeDecoder": {"latent": "latent", "image": "image"},
+    }
+    if with_encoder:
+        names["vaeEncoder"] = {"image": "image", "latent": "latent"}
+    return names
+
+
+DENOISER_INPUTS = ["sample", "timestep", "text_states", "context", "context_mask", "frame_stride"]
+DENOISER_AXES = {"sample": {0: "batch", 2: "frames"}, "timestep": {0: "batch"}, "text_states": {0: "batch"},
+                 "context": {0: "batch", 2: "frames"}, "context_mask": {0: "batch", 1: "frames"},
+                 "frame_stride": {0: "batch"}, "velocity": {0: "batch", 2: "frames"}}
+
+
 def _write_golden(folder, name, inputs, outputs):
     """Raw little-endian tensors and an index: {name: {inputs: {tensor: {file, shape, dtype}}, outputs: ...}}."""
     gdir = os.path.join(folder, "golden")
@@ -82,11 +102,8 @@ def export_all(vae, den_state, tok, out, work):
     mask = torch.tensor([[1, 1, 0, 0, 0, 0], [0, 0, 0, 0, 0, 1]], dtype=torch.float32)
     stride = torch.tensor([1.0, 4.0])
     args = (sample, ts, states, ctx, mask, stride)
-    names = ["sample", "timestep", "text_states", "context", "context_mask", "frame_stride"]
-    _export(den, args, os.path.join(out, "denoiser.onnx"), names, ["velocity"],
-            {"sample": {0: "batch", 2: "frames"}, "timestep": {0: "batch"}, "text_states": {0: "batch"},
-             "context": {0: "batch", 2: "frames"}, "context_mask": {0: "batch", 1: "frames"},
-             "frame_stride": {0: "batch"}, "velocity": {0: "batch", 2: "frames"}})
+    names = DENOISER_INPUTS
+    _export(den, args, os.path.join(out, "denoiser.onnx"), names, ["velocity"], DENOISER_AXES)
     with torch.no_grad():
         vel = den(*args)
     _write_golden(out, "denoiser", {n: a.numpy() for n, a in zip(names, args)}, {"velocity": vel.numpy()})
@@ -113,14 +130,7 @@ def export_all(vae, den_state, tok, out, work):
         "synthetic": False,
         "files": {"textEncoder": "text_encoder.onnx", "denoiser": "denoiser.onnx",
                   "vaeDecoder": "vae_decoder.onnx", "vaeEncoder": "vae_encoder.onnx"},
-        "tensors": {
-            "textEncoder": {"inputIds": "input_ids", "textStates": "text_states"},
-            "denoiser": {"sample": "sample", "timestep": "timestep", "textStates": "text_states",
-                         "context": "context", "contextMask": "context_mask", "frameStride": "frame_stride",
-                         "output": "velocity"},
-            "vaeDecoder": {"latent": "latent", "image": "image"},
-            "vaeEncoder": {"image": "image", "latent": "latent"},
-        },
+        "tensors": tensor_names(with_encoder=True),
         "latent": {"channels": c, "spatialFactor": 8, "temporalFactor": 1, "scaling": vae["scaling"]},
         "video": {"width": 64, "height": 64, "fps": 8},
         "window": {"native": 16, "min": 4, "max": 32},
@@ -189,11 +199,8 @@ def export_synthetic(out, words):
     den = SyntheticDenoiser(c, dim)
     args = (torch.randn(1, c, 2, 60, 104), torch.tensor([0.5]), torch.randn(1, tokens, dim),
             torch.randn(1, c, 2, 60, 104), torch.zeros(1, 2), torch.ones(1))
-    names = ["sample", "timestep", "text_states", "context", "context_mask", "frame_stride"]
-    _export(den, args, os.path.join(out, "denoiser.onnx"), names, ["velocity"],
-            {"sample": {0: "batch", 2: "frames"}, "timestep": {0: "batch"}, "text_states": {0: "batch"},
-             "context": {0: "batch", 2: "frames"}, "context_mask": {0: "batch", 1: "frames"},
-             "frame_stride": {0: "batch"}, "velocity": {0: "batch", 2: "frames"}})
+    names = DENOISER_INPUTS
+    _export(den, args, os.path.join(out, "denoiser.onnx"), names, ["velocity"], DENOISER_AXES)
     dec = SyntheticDecoder(c, k)
     _export(dec, (torch.randn(1, c, 60, 104),), os.path.join(out, "vae_decoder.onnx"), ["latent"], ["image"],
             {"latent": {0: "frames"}, "image": {0: "frames"}})
@@ -205,13 +212,7 @@ def export_synthetic(out, words):
                        "480x832) for data-path, memory and messaging benchmarks. Its videos are noise.",
         "synthetic": True,
         "files": {"textEncoder": "text_encoder.onnx", "denoiser": "denoiser.onnx", "vaeDecoder": "vae_decoder.onnx"},
-        "tensors": {
-            "textEncoder": {"inputIds": "input_ids", "textStates": "text_states"},
-            "denoiser": {"sample": "sample", "timestep": "timestep", "textStates": "text_states",
-                         "context": "context", "contextMask": "context_mask", "frameStride": "frame_stride",
-                         "output": "velocity"},
-            "vaeDecoder": {"latent": "latent", "image": "image"},
-        },
+        "tensors": tensor_names(with_encoder=False),
         "latent": {"channels": c, "spatialFactor": 8, "temporalFactor": k, "scaling": 1.0},
         "video": {"width": 832, "height": 480, "fps": 16},
         "window": {"native": 21, "min": 4, "max": 32},

@@ -14,8 +14,8 @@ public sealed record EvalContextCase(string Prompt, string Colour, int Direction
 /// prompts sampled from the grammar with a fixed seed, and context cases.
 /// </summary>
 public sealed record EvalSet(
-    Dictionary<string, byte[]> Palette,
-    Dictionary<string, Dictionary<string, byte[]>> Backgrounds,
+    Dictionary<string, int[]> Palette,
+    Dictionary<string, Dictionary<string, int[]>> Backgrounds,
     int[] SkyRows,
     int[] GroundRows,
     List<EvalPrompt> Prompts,
@@ -31,9 +31,11 @@ public sealed record EvalSet(
         return set with { ContextLatents = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, set.ContextLatents) };
     }
 
+    private static byte[] Rgb(int[] c) => c.Select(v => (byte)v).ToArray();
+
     public PaletteScorer Scorer() => new(
-        Palette.ToDictionary(kv => kv.Key, kv => kv.Value),
-        Backgrounds.ToDictionary(kv => kv.Key, kv => new BackgroundColours(kv.Value["sky"], kv.Value["ground"])),
+        Palette.ToDictionary(kv => kv.Key, kv => Rgb(kv.Value)),
+        Backgrounds.ToDictionary(kv => kv.Key, kv => new BackgroundColours(Rgb(kv.Value["sky"]), Rgb(kv.Value["ground"]))),
         (SkyRows[0], SkyRows[1]),
         (GroundRows[0], GroundRows[1]));
 }

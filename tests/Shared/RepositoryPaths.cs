@@ -1,6 +1,6 @@
-namespace VideoDiffusion.Farm.Diffusion.Tests;
+namespace VideoDiffusion.Farm.Tests.Shared;
 
-/// <summary>Locates the repository (and its shipped models) from the test's output folder.</summary>
+/// <summary>Locates the repository (and its shipped models) from a test's output folder; linked into every test project.</summary>
 public static class RepositoryPaths
 {
     public static string Root
@@ -18,7 +18,9 @@ public static class RepositoryPaths
         }
     }
 
-    public static string Model(string name) => Path.Combine(Root, "models", name);
+    public static string ModelsRoot => Path.Combine(Root, "models");
+
+    public static string Model(string name) => Path.Combine(ModelsRoot, name);
 
     public static string MoonwalkTiny => Model("moonwalk-tiny");
 }
