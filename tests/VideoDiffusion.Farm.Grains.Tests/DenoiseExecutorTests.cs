@@ -1,0 +1,91 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using VideoDiffusion.Farm.Diffusion.Denoising;
+using VideoDiffusion.Farm.Diffusion.Noise;
+using VideoDiffusion.Farm.Diffusion.Text;
+using VideoDiffusion.Farm.Grains.Execution;
+
+namespace VideoDiffusion.Farm.Grains.Tests;
+
+public sealed class DenoiseExecutorTests : IDisposable
+{
+    private readonly DenoiseExecutor _executor;
+
+    public DenoiseExecutorTests()
+    {
+        var options = Options.Create(new AcceleratorOptions { Slots = 1, ThreadsPerSlot = 1, MaxBatch = 8, ModelsRoot = RepositoryPaths.ModelsRoot });
+        _executor = new DenoiseExecutor(options, new ModelCatalog(options), NullLogger<DenoiseExecutor>.Instance);
+    }
+
+    public void Dispose() => _executor.Dispose();
+
+    private async Task<WindowStepInput> StepAsync(int frame)
+    {
+        var text = await _executor.RunAsync("moonwalk-tiny", m => m.TextEncoder.Encode("a red ball bouncing on the beach"), CancellationToken.None);
+        var empty = await _executor.RunAsync("moonwalk-tiny", m => m.TextEncoder.Encode(""), CancellationToken.None);
+        return new WindowStepInput(CounterNoise.Frames(1, frame, 16, 8, 8, 8), 0.7f, text, empty, 4f);
+    }
+
+    [Fact]
+    public async Task ConcurrentWindowStepsAreBatchedAndEqualTheirUnbatchedResults()
+    {
+        var inputs = await Task.WhenAll(Enumerable.Range(0, 16).Select(i => StepAsync(i * 12)));
+        // one at a time
+        var alone = new List<float[]>();
+        foreach (var input in inputs)
+        {
+            alone.Add((await _executor.DenoiseAsync("moonwalk-tiny", input, CancellationToken.None)).Data);
+        }
+        var before = _executor.Statistics();
+        var together = await Task.WhenAll(inputs.Select(i => _executor.DenoiseAsync("moonwalk-tiny", i, CancellationToken.None)));
+        var after = _executor.Statistics();
+        Assert.Equal(16, after.WindowSteps - before.WindowSteps);
+        Assert.True(after.DenoiserCalls - before.DenoiserCalls < 16, "queued window-steps were not batched");
+        for (var i = 0; i < inputs.Length; i++)
+        {
+            Assert.Equal(alone[i], together[i].Data);
+        }
+        Assert.True(after.BusyTime > TimeSpan.Zero);
+    }
+
+    [Fact]
+    public async Task CancelledStepsLeaveTheQueueWithoutRunning()
+    {
+        var input = await StepAsync(0);
+        using var cts = new CancellationTokenSource();
+        var before = _executor.Statistics();
+        var tasks = Enumerable.Range(0, 64).Select(_ => _executor.DenoiseAsync("moonwalk-tiny", input, cts.Token)).ToList();
+        cts.Cancel();
+        foreach (var task in tasks)
+        {
+            try
+            {
+                await task;
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+        var after = _executor.Statistics();
+        Assert.Equal(0, after.Queued);
+        Assert.True(after.CancelledItems - before.CancelledItems > 0);
+        Assert.True(after.WindowSteps - before.WindowSteps < 64);
+    }
+
+    [Fact]
+    public void ASiloWithoutSlotsRefusesWork()
+    {
+        var options = Options.Create(new AcceleratorOptions { Slots = 0, ModelsRoot = RepositoryPaths.ModelsRoot });
+        using var executor = new DenoiseExecutor(options, new ModelCatalog(options), NullLogger<DenoiseExecutor>.Instance);
+        Assert.Throws<InvalidOperationException>(() => { _ = executor.RunAsync("moonwalk-tiny", m => 0, CancellationToken.None); });
+    }
+
+    [Fact]
+    public void UnknownModelNamesAreRefused()
+    {
+        var catalog = new ModelCatalog(Options.Create(new AcceleratorOptions { ModelsRoot = RepositoryPaths.ModelsRoot }));
+        Assert.Throws<Diffusion.Models.ModelLoadException>(() => catalog.Manifest("../etc"));
+        Assert.Throws<Diffusion.Models.ModelLoadException>(() => catalog.Manifest("no-such-model"));
+        Assert.Contains("moonwalk-tiny", catalog.Available());
+    }
+}
