@@ -47,7 +47,7 @@ public sealed class EmbeddedFarm : IAsyncDisposable
             {
                 var builder = Host.CreateApplicationBuilder();
                 builder.Logging.ClearProviders();
-                builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
+                builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning).AddFilter("Orleans", LogLevel.Error);
                 var siloPort = ports[2 * i];
                 var gatewayPort = ports[2 * i + 1];
                 builder.UseOrleans(silo =>
