@@ -11,6 +11,9 @@ public sealed class AcceleratorOptions
     /// <summary>Most window-steps one denoiser call takes.</summary>
     public int MaxBatch { get; set; } = 8;
 
+    /// <summary>How long a slot waits for more window-steps to fill a batch that is not full.</summary>
+    public TimeSpan BatchLinger { get; set; } = TimeSpan.FromMilliseconds(2);
+
     /// <summary><c>cpu</c>, <c>cuda</c> or <c>tensorrt</c>.</summary>
     public string ExecutionProvider { get; set; } = "cpu";
 

@@ -19,8 +19,7 @@ public sealed class DenoiseExecutor : IDisposable
     private readonly ModelCatalog _catalog;
     private readonly ILogger<DenoiseExecutor> _logger;
     private readonly LinkedList<WorkItem> _queue = new();
-    private readonly Lock _lock = new();
-    private readonly SemaphoreSlim _signal = new(0);
+    private readonly object _lock = new(); // a monitor: slots wait on it for work
     private readonly CancellationTokenSource _shutdown = new();
     private readonly List<Thread> _threads = [];
     private readonly Stopwatch _uptime = Stopwatch.StartNew();
@@ -69,6 +68,7 @@ public sealed class DenoiseExecutor : IDisposable
         lock (_lock)
         {
             _queue.AddLast(item);
+            Monitor.PulseAll(_lock);
         }
         // a cancelled item leaves the queue at once, so a cancelled job frees the executor within one step
         item.Registration = item.Cancellation.Register(() =>
@@ -84,7 +84,6 @@ public sealed class DenoiseExecutor : IDisposable
                 item.Completion.TrySetCanceled(item.Cancellation);
             }
         });
-        _signal.Release();
         return item.Completion.Task;
     }
 
@@ -97,14 +96,6 @@ public sealed class DenoiseExecutor : IDisposable
         {
             while (!_shutdown.IsCancellationRequested)
             {
-                try
-                {
-                    _signal.Wait(_shutdown.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                    break;
-                }
                 var batch = TakeBatch();
                 if (batch.Count == 0)
                 {
@@ -143,30 +134,48 @@ public sealed class DenoiseExecutor : IDisposable
         }
     }
 
-    /// <summary>The oldest item, plus queued denoise items of the same model and shape up to the batch size.</summary>
+    /// <summary>
+    /// Waits for work, then takes the oldest item plus queued denoise items of the same model and shape up to the batch
+    /// size. When the batch is not full it lingers briefly: the windows of a co-denoised clip reach each step within
+    /// microseconds of each other, and one call for all of them beats several.
+    /// </summary>
     private List<WorkItem> TakeBatch()
     {
         var batch = new List<WorkItem>();
         lock (_lock)
         {
-            if (_queue.First is not { } first)
+            while (_queue.First is null)
             {
-                return batch;
-            }
-            _queue.RemoveFirst();
-            batch.Add(first.Value);
-            if (first.Value is DenoiseItem head)
-            {
-                for (var node = _queue.First; node is not null && batch.Count < _options.MaxBatch;)
+                if (_shutdown.IsCancellationRequested)
                 {
-                    var next = node.Next;
-                    if (node.Value is DenoiseItem d && d.Model == head.Model && d.Input.BatchKey == head.Input.BatchKey && d.Input.Sample.SameShape(head.Input.Sample))
+                    return batch;
+                }
+                Monitor.Wait(_lock, TimeSpan.FromMilliseconds(200));
+            }
+            var first = _queue.First.Value;
+            _queue.RemoveFirst();
+            batch.Add(first);
+            if (first is DenoiseItem head)
+            {
+                var deadline = Stopwatch.GetTimestamp() + (long)(_options.BatchLinger.TotalSeconds * Stopwatch.Frequency);
+                while (true)
+                {
+                    for (var node = _queue.First; node is not null && batch.Count < _options.MaxBatch;)
                     {
-                        _queue.Remove(node);
-                        batch.Add(d);
-                        _signal.Wait(0); // consume the signal the batched item raised
+                        var next = node.Next;
+                        if (node.Value is DenoiseItem d && d.Model == head.Model && d.Input.BatchKey == head.Input.BatchKey && d.Input.Sample.SameShape(head.Input.Sample))
+                        {
+                            _queue.Remove(node);
+                            batch.Add(d);
+                        }
+                        node = next;
                     }
-                    node = next;
+                    var remaining = deadline - Stopwatch.GetTimestamp();
+                    if (batch.Count >= _options.MaxBatch || remaining <= 0)
+                    {
+                        break;
+                    }
+                    Monitor.Wait(_lock, TimeSpan.FromSeconds((double)remaining / Stopwatch.Frequency));
                 }
             }
         }
@@ -199,6 +208,10 @@ public sealed class DenoiseExecutor : IDisposable
     public void Dispose()
     {
         _shutdown.Cancel();
+        lock (_lock)
+        {
+            Monitor.PulseAll(_lock);
+        }
         foreach (var thread in _threads)
         {
             thread.Join(TimeSpan.FromSeconds(10));
