@@ -35,11 +35,12 @@ public class TemporalMetricsTests
     }
 
     [Fact]
-    public void BoundariesAreWhereWindowsStartAndEnd()
+    public void BoundariesSpanTheSwitchBetweenWindows()
     {
-        var plan = WindowPlanner.Plan(28, 16, 4);
-        Assert.Equal([11, 15], TemporalMetrics.BoundaryTransitions(plan, 1, 28));
-        Assert.Equal([47, 63], TemporalMetrics.BoundaryTransitions(plan, 4, 112));
+        var plan = WindowPlanner.Plan(28, 16, 4); // windows [0,16) and [12,28): overlap frames 12..15
+        Assert.Equal([11, 12, 13, 14, 15], TemporalMetrics.BoundaryTransitions(plan, 1, 28));
+        Assert.Equal(Enumerable.Range(47, 17), TemporalMetrics.BoundaryTransitions(plan, 4, 112));
+        Assert.Equal([15], TemporalMetrics.BoundaryTransitions(WindowPlanner.Plan(32, 16, 0), 1, 32));
     }
 
     [Fact]

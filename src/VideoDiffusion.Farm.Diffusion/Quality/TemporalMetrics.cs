@@ -31,22 +31,21 @@ public static class TemporalMetrics
     }
 
     /// <summary>
-    /// Pixel-frame transitions where the set of windows a frame belongs to changes (a window starts or ends): where a
-    /// seam would show. Latent frame f maps to pixel frames [f·k, f·k + k).
+    /// Pixel-frame transitions across the switch from one window to the next: from the last frame before their overlap
+    /// to the first frame after it (with no overlap, the single transition between them). This is where a seam shows,
+    /// whether the windows were fused during sampling or cross-faded at the end. Latent frame f is pixel frames
+    /// [f·k, f·k + k).
     /// </summary>
     public static SortedSet<int> BoundaryTransitions(WindowPlan plan, int temporalFactor, int pixelFrames)
     {
         var result = new SortedSet<int>();
-        for (var i = 0; i < plan.Windows.Count; i++)
+        for (var i = 0; i + 1 < plan.Windows.Count; i++)
         {
-            var w = plan.Windows[i];
-            if (i > 0)
+            var from = plan.Windows[i + 1].Start * temporalFactor - 1;
+            var to = plan.Windows[i].End * temporalFactor - 1;
+            for (var t = from; t <= Math.Max(from, to); t++)
             {
-                result.Add(w.Start * temporalFactor - 1);
-            }
-            if (i + 1 < plan.Windows.Count)
-            {
-                result.Add(w.End * temporalFactor - 1);
+                result.Add(t);
             }
         }
         result.RemoveWhere(t => t < 0 || t + 1 >= pixelFrames);
