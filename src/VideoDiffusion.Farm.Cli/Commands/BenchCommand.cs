@@ -92,6 +92,14 @@ public static class BenchCommand
             {
                 Console.WriteLine($"batch {size}: farm / reference wall time = {totals[("farm", size)] / totals[("reference", size)]:F3}");
             }
+            var referenceRows = sizes.Where(s => totals.ContainsKey(("reference", s))).ToList();
+            var farmRows = sizes.Where(s => totals.ContainsKey(("farm", s))).ToList();
+            if (referenceRows.Count > 0 && farmRows.Count > 0)
+            {
+                var bestReference = referenceRows.Min(s => totals[("reference", s)]);
+                var bestFarm = farmRows.Min(s => totals[("farm", s)]);
+                Console.WriteLine($"best farm / best reference wall time = {bestFarm / bestReference:F3}");
+            }
             foreach (var engine in engineList)
             {
                 var rows = sizes.Where(s => totals.ContainsKey((engine, s))).ToList();

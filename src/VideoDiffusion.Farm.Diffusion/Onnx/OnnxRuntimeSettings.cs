@@ -10,4 +10,10 @@ public sealed record OnnxRuntimeSettings
     public string ExecutionProvider { get; init; } = "cpu";
 
     public int DeviceId { get; init; }
+
+    /// <summary>
+    /// Whether idle intra-op threads spin. Spinning helps a process that only runs inference; on a silo it takes the
+    /// cores the Orleans scheduler needs between steps.
+    /// </summary>
+    public bool AllowSpinning { get; init; } = true;
 }

@@ -14,6 +14,9 @@ public sealed class AcceleratorOptions
     /// <summary>How long a slot waits for more window-steps to fill a batch that is not full.</summary>
     public TimeSpan BatchLinger { get; set; } = TimeSpan.FromMilliseconds(2);
 
+    /// <summary>Whether ONNX Runtime's idle threads spin (off: the silo's scheduler shares the cores).</summary>
+    public bool AllowSpinning { get; set; }
+
     /// <summary><c>cpu</c>, <c>cuda</c> or <c>tensorrt</c>.</summary>
     public string ExecutionProvider { get; set; } = "cpu";
 

@@ -91,7 +91,7 @@ public sealed class DenoiseExecutor : IDisposable
     {
         var slot = (int)state!;
         var models = new Dictionary<string, DiffusionModel>();
-        var settings = new OnnxRuntimeSettings { IntraOpThreads = _options.ThreadsPerSlot, ExecutionProvider = _options.ExecutionProvider };
+        var settings = new OnnxRuntimeSettings { IntraOpThreads = _options.ThreadsPerSlot, ExecutionProvider = _options.ExecutionProvider, AllowSpinning = _options.AllowSpinning };
         try
         {
             while (!_shutdown.IsCancellationRequested)

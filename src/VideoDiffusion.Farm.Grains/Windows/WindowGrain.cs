@@ -142,6 +142,11 @@ public sealed class WindowGrain(
             {
                 // a neighbour asked for a rewind: run again from the older checkpoint
             }
+            catch (NotInPlanException)
+            {
+                // asked for by a neighbour's edge lookup past the end of the clip: nothing to run or report
+                return;
+            }
             catch (Exception) when (_cancel.IsCancellationRequested)
             {
                 // cancelled by the job, or this activation is going away: another one resumes from the checkpoint
@@ -167,13 +172,17 @@ public sealed class WindowGrain(
         var manifest = catalog.Manifest(request.Model);
         var spec = RenderJobSpec.Resolve(JobRequestMapper.ToRenderRequest(request), manifest);
         var layout = PassLayout.For(spec, _key.Pass);
+        if (_key.Index < 0 || _key.Index >= layout.Plan.Windows.Count)
+        {
+            throw new NotInPlanException();
+        }
         var span = layout.Plan.Windows[_key.Index];
         var conditioning = await ConditioningAsync(request.Model, spec, manifest, cancellation);
         var window = WindowFactory.Create(manifest, spec.Seed, conditioning, span, layout.FramesOf(_key.Index), layout.Stride);
         await GiveContextAsync(spec, layout, window, cancellation);
 
         var scheduler = new FlowMatchEulerScheduler(spec.Steps, spec.Shift);
-        var start = await ResumeAsync(window, spec.Steps, rewindTo, exchanges: layout.SyncEvery > 0 || layout.FuseAtEnd, cancellation);
+        var start = await ResumeAsync(window, spec.Steps, rewindTo, layout.SyncEvery > 0 || layout.FuseAtEnd ? layout.Plan.Windows.Count : 0, cancellation);
         var checkpointEvery = Math.Max(1, options.Value.CheckpointEvery);
         var reported = start * 4 / spec.Steps;
         for (var step = start; step < spec.Steps; step++)
@@ -270,7 +279,7 @@ public sealed class WindowGrain(
     /// Continues from the last stored checkpoint (or, when rewinding, the last one at or before the asked step), and
     /// pulls the edges the neighbours sent since then. Returns the step to continue from (0: from the initial noise).
     /// </summary>
-    private async Task<int> ResumeAsync(WindowState window, int steps, int? rewindTo, bool exchanges, CancellationToken cancellation)
+    private async Task<int> ResumeAsync(WindowState window, int steps, int? rewindTo, int exchangingWindows, CancellationToken cancellation)
     {
         var every = Math.Max(1, options.Value.CheckpointEvery);
         var latest = (Math.Min(steps - 1, rewindTo ?? int.MaxValue)) / every * every;
@@ -291,11 +300,11 @@ public sealed class WindowGrain(
         {
             logger.LogInformation("window {Window} resumed from step {Step}", _key.GrainKey, start);
             FarmMetrics.WindowResumes.Add(1);
-            if (exchanges)
+            if (exchangingWindows > 0)
             {
                 foreach (var offset in new[] { -1, 1 })
                 {
-                    if (_key.Index + offset < 0)
+                    if (_key.Index + offset < 0 || _key.Index + offset >= exchangingWindows)
                     {
                         continue;
                     }
@@ -415,4 +424,6 @@ public sealed class WindowGrain(
             }
         }
     }
+
+    private sealed class NotInPlanException : Exception;
 }
