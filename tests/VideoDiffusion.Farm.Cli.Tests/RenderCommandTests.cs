@@ -27,8 +27,12 @@ public sealed class RenderCommandTests : IDisposable
 
     [Theory]
     [InlineData("co-denoise", "1", "1")]
+    [InlineData("co-denoise", "1", "3")]
+    [InlineData("co-denoise", "4", "1")]
     [InlineData("co-denoise", "4", "3")]
+    [InlineData("keyframes", "1", "1")]
     [InlineData("keyframes", "1", "3")]
+    [InlineData("autoregressive", "1", "1")]
     [InlineData("autoregressive", "1", "3")]
     public void FarmEngineEqualsTheReferenceEngine(string strategy, string syncEvery, string silos)
     {
