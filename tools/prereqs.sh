@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
-# Installs what the demo (ffmpeg) or the tests (ffmpeg + the model kit's Python packages) need, when missing.
+# Installs what the demo (ffmpeg) or the tests (ffmpeg, the model kit's Python packages, Redis, Chromium and the
+# Azurite blob emulator) need, when missing. Idempotent and silent when everything is present.
 # Usage: tools/prereqs.sh demo|test
 set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+mode="${1:-demo}"
 want=(ffmpeg)
-if [[ "${1:-demo}" == "test" ]]; then
-  want+=(python3-torch python3-onnx python3-numpy python3-matplotlib)
+if [[ "$mode" == "test" ]]; then
+  want+=(python3-torch python3-onnx python3-numpy python3-matplotlib redis-server chromium)
+  # node/npm are usually there already (Node 20); Debian's only when missing
+  command -v node >/dev/null && command -v npm >/dev/null || want+=(nodejs npm)
 fi
 missing=()
 for pkg in "${want[@]}"; do
@@ -14,7 +19,26 @@ if (( ${#missing[@]} )); then
   echo "installing: ${missing[*]}"
   sudo_cmd=""
   [[ $(id -u) -ne 0 ]] && sudo_cmd="sudo"
+  # redis-server's package starts a service; without systemd that start can fail the install, and the tests start
+  # their own servers anyway: a temporary policy-rc.d forbids service starts during the install
+  policy=/usr/sbin/policy-rc.d
+  own_policy=""
+  if [[ ! -e $policy ]]; then
+    printf '#!/bin/sh\nexit 101\n' | $sudo_cmd tee "$policy" >/dev/null
+    $sudo_cmd chmod +x "$policy"
+    own_policy=1
+    trap '$sudo_cmd rm -f "$policy"' EXIT
+  fi
   $sudo_cmd apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  if [[ -n $own_policy ]]; then
+    $sudo_cmd rm -f "$policy"
+    trap - EXIT
+  fi
+fi
+if [[ "$mode" == "test" && ! -x "$root/tools/node/node_modules/.bin/azurite-blob" ]]; then
+  echo "installing: azurite (npm ci in tools/node)"
+  # Azurite 3.37 declares node >= 22 but runs on Node 20: the engine warnings are noise
+  npm ci --prefix "$root/tools/node" --no-audit --no-fund --loglevel=error >/dev/null
 fi
 command -v dotnet >/dev/null || { echo "the .NET SDK is required (dotnet on PATH)"; exit 1; }

@@ -1,0 +1,29 @@
+namespace VideoDiffusion.Farm.Tests.Shared;
+
+/// <summary>A throwaway Redis (Debian's redis-server) on a free loopback port, without persistence; killed on dispose.</summary>
+public sealed class RedisServer : IAsyncDisposable, IDisposable
+{
+    private readonly ServerProcess _process;
+
+    private RedisServer(ServerProcess process) => _process = process;
+
+    public int Port => _process.Port;
+
+    /// <summary>StackExchange.Redis style: <c>127.0.0.1:PORT</c>.</summary>
+    public string ConnectionString => $"127.0.0.1:{Port}";
+
+    public static async Task<RedisServer> StartAsync()
+    {
+        var executable = ServerProcess.FindExecutable("redis-server", "/usr/bin/redis-server", "/usr/sbin/redis-server");
+        var process = await ServerProcess.StartAsync(
+            "redis", executable,
+            port => ["--port", port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            TimeSpan.FromSeconds(30),
+            ownWorkingDirectory: true);
+        return new RedisServer(process);
+    }
+
+    public void Dispose() => _process.Dispose();
+
+    public ValueTask DisposeAsync() => _process.DisposeAsync();
+}

@@ -1,0 +1,196 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace VideoDiffusion.Farm.Tests.Shared;
+
+/// <summary>A real server run as a child process on a free loopback port, for tests; killed with its process tree on dispose.</summary>
+public sealed class ServerProcess : IAsyncDisposable, IDisposable
+{
+    private const int KeptLines = 200;
+
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _stdout = new();
+    private readonly ConcurrentQueue<string> _stderr = new();
+    private readonly string? _workingDirectory;
+    private int _disposed;
+
+    private ServerProcess(Process process, int port, string? workingDirectory)
+    {
+        _process = process;
+        Port = port;
+        _workingDirectory = workingDirectory;
+    }
+
+    public int Port { get; }
+
+    public string StandardError => string.Join('\n', _stderr);
+
+    public string StandardOutput => string.Join('\n', _stdout);
+
+    /// <summary>
+    /// Starts <paramref name="executable"/> with the arguments <paramref name="arguments"/> builds for a free port and
+    /// waits until that port accepts connections. A port picked free can be taken before the server binds it, so a
+    /// server that exits early is retried on another port.
+    /// </summary>
+    public static async Task<ServerProcess> StartAsync(
+        string name, string executable, Func<int, IEnumerable<string>> arguments, TimeSpan timeout, bool ownWorkingDirectory = false)
+    {
+        const int attempts = 3;
+        for (var attempt = 1; ; attempt++)
+        {
+            var port = FreeLoopbackPort();
+            var workingDirectory = ownWorkingDirectory ? Directory.CreateTempSubdirectory($"farm-{name}-").FullName : null;
+            var server = Launch(executable, arguments(port), port, workingDirectory);
+            try
+            {
+                await server.WaitUntilListeningAsync(timeout);
+                return server;
+            }
+            catch (ServerExitedException) when (attempt < attempts)
+            {
+                await server.DisposeAsync();
+            }
+            catch (Exception e) when (e is ServerExitedException or TimeoutException)
+            {
+                var message = $"{name} ({executable}) did not accept connections on 127.0.0.1:{server.Port}: {e.Message}\n" +
+                              $"stderr:\n{server.StandardError}\nstdout:\n{server.StandardOutput}";
+                await server.DisposeAsync();
+                throw new InvalidOperationException(message, e);
+            }
+        }
+    }
+
+    /// <summary>The first existing file among <paramref name="candidates"/>, then <paramref name="name"/> on PATH; else a clear error.</summary>
+    public static string FindExecutable(string name, params string[] candidates)
+    {
+        var onPath = (Environment.GetEnvironmentVariable("PATH") ?? "")
+            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Select(dir => Path.Combine(dir, name));
+        return candidates.Concat(onPath).FirstOrDefault(File.Exists)
+            ?? throw new FileNotFoundException(
+                $"'{name}' is not installed (looked in {string.Join(", ", candidates.Append("PATH"))}): run `bash tools/prereqs.sh test`", name);
+    }
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                _process.WaitForExit(10_000);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // exited between the check and the kill
+        }
+        _process.Dispose();
+        if (_workingDirectory is not null)
+        {
+            try
+            {
+                Directory.Delete(_workingDirectory, recursive: true);
+            }
+            catch (IOException)
+            {
+                // a leftover temp folder is not worth failing a test over
+            }
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private static int FreeLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static ServerProcess Launch(string executable, IEnumerable<string> arguments, int port, string? workingDirectory)
+    {
+        var info = new ProcessStartInfo(executable)
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = false,
+            WorkingDirectory = workingDirectory ?? "",
+        };
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+        var process = new Process { StartInfo = info };
+        var server = new ServerProcess(process, port, workingDirectory);
+        // drain both pipes so a chatty server never blocks on a full pipe; keep the tail for error messages
+        process.OutputDataReceived += (_, e) => Keep(server._stdout, e.Data);
+        process.ErrorDataReceived += (_, e) => Keep(server._stderr, e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return server;
+    }
+
+    private static void Keep(ConcurrentQueue<string> lines, string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+        lines.Enqueue(line);
+        while (lines.Count > KeptLines && lines.TryDequeue(out _))
+        {
+        }
+    }
+
+    private async Task WaitUntilListeningAsync(TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            if (_process.HasExited)
+            {
+                // let the output readers catch up so the message carries the server's last words
+                _process.WaitForExit(2_000);
+                throw new ServerExitedException($"exited with code {_process.ExitCode}");
+            }
+            using (var client = new TcpClient())
+            {
+                try
+                {
+                    using var attempt = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                    await client.ConnectAsync(IPAddress.Loopback, Port, attempt.Token);
+                    if (!_process.HasExited)
+                    {
+                        return;
+                    }
+                    // someone else took the port and our server died failing to bind: the top of the loop reports it
+                    continue;
+                }
+                catch (Exception e) when (e is SocketException or OperationCanceledException)
+                {
+                    // not listening yet
+                }
+            }
+            if (clock.Elapsed > timeout)
+            {
+                throw new TimeoutException($"no connection within {timeout.TotalSeconds:0} s");
+            }
+            await Task.Delay(100);
+        }
+    }
+
+    private sealed class ServerExitedException(string message) : Exception(message);
+}
