@@ -43,5 +43,18 @@ public sealed record JobStatus
     /// <summary>Calls the job grain has received: proves it is not messaged per window per step.</summary>
     [Id(11)] public long JobGrainCalls { get; init; }
 
+    /// <summary>False for an id no job was ever submitted under.</summary>
+    [Id(12)] public bool Exists { get; init; }
+    [Id(13)] public string Tenant { get; init; } = "";
+
+    /// <summary>The prompt, or the storyboard's prompts joined by " | ".</summary>
+    [Id(14)] public string Prompt { get; init; } = "";
+    [Id(15)] public int Frames { get; init; }
+    [Id(16)] public int Fps { get; init; }
+    [Id(17)] public string Format { get; init; } = "mp4";
+
+    /// <summary>The silo hosting the job grain (for operators, and for tests that kill it).</summary>
+    [Id(18)] public string HostSilo { get; init; } = "";
+
     public bool IsFinished => State is JobState.Completed or JobState.Failed or JobState.Cancelled;
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using VideoDiffusion.Farm.Cli.Cluster;
 using VideoDiffusion.Farm.Cli.Commands;
 using VideoDiffusion.Farm.Diffusion.Models;
 using VideoDiffusion.Farm.Diffusion.Planning;
@@ -9,9 +10,24 @@ var root = new RootCommand("VideoDiffusion.Farm: long videos from prompts, denoi
     BenchCommand.Create(),
     EvalModelCommand.Create(),
 };
+foreach (var command in ClusterCommands.Create())
+{
+    root.Subcommands.Add(command);
+}
+ClusterCommands.AddConnectionOptions(root);
 try
 {
     return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+}
+catch (GatewayException e)
+{
+    Console.Error.WriteLine(e.Field.Length > 0 ? $"error: {e.Field}: {e.Message}" : $"error: {e.Message}");
+    return e.Status == 404 ? 4 : 5;
+}
+catch (HttpRequestException e)
+{
+    Console.Error.WriteLine($"error: gateway unreachable: {e.Message}");
+    return 6;
 }
 catch (PlanException e)
 {

@@ -1,5 +1,44 @@
-// The gateway: REST API and web page in front of the cluster. Health only for now; the API arrives with cluster mode.
+using Orleans.Dashboard;
+using Scalar.AspNetCore;
+using VideoDiffusion.Farm.Abstractions.Hosting;
+using VideoDiffusion.Farm.Gateway.Auth;
+using VideoDiffusion.Farm.Gateway.Hosting;
+using VideoDiffusion.Farm.Gateway.Jobs;
+using VideoDiffusion.Farm.Gateway.Problems;
+using VideoDiffusion.Farm.Media.Artifacts;
+
+// The gateway: REST API, progress stream, web page and API reference in front of the cluster (an Orleans client).
+// Configuration: appsettings.json and environment variables (Farm__Clustering, Farm__Gateway__ApiKeys__0__Sha256, ...).
 var builder = WebApplication.CreateBuilder(args);
+builder.Services.Configure<GatewayOptions>(builder.Configuration.GetSection("Farm:Gateway"));
+var gateway = builder.Configuration.GetSection("Farm:Gateway").Get<GatewayOptions>() ?? new GatewayOptions();
+// the global cap guards every route; submissions apply the configured (smaller) limit themselves
+builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = Math.Max(gateway.MaxBodyBytes, 1024 * 1024));
+builder.UseOrleansClient(client => client.ConfigureFarmClient(builder.Configuration));
+builder.Services.AddSingleton((builder.Configuration.GetSection("Farm:Artifacts").Get<ArtifactStoreOptions>() ?? new ArtifactStoreOptions()).Create());
+builder.Services.AddSingleton<ApiKeyAuthenticator>();
+builder.Services.AddSingleton<SubmissionValidator>();
+builder.Services.AddSingleton<ModelDirectory>();
+builder.Services.AddSingleton<JobEventStream>();
+builder.Services.AddProblemDetails();
+builder.Services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
+{
+    document.Info.Title = "VideoDiffusion.Farm gateway";
+    document.Info.Description = "Submit prompts or storyboards, watch per-window progress, download videos. Authenticate with `Authorization: Bearer <key>`.";
+    return Task.CompletedTask;
+}));
+
 var app = builder.Build();
-app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
+app.Services.GetRequiredService<ApiKeyAuthenticator>(); // a malformed key entry fails at start, not at the first request
+app.UseMiddleware<ProblemMiddleware>();
+app.UseDefaultFiles();
+app.UseStaticFiles();
+app.MapGet("/healthz", () => Results.Ok(new { status = "ok" })).ExcludeFromDescription();
+app.MapOpenApi();
+app.MapScalarApiReference("/docs", o => o.WithTitle("VideoDiffusion.Farm API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));
+app.MapJobApi();
+if (FarmClusterOptions.From(builder.Configuration).Dashboard)
+{
+    app.MapOrleansDashboard("/dashboard");
+}
 app.Run();

@@ -1,17 +1,10 @@
-using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using VideoDiffusion.Farm.Grains.Execution;
-using VideoDiffusion.Farm.Grains.Hosting;
-using VideoDiffusion.Farm.Media.Artifacts;
+using VideoDiffusion.Farm.Silo.Hosting;
 
-// The silo host. Localhost clustering and file-system artifacts for now; Redis clustering, Redis persistence and Azure
-// Blob artifacts arrive with cluster mode. Settings: Farm:Accelerator (slots, threads, models root), Farm:ArtifactsPath.
+// The silo host. Everything comes from configuration (appsettings.json, then environment variables such as
+// Farm__Clustering=Redis, Farm__RedisConnection=redis:6379, Farm__Artifacts__Kind=AzureBlob); see README "Cluster mode".
 var builder = Host.CreateApplicationBuilder(args);
-var accelerator = builder.Configuration.GetSection("Farm:Accelerator").Get<AcceleratorOptions>() ?? new AcceleratorOptions();
-var artifacts = builder.Configuration["Farm:ArtifactsPath"] ?? Path.Combine(Path.GetTempPath(), "videodiffusion-farm");
-builder.UseOrleans(silo =>
-{
-    silo.UseLocalhostClustering();
-    silo.AddVideoFarm(accelerator, new FileSystemArtifactStore(artifacts));
-});
+builder.UseOrleans(silo => silo.ConfigureFarmSilo(builder.Configuration));
+builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
 await builder.Build().RunAsync();

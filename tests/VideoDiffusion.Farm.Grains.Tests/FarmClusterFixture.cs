@@ -40,6 +40,7 @@ public sealed class FarmClusterFixture : IAsyncLifetime
         }
         builder.ConfigureSilo((options, silo) =>
         {
+            silo.UseInMemoryReminderService();
             silo.AddVideoFarm(new AcceleratorOptions
             {
                 Slots = options.SiloName == NoSlotSiloName ? 0 : 1,

@@ -24,10 +24,12 @@ public sealed class RenderOptions
     public Option<string?> Model { get; } = new("--model") { Description = "Model folder or name (default models/moonwalk-tiny)" };
     public Option<int> Threads { get; } = new("--threads") { Description = "ONNX Runtime threads per inference", DefaultValueFactory = _ => Math.Max(1, Environment.ProcessorCount) };
 
-    public void AddTo(Command command)
+    /// <param name="local">Also the options of rendering in this process (batch size, threads); a cluster submission has none.</param>
+    public void AddTo(Command command, bool local = true)
     {
         command.Arguments.Add(Prompt);
-        foreach (var option in new Option[] { Storyboard, Seconds, Fps, Seed, Steps, Guidance, Strategy, Window, Overlap, SyncEvery, Blend, KeyframeStride, Batch, Model, Threads })
+        var options = new Option[] { Storyboard, Seconds, Fps, Seed, Steps, Guidance, Strategy, Window, Overlap, SyncEvery, Blend, KeyframeStride, Model };
+        foreach (var option in local ? [.. options, Batch, Threads] : options)
         {
             command.Options.Add(option);
         }

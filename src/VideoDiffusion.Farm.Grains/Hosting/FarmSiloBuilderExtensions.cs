@@ -11,7 +11,11 @@ namespace VideoDiffusion.Farm.Grains.Hosting;
 /// <summary>Adds the farm to a silo: executor, model catalog, artifact store, grain storage and accelerator placement.</summary>
 public static class FarmSiloBuilderExtensions
 {
-    public static ISiloBuilder AddVideoFarm(this ISiloBuilder silo, AcceleratorOptions accelerator, IArtifactStore store)
+    /// <param name="artifactGrainStorage">
+    /// Keep grain state in the artifact store; false when the host registers another <see cref="FarmStorage.Name"/>
+    /// storage (Redis in a cluster).
+    /// </param>
+    public static ISiloBuilder AddVideoFarm(this ISiloBuilder silo, AcceleratorOptions accelerator, IArtifactStore store, bool artifactGrainStorage = true)
     {
         var models = accelerator.PreloadModels.Where(m => Directory.Exists(Path.Combine(accelerator.ModelsRoot, m)));
         silo.UseSiloMetadata(new Dictionary<string, string>
@@ -25,7 +29,10 @@ public static class FarmSiloBuilderExtensions
         silo.Services.AddSingleton(store);
         silo.Services.AddSingleton<JobArtifacts>();
         silo.Services.AddPlacementDirector<AcceleratorPlacement, AcceleratorPlacementDirector>();
-        silo.Services.AddKeyedSingleton<IGrainStorage>(FarmStorage.Name, (sp, _) => new FarmStorage(store, sp.GetRequiredService<IGrainStorageSerializer>()));
+        if (artifactGrainStorage)
+        {
+            silo.Services.AddKeyedSingleton<IGrainStorage>(FarmStorage.Name, (sp, _) => new FarmStorage(store, sp.GetRequiredService<IGrainStorageSerializer>()));
+        }
         return silo;
     }
 }

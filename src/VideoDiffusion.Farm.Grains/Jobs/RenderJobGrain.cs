@@ -13,14 +13,17 @@ namespace VideoDiffusion.Farm.Grains.Jobs;
 /// One render job. Plans it, starts the windows of each pass, counts completions and hands the finished latents to the
 /// stitcher. It hears from each window a few times (progress quarters and completion), never per step; every call
 /// returns at once. Its state is persisted, and a watchdog timer re-ensures unfinished windows run, which brings back
-/// windows whose silo died.
+/// windows whose silo died. A reminder (durable, on Redis in a cluster) reactivates the job on another silo when its
+/// own silo died and nobody else calls it.
 /// </summary>
 public sealed class RenderJobGrain(
     [PersistentState("job", FarmStorage.Name)] IPersistentState<RenderJobState> state,
     ModelCatalog catalog,
     JobArtifacts artifacts,
-    ILogger<RenderJobGrain> logger) : Grain, IRenderJobGrain
+    ILogger<RenderJobGrain> logger) : Grain, IRenderJobGrain, IRemindable
 {
+    private const string ReminderName = "watchdog";
+
     /// <summary>How often unfinished windows are re-ensured (brings back windows lost with a silo).</summary>
     public static TimeSpan WatchdogPeriod { get; set; } = TimeSpan.FromSeconds(3);
 
@@ -50,13 +53,37 @@ public sealed class RenderJobGrain(
         state.State.Request = request;
         state.State.SubmittedAt = DateTimeOffset.UtcNow;
         state.State.Steps = spec.Steps;
+        state.State.Frames = spec.PixelFrames;
+        state.State.Fps = spec.Fps;
         state.State.State = JobState.Running;
         await artifacts.SaveRequestAsync(JobId, request);
         await BeginPassAsync(spec.Strategy == RenderStrategy.Keyframes ? PassLayout.Keyframe : PassLayout.Main, spec);
         StartWatchdog();
+        await this.RegisterOrUpdateReminder(ReminderName, ReminderPeriod, ReminderPeriod);
         logger.LogInformation("job {Job}: {Frames} latent frames, {Windows} windows, {Strategy}, model {Model}",
             JobId, spec.LatentFrames, spec.Plan.Windows.Count, spec.Strategy, manifest.Name);
         return Status();
+    }
+
+    /// <summary>How often the durable reminder wakes the job (Orleans' minimum is one minute).</summary>
+    public static TimeSpan ReminderPeriod { get; set; } = TimeSpan.FromMinutes(1);
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (Finished || state.State.Request is null)
+        {
+            await ForgetReminderAsync();
+            return;
+        }
+        StartWatchdog(); // activation already did; the reminder's job is to cause that activation
+    }
+
+    private async Task ForgetReminderAsync()
+    {
+        if (await this.GetReminder(ReminderName) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder);
+        }
     }
 
     public Task<JobStatus> GetStatus()
@@ -75,6 +102,8 @@ public sealed class RenderJobGrain(
         state.State.State = JobState.Cancelled;
         state.State.FinishedAt = DateTimeOffset.UtcNow;
         await state.WriteStateAsync();
+        StopWatchdog();
+        await ForgetReminderAsync();
         await ForEachWindowAsync(w => w.Cancel(), onlyUnfinished: false);
         Notify(force: true);
     }
@@ -150,6 +179,7 @@ public sealed class RenderJobGrain(
         state.State.FinishedAt = DateTimeOffset.UtcNow;
         await state.WriteStateAsync();
         StopWatchdog();
+        await ForgetReminderAsync();
         Notify(force: true);
         logger.LogInformation("job {Job} completed: {Location}", JobId, result.Location);
     }
@@ -240,6 +270,7 @@ public sealed class RenderJobGrain(
         state.State.FinishedAt = DateTimeOffset.UtcNow;
         await state.WriteStateAsync();
         StopWatchdog();
+        await ForgetReminderAsync();
         _ = ForEachWindowAsync(w => w.Cancel(), onlyUnfinished: false);
         Notify(force: true);
     }
@@ -291,5 +322,12 @@ public sealed class RenderJobGrain(
         SubmittedAt = state.State.SubmittedAt,
         FinishedAt = state.State.FinishedAt,
         JobGrainCalls = state.State.Calls,
+        Exists = state.State.Request is not null,
+        Tenant = state.State.Request?.Tenant ?? "",
+        Prompt = state.State.Request is { } r ? r.Prompt ?? string.Join(" | ", r.Storyboard?.Select(s => s.Prompt) ?? []) : "",
+        Frames = state.State.Frames,
+        Fps = state.State.Fps,
+        Format = state.State.Request?.Format ?? "mp4",
+        HostSilo = RuntimeIdentity,
     };
 }

@@ -17,4 +17,6 @@ public sealed class RenderJobState
     [Id(8)] public DateTimeOffset? FinishedAt { get; set; }
     [Id(9)] public int Steps { get; set; }
     [Id(10)] public long Calls { get; set; }
+    [Id(11)] public int Frames { get; set; }
+    [Id(12)] public int Fps { get; set; }
 }

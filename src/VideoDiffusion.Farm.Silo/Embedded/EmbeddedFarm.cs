@@ -54,6 +54,7 @@ public sealed class EmbeddedFarm : IAsyncDisposable
                 {
                     silo.UseLocalhostClustering(siloPort, gatewayPort, primary, serviceId: "videodiffusion-farm", clusterId: clusterId);
                     silo.Configure<Orleans.Configuration.SiloOptions>(o => o.SiloName = $"embedded-{i}");
+                    silo.UseInMemoryReminderService();
                     silo.AddVideoFarm(new AcceleratorOptions
                     {
                         Slots = options.SlotsPerSilo,

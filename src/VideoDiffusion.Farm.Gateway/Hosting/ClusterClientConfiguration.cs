@@ -1,0 +1,44 @@
+using Microsoft.Extensions.Hosting;
+using Orleans.Configuration;
+using Orleans.Dashboard;
+using StackExchange.Redis;
+using VideoDiffusion.Farm.Abstractions.Hosting;
+
+namespace VideoDiffusion.Farm.Gateway.Hosting;
+
+/// <summary>Connects the gateway's Orleans client the same way the silos cluster (Localhost or Redis).</summary>
+public static class ClusterClientConfiguration
+{
+    public static IClientBuilder ConfigureFarmClient(this IClientBuilder client, IConfiguration configuration)
+    {
+        var cluster = FarmClusterOptions.From(configuration);
+        if (cluster.UsesRedis)
+        {
+            client.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = cluster.ClusterId;
+                o.ServiceId = cluster.ServiceId;
+            });
+            client.UseRedisClustering(o =>
+            {
+                o.ConfigurationOptions = ConfigurationOptions.Parse(cluster.RedisConnection);
+                o.ConfigurationOptions.AbortOnConnectFail = false;
+            });
+        }
+        else
+        {
+            client.UseLocalhostClustering(cluster.GatewayPort, cluster.ServiceId, cluster.ClusterId);
+        }
+        // keep retrying while silos start or fail over, rather than failing the gateway at start
+        client.UseConnectionRetryFilter(async (_, cancellation) =>
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellation);
+            return true;
+        });
+        if (cluster.Dashboard)
+        {
+            client.AddDashboard();
+        }
+        return client;
+    }
+}

@@ -1,0 +1,123 @@
+using Microsoft.Extensions.Options;
+using VideoDiffusion.Farm.Abstractions;
+using VideoDiffusion.Farm.Abstractions.Api;
+using VideoDiffusion.Farm.Gateway.Auth;
+using VideoDiffusion.Farm.Gateway.Hosting;
+using VideoDiffusion.Farm.Gateway.Problems;
+using VideoDiffusion.Farm.Media.Artifacts;
+
+namespace VideoDiffusion.Farm.Gateway.Jobs;
+
+/// <summary>The <c>/v1</c> routes: submit, list, status, events, cancel, video, models. Thin: the grains do the work.</summary>
+public static class JobEndpoints
+{
+    private const string CallerKey = "farm.caller";
+
+    public static void MapJobApi(this WebApplication app)
+    {
+        var v1 = app.MapGroup("/v1").AddEndpointFilter(async (context, next) =>
+        {
+            var http = context.HttpContext;
+            http.Items[CallerKey] = http.RequestServices.GetRequiredService<ApiKeyAuthenticator>().Authenticate(http.Request);
+            return await next(context);
+        });
+
+        v1.MapPost("/jobs", SubmitAsync)
+            .WithSummary("Submit a render job (prompt or storyboard)")
+            .Accepts<JobSubmission>("application/json")
+            .Produces<JobView>(StatusCodes.Status202Accepted)
+            .ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesProblem(413).ProducesProblem(429);
+        v1.MapGet("/jobs", ListAsync).WithSummary("The caller's jobs, newest first").Produces<JobListView>();
+        v1.MapGet("/jobs/{id}", GetAsync).WithSummary("A job's status, per-window progress and ETA").Produces<JobView>().ProducesProblem(404);
+        v1.MapGet("/jobs/{id}/events", EventsAsync).WithSummary("Server-Sent Events with the job's status until it finishes").ProducesProblem(404);
+        v1.MapPost("/jobs/{id}:cancel", CancelAsync).WithSummary("Cancel a job").Produces<JobView>(StatusCodes.Status202Accepted).ProducesProblem(404);
+        v1.MapGet("/jobs/{id}/video", VideoAsync).WithSummary("The finished video (range requests supported)").ProducesProblem(404).ProducesProblem(409);
+        v1.MapGet("/models", async (ModelDirectory models) => Results.Ok(new ModelListView(await models.ListAsync())))
+            .WithSummary("Models the cluster serves").Produces<ModelListView>();
+    }
+
+    private static Caller CallerOf(HttpContext http) => (Caller)http.Items[CallerKey]!;
+
+    private static async Task<IResult> SubmitAsync(HttpContext http, IClusterClient client, SubmissionValidator validator, ModelDirectory models,
+        IOptions<GatewayOptions> options, CancellationToken cancellation)
+    {
+        var caller = CallerOf(http);
+        if (caller.ReadOnly)
+        {
+            throw new ApiProblem(StatusCodes.Status403Forbidden, "apiKey", "this API key may only read");
+        }
+        var idempotencyKey = http.Request.Headers["Idempotency-Key"].ToString();
+        if (idempotencyKey.Length > 200)
+        {
+            throw new ApiProblem(400, "Idempotency-Key", "the Idempotency-Key header is longer than 200 characters");
+        }
+        var submission = await SubmissionReader.ReadAsync(http.Request, options.Value.MaxBodyBytes, cancellation);
+        var request = validator.Validate(submission, await models.ListAsync());
+        var status = await client.GetGrain<ITenantGrain>(caller.Tenant)
+            .Admit(request, idempotencyKey.Length == 0 ? null : idempotencyKey, options.Value.MaxUnfinishedJobsPerTenant);
+        return Results.Accepted($"/v1/jobs/{status.JobId}", JobViews.From(status, DateTimeOffset.UtcNow));
+    }
+
+    private static async Task<IResult> ListAsync(HttpContext http, IClusterClient client, int? limit)
+    {
+        var ids = await client.GetGrain<ITenantGrain>(CallerOf(http).Tenant).JobIds(Math.Clamp(limit ?? 100, 1, 1000));
+        var statuses = await Task.WhenAll(ids.Select(id => client.GetGrain<IRenderJobGrain>(id).GetStatus()));
+        return Results.Ok(new JobListView(statuses.Select(s => JobViews.From(s, DateTimeOffset.UtcNow)).ToList()));
+    }
+
+    private static async Task<IResult> GetAsync(HttpContext http, IClusterClient client, string id) =>
+        Results.Ok(JobViews.From(await OwnedStatusAsync(http, client, id), DateTimeOffset.UtcNow));
+
+    private static async Task EventsAsync(HttpContext http, IClusterClient client, JobEventStream stream, string id, CancellationToken cancellation)
+    {
+        await OwnedStatusAsync(http, client, id);
+        try
+        {
+            await stream.WriteAsync(http, id, cancellation);
+        }
+        catch (OperationCanceledException)
+        {
+            // the client went away
+        }
+    }
+
+    private static async Task<IResult> CancelAsync(HttpContext http, IClusterClient client, string id)
+    {
+        if (CallerOf(http).ReadOnly)
+        {
+            throw new ApiProblem(StatusCodes.Status403Forbidden, "apiKey", "this API key may only read");
+        }
+        await OwnedStatusAsync(http, client, id);
+        var job = client.GetGrain<IRenderJobGrain>(id);
+        await job.Cancel();
+        return Results.Accepted($"/v1/jobs/{id}", JobViews.From(await job.GetStatus(), DateTimeOffset.UtcNow));
+    }
+
+    private static async Task<IResult> VideoAsync(HttpContext http, IClusterClient client, IArtifactStore store, string id, CancellationToken cancellation)
+    {
+        var status = await OwnedStatusAsync(http, client, id);
+        if (status.State != JobState.Completed || status.Result is null)
+        {
+            throw new ApiProblem(StatusCodes.Status409Conflict, "id", $"job {id} has no video yet (state {status.State.ToString().ToLowerInvariant()})");
+        }
+        var stream = await store.OpenAsync(status.Result.ArtifactKey, cancellation)
+                     ?? throw new ApiProblem(StatusCodes.Status404NotFound, "id", $"the video of job {id} is no longer stored");
+        var type = status.Format == "mp4" ? "video/mp4" : "application/octet-stream";
+        return Results.Stream(stream, type, fileDownloadName: $"{id}.{status.Format}", enableRangeProcessing: true);
+    }
+
+    /// <summary>The job's status when it exists and belongs to the caller; 404 otherwise (another tenant's job is not confirmed to exist).</summary>
+    private static async Task<JobStatus> OwnedStatusAsync(HttpContext http, IClusterClient client, string id)
+    {
+        if (id.Length is 0 or > 100 || !id.All(c => char.IsAsciiLetterOrDigit(c) || c == '-'))
+        {
+            throw new ApiProblem(StatusCodes.Status404NotFound, "id", $"no job '{id}'");
+        }
+        var status = await client.GetGrain<IRenderJobGrain>(id).GetStatus();
+        if (!status.Exists || status.Tenant != CallerOf(http).Tenant)
+        {
+            throw new ApiProblem(StatusCodes.Status404NotFound, "id", $"no job '{id}'");
+        }
+        return status;
+    }
+}

@@ -1,0 +1,65 @@
+using System.Net;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Orleans.Configuration;
+using Orleans.Dashboard;
+using StackExchange.Redis;
+using VideoDiffusion.Farm.Abstractions.Hosting;
+using VideoDiffusion.Farm.Grains.Execution;
+using VideoDiffusion.Farm.Grains.Hosting;
+using VideoDiffusion.Farm.Grains.Storage;
+using VideoDiffusion.Farm.Media.Artifacts;
+
+namespace VideoDiffusion.Farm.Silo.Hosting;
+
+/// <summary>Configures a silo process from configuration: clustering, grain state, reminders, artifacts, accelerator.</summary>
+public static class ClusterSiloConfiguration
+{
+    public static ISiloBuilder ConfigureFarmSilo(this ISiloBuilder silo, IConfiguration configuration)
+    {
+        var cluster = FarmClusterOptions.From(configuration);
+        var accelerator = configuration.GetSection("Farm:Accelerator").Get<AcceleratorOptions>() ?? new AcceleratorOptions();
+        var artifacts = configuration.GetSection("Farm:Artifacts").Get<ArtifactStoreOptions>() ?? new ArtifactStoreOptions();
+        var store = artifacts.Create();
+
+        if (cluster.UsesRedis)
+        {
+            var advertised = string.IsNullOrEmpty(cluster.AdvertisedIp) ? IPAddress.Loopback : IPAddress.Parse(cluster.AdvertisedIp);
+            silo.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = cluster.ClusterId;
+                o.ServiceId = cluster.ServiceId;
+            });
+            silo.ConfigureEndpoints(advertised, cluster.SiloPort, cluster.GatewayPort, listenOnAnyHostAddress: !IPAddress.IsLoopback(advertised));
+            silo.UseRedisClustering(o => o.ConfigurationOptions = Redis(cluster));
+            silo.UseRedisReminderService(o => o.ConfigurationOptions = Redis(cluster));
+        }
+        else
+        {
+            silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, serviceId: cluster.ServiceId, clusterId: cluster.ClusterId);
+            silo.UseInMemoryReminderService();
+        }
+        silo.Configure<SiloOptions>(o => o.SiloName = cluster.SiloName ?? $"silo-{Environment.MachineName}-{cluster.SiloPort}");
+        // failure detection and shutdown timing are tunable (tests shorten them; production keeps Orleans' defaults)
+        silo.Configure<ClusterMembershipOptions>(configuration.GetSection("Farm:Membership"));
+        var redisState = cluster.EffectivePersistence == FarmClusterOptions.Redis;
+        silo.AddVideoFarm(accelerator, store, artifactGrainStorage: !redisState);
+        if (redisState)
+        {
+            silo.AddRedisGrainStorage(FarmStorage.Name, o => o.ConfigurationOptions = Redis(cluster));
+        }
+        if (cluster.Dashboard)
+        {
+            silo.AddDashboard();
+        }
+        return silo;
+    }
+
+    private static ConfigurationOptions Redis(FarmClusterOptions cluster)
+    {
+        var options = ConfigurationOptions.Parse(cluster.RedisConnection);
+        options.AbortOnConnectFail = false; // keep retrying while Redis starts or fails over
+        return options;
+    }
+}
