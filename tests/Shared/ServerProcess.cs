@@ -34,13 +34,15 @@ public sealed class ServerProcess : IAsyncDisposable, IDisposable
     /// waits until that port accepts connections. A port picked free can be taken before the server binds it, so a
     /// server that exits early is retried on another port.
     /// </summary>
+    /// <param name="fixedPort">Listen on this port (a restart on the port clients know) instead of a free one; no retries.</param>
     public static async Task<ServerProcess> StartAsync(
-        string name, string executable, Func<int, IEnumerable<string>> arguments, TimeSpan timeout, bool ownWorkingDirectory = false)
+        string name, string executable, Func<int, IEnumerable<string>> arguments, TimeSpan timeout, bool ownWorkingDirectory = false,
+        int? fixedPort = null)
     {
-        const int attempts = 3;
+        var attempts = fixedPort is null ? 3 : 1;
         for (var attempt = 1; ; attempt++)
         {
-            var port = FreeLoopbackPort();
+            var port = fixedPort ?? FreeLoopbackPort();
             var workingDirectory = ownWorkingDirectory ? Directory.CreateTempSubdirectory($"farm-{name}-").FullName : null;
             var server = Launch(executable, arguments(port), port, workingDirectory);
             try
@@ -111,7 +113,12 @@ public sealed class ServerProcess : IAsyncDisposable, IDisposable
         return ValueTask.CompletedTask;
     }
 
-    private static int FreeLoopbackPort()
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>SIGKILL, like a crashed machine: no shutdown hooks run.</summary>
+    public void Kill() => Dispose();
+
+    public static int FreeLoopbackPort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

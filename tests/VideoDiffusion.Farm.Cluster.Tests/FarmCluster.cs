@@ -1,0 +1,241 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Orleans.Configuration;
+using StackExchange.Redis;
+using VideoDiffusion.Farm.Abstractions.Api;
+using VideoDiffusion.Farm.Media.Artifacts;
+
+namespace VideoDiffusion.Farm.Cluster.Tests;
+
+/// <summary>
+/// A whole cluster as real processes on 127.0.0.1: redis-server, Azurite, three silo processes on Redis clustering
+/// with state and reminders on Redis and artifacts in Azurite, and the gateway. Also an Orleans client for what only
+/// an operator sees (which silo hosts a job grain).
+/// </summary>
+public sealed class FarmCluster : IAsyncLifetime
+{
+    public const int SiloCount = 3;
+    public const int MaxUnfinishedJobsPerTenant = 2;
+    public const double MaxSeconds = 120;
+    public const string Container = "farm";
+
+    /// <summary>Tenants and their API keys (the gateway is configured with the keys' hashes only).</summary>
+    public static readonly IReadOnlyDictionary<string, string> Keys = new Dictionary<string, string>
+    {
+        ["tenant-a"] = "key-a-0123456789",
+        ["tenant-b"] = "key-b-0123456789",
+        ["tenant-c"] = "key-c-0123456789",
+        ["tenant-d"] = "key-d-0123456789",
+    };
+
+    /// <summary>A read-only key of tenant-a.</summary>
+    public const string ReadOnlyKey = "key-a-readonly-42";
+
+    private readonly string _clusterId = "test-" + Guid.NewGuid().ToString("N")[..8];
+    private readonly List<(ServerProcess? Process, int SiloPort)> _silos = [];
+    private IHost? _clientHost;
+
+    public RedisServer Redis { get; private set; } = null!;
+
+    public AzuriteServer Azurite { get; private set; } = null!;
+
+    public ServerProcess Gateway { get; private set; } = null!;
+
+    public int GatewayPort { get; private set; }
+
+    public Uri GatewayUri => new($"http://127.0.0.1:{GatewayPort}/");
+
+    public IClusterClient Orleans => _clientHost!.Services.GetRequiredService<IClusterClient>();
+
+    public IArtifactStore Artifacts => new BlobArtifactStore(Azurite.ConnectionString, Container);
+
+    public async Task InitializeAsync()
+    {
+        Redis = await RedisServer.StartAsync();
+        Azurite = await AzuriteServer.StartAsync();
+        for (var i = 0; i < SiloCount; i++)
+        {
+            _silos.Add((null, 0));
+            await StartSiloAsync(i);
+        }
+        GatewayPort = ServerProcess.FreeLoopbackPort();
+        await StartGatewayAsync();
+        var builder = Host.CreateApplicationBuilder();
+        builder.UseOrleansClient(client =>
+        {
+            client.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = _clusterId;
+                o.ServiceId = "videodiffusion-farm";
+            });
+            client.UseRedisClustering(o => o.ConfigurationOptions = ConfigurationOptions.Parse(Redis.ConnectionString));
+        });
+        _clientHost = builder.Build();
+        await _clientHost.StartAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_clientHost is not null)
+        {
+            try
+            {
+                await _clientHost.StopAsync(TimeSpan.FromSeconds(5));
+            }
+            catch (Exception)
+            {
+                // the cluster goes down next anyway
+            }
+            _clientHost.Dispose();
+        }
+        Gateway?.Kill();
+        foreach (var (process, _) in _silos)
+        {
+            process?.Kill();
+        }
+        Azurite?.Dispose();
+        Redis?.Dispose();
+    }
+
+    public static string Hash(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+
+    /// <summary>An HTTP client of the gateway authenticated with <paramref name="key"/> (none when null).</summary>
+    public HttpClient Client(string? key)
+    {
+        var http = new HttpClient { BaseAddress = GatewayUri, Timeout = TimeSpan.FromMinutes(2) };
+        if (key is not null)
+        {
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        }
+        return http;
+    }
+
+    /// <summary>The silo index whose Orleans silo port appears in <paramref name="siloAddress"/>, or -1.</summary>
+    public int SiloIndexOf(string siloAddress) =>
+        _silos.FindIndex(s => s.Process is not null && siloAddress.Contains($":{s.SiloPort}", StringComparison.Ordinal));
+
+    public bool IsRunning(int index) => _silos[index].Process is { HasExited: false };
+
+    public void KillSilo(int index)
+    {
+        _silos[index].Process?.Kill();
+        _silos[index] = (null, 0);
+    }
+
+    public async Task StartSiloAsync(int index)
+    {
+        var siloPort = ServerProcess.FreeLoopbackPort();
+        var process = await ServerProcess.StartAsync($"silo-{index}", "dotnet", gatewayPort =>
+        [
+            FarmBinaries.Silo,
+            .. Common(),
+            $"--Farm:SiloPort={siloPort}",
+            $"--Farm:GatewayPort={gatewayPort}",
+            $"--Farm:SiloName=silo-{index}",
+            $"--Farm:Accelerator:ModelsRoot={Path.Combine(RepositoryPaths.Root, "models")}",
+            "--Farm:Accelerator:ThreadsPerSlot=1",
+            "--Farm:Accelerator:CheckpointEvery=2",
+            // find a killed silo within seconds, not Orleans' production defaults
+            "--Farm:Membership:ProbeTimeout=00:00:01",
+            "--Farm:Membership:NumMissedProbesLimit=2",
+            "--Farm:Membership:NumVotesForDeathDeclaration=1",
+        ], TimeSpan.FromSeconds(90));
+        _silos[index] = (process, siloPort);
+    }
+
+    public async Task RestartGatewayAsync(TimeSpan down)
+    {
+        Gateway.Kill();
+        await Task.Delay(down);
+        await StartGatewayAsync();
+    }
+
+    /// <summary>Environment for the <c>farm</c> CLI acting as <paramref name="tenant"/>.</summary>
+    public IReadOnlyDictionary<string, string> CliEnvironment(string tenant) => new Dictionary<string, string>
+    {
+        ["FARM_GATEWAY"] = GatewayUri.ToString(),
+        ["FARM_API_KEY"] = Keys[tenant],
+    };
+
+    public async Task<JobView> WaitForJobAsync(HttpClient http, string id, TimeSpan timeout, Func<JobView, bool>? until = null)
+    {
+        until ??= j => j.IsFinished;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        JobView? last = null;
+        while (clock.Elapsed < timeout)
+        {
+            try
+            {
+                last = await http.GetFromJsonAsync<JobView>($"v1/jobs/{id}", ApiJson.Options);
+                if (last is not null && until(last))
+                {
+                    return last;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // the gateway or the job's silo may be restarting
+            }
+            await Task.Delay(200);
+        }
+        throw new TimeoutException($"job {id} did not get there in {timeout.TotalSeconds:0} s; last state {last?.State} {last?.Progress:P0} {last?.Error}");
+    }
+
+    private async Task StartGatewayAsync()
+    {
+        var keys = Keys.Select(k => (Tenant: k.Key, Key: k.Value, ReadOnly: false)).Append((Tenant: "tenant-a", Key: ReadOnlyKey, ReadOnly: true)).ToList();
+        Gateway = await ServerProcess.StartAsync("gateway", "dotnet", port =>
+        [
+            FarmBinaries.Gateway,
+            $"--urls=http://127.0.0.1:{port}",
+            .. Common(),
+            $"--Farm:Gateway:MaxUnfinishedJobsPerTenant={MaxUnfinishedJobsPerTenant}",
+            $"--Farm:Gateway:MaxSeconds={MaxSeconds}",
+            "--Farm:Gateway:MaxBodyBytes=16384",
+            .. keys.SelectMany((k, i) => new[]
+            {
+                $"--Farm:Gateway:ApiKeys:{i}:Tenant={k.Tenant}",
+                $"--Farm:Gateway:ApiKeys:{i}:Sha256={Hash(k.Key)}",
+                $"--Farm:Gateway:ApiKeys:{i}:ReadOnly={k.ReadOnly}",
+            }),
+        ], TimeSpan.FromSeconds(90), fixedPort: GatewayPort);
+        GatewayPort = Gateway.Port;
+        // ready when the cluster answers through it
+        using var http = Client(Keys["tenant-a"]);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                if ((await http.GetAsync("v1/models")).IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            if (clock.Elapsed > TimeSpan.FromSeconds(90))
+            {
+                throw new TimeoutException("the gateway did not reach the cluster: " + Gateway.StandardOutput);
+            }
+            await Task.Delay(250);
+        }
+    }
+
+    private IEnumerable<string> Common() =>
+    [
+        "--Farm:Clustering=Redis",
+        $"--Farm:RedisConnection={Redis.ConnectionString}",
+        $"--Farm:ClusterId={_clusterId}",
+        "--Farm:Artifacts:Kind=AzureBlob",
+        $"--Farm:Artifacts:ConnectionString={Azurite.ConnectionString}",
+        $"--Farm:Artifacts:Container={Container}",
+        "--Logging:LogLevel:Default=Warning",
+        "--Logging:LogLevel:VideoDiffusion=Information",
+    ];
+}
