@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
 using StackExchange.Redis;
+using VideoDiffusion.Farm.Abstractions;
 using VideoDiffusion.Farm.Abstractions.Api;
 using VideoDiffusion.Farm.Media.Artifacts;
 
@@ -117,6 +118,22 @@ public sealed class FarmCluster : IAsyncLifetime
     /// <summary>The silo index whose Orleans silo port appears in <paramref name="siloAddress"/>, or -1.</summary>
     public int SiloIndexOf(string siloAddress) =>
         _silos.FindIndex(s => s.Process is not null && siloAddress.Contains($":{s.SiloPort}", StringComparison.Ordinal));
+
+    /// <summary>Index of the silo process hosting the job's grain (retried while the client learns of a dead gateway).</summary>
+    public async Task<int> JobGrainSiloAsync(string jobId)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return SiloIndexOf((await Orleans.GetGrain<IRenderJobGrain>(jobId).GetStatus()).HostSilo);
+            }
+            catch (Exception) when (attempt < 60)
+            {
+                await Task.Delay(500);
+            }
+        }
+    }
 
     public bool IsRunning(int index) => _silos[index].Process is { HasExited: false };
 

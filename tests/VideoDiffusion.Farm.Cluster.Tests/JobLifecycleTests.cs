@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using VideoDiffusion.Farm.Abstractions;
 using VideoDiffusion.Farm.Abstractions.Api;
 
 namespace VideoDiffusion.Farm.Cluster.Tests;
@@ -107,7 +106,7 @@ public sealed class JobLifecycleTests(FarmCluster cluster)
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var job = (await response.Content.ReadFromJsonAsync<JobView>(ApiJson.Options))!;
 
-        var host = cluster.SiloIndexOf((await cluster.Orleans.GetGrain<IRenderJobGrain>(job.Id).GetStatus()).HostSilo);
+        var host = await cluster.JobGrainSiloAsync(job.Id);
         Assert.True(host >= 0, "the job grain's silo is not one of the cluster's processes");
         var victim = killJobGrainSilo ? host : Enumerable.Range(0, FarmCluster.SiloCount).First(i => i != host && cluster.IsRunning(i));
         var midway = await cluster.WaitForJobAsync(http, job.Id, TimeSpan.FromMinutes(3), j => j.IsFinished || j.Progress >= 0.2);
@@ -119,8 +118,7 @@ public sealed class JobLifecycleTests(FarmCluster cluster)
             Assert.True(done.State == "completed", $"{done.State}: {done.Error}");
             if (killJobGrainSilo)
             {
-                var newHost = cluster.SiloIndexOf((await cluster.Orleans.GetGrain<IRenderJobGrain>(job.Id).GetStatus()).HostSilo);
-                Assert.NotEqual(victim, newHost);
+                Assert.NotEqual(victim, await cluster.JobGrainSiloAsync(job.Id));
             }
             var video = await http.GetByteArrayAsync(done.Video!.TrimStart('/'));
             var expected = await File.ReadAllBytesAsync(await embedded);

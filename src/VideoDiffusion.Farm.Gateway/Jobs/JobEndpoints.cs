@@ -24,7 +24,8 @@ public static class JobEndpoints
 
         v1.MapPost("/jobs", SubmitAsync)
             .WithSummary("Submit a render job (prompt or storyboard)")
-            .Accepts<JobSubmission>("application/json")
+            // any content type reaches the handler, which answers a non-JSON body with a 415 problem naming the field
+            .Accepts<JobSubmission>("application/json", "*/*")
             .Produces<JobView>(StatusCodes.Status202Accepted)
             .ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesProblem(413).ProducesProblem(429);
         v1.MapGet("/jobs", ListAsync).WithSummary("The caller's jobs, newest first").Produces<JobListView>();
