@@ -1,3 +1,4 @@
+# Gateway image: REST API, web page, API reference; an Orleans client (no ONNX Runtime, no ffmpeg).
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
 COPY . .

@@ -26,7 +26,7 @@ public sealed class FarmClusterOptions
 
     public int GatewayPort { get; set; } = 30000;
 
-    /// <summary>The address other silos reach this one at (Kubernetes: <c>POD_IP</c>); loopback when unset.</summary>
+    /// <summary>The address other silos reach this one at (Kubernetes: <c>POD_IP</c>; <c>auto</c>: the host's IPv4); loopback when unset.</summary>
     public string? AdvertisedIp { get; set; }
 
     /// <summary>The silo's name (Kubernetes: <c>POD_NAME</c>).</summary>

@@ -25,7 +25,7 @@ public static class ClusterSiloConfiguration
 
         if (cluster.UsesRedis)
         {
-            var advertised = string.IsNullOrEmpty(cluster.AdvertisedIp) ? IPAddress.Loopback : IPAddress.Parse(cluster.AdvertisedIp);
+            var advertised = AdvertisedAddress(cluster.AdvertisedIp);
             silo.Configure<ClusterOptions>(o =>
             {
                 o.ClusterId = cluster.ClusterId;
@@ -54,6 +54,23 @@ public static class ClusterSiloConfiguration
             silo.AddDashboard();
         }
         return silo;
+    }
+
+    /// <summary>Loopback when unset (one machine); <c>auto</c>: this host's first IPv4 address (a container's); else the given IP.</summary>
+    private static IPAddress AdvertisedAddress(string? configured)
+    {
+        if (string.IsNullOrEmpty(configured))
+        {
+            return IPAddress.Loopback;
+        }
+        if (configured.Equals("auto", StringComparison.OrdinalIgnoreCase))
+        {
+            return Dns.GetHostAddresses(Dns.GetHostName()).FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && !IPAddress.IsLoopback(a))
+                   ?? throw new InvalidOperationException("Farm:AdvertisedIp=auto found no IPv4 address on this host");
+        }
+        return IPAddress.TryParse(configured, out var address)
+            ? address
+            : throw new InvalidOperationException($"Farm:AdvertisedIp must be an IP address or 'auto' (got '{configured}')");
     }
 
     private static ConfigurationOptions Redis(FarmClusterOptions cluster)
