@@ -2,7 +2,7 @@ using VideoDiffusion.Farm.Abstractions;
 
 namespace VideoDiffusion.Farm.Grains.Tests;
 
-/// <summary>Loses a silo mid-render; has its own cluster since it kills one.</summary>
+/// <summary>Loses a silo mid-render (killed, or stopped gracefully); each test has its own cluster since it loses one.</summary>
 public sealed class FarmFailureTests : IAsyncLifetime
 {
     private readonly FarmClusterFixture _fixture = new();
@@ -12,7 +12,12 @@ public sealed class FarmFailureTests : IAsyncLifetime
     public Task DisposeAsync() => _fixture.DisposeAsync();
 
     [Fact]
-    public async Task ASiloKilledMidRenderLosesNothing()
+    public Task ASiloKilledMidRenderLosesNothing() => LoseASiloMidRenderAsync(graceful: false, "farm.window.resumes");
+
+    [Fact]
+    public Task AStoppingSiloHandsItsWindowsOverAndLosesNothing() => LoseASiloMidRenderAsync(graceful: true, "farm.window.handovers");
+
+    private async Task LoseASiloMidRenderAsync(bool graceful, string counter)
     {
         var request = new RenderJobRequest
         {
@@ -27,7 +32,7 @@ public sealed class FarmFailureTests : IAsyncLifetime
         using var listener = new System.Diagnostics.Metrics.MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Name == "farm.window.resumes")
+            if (instrument.Name == counter)
             {
                 l.EnableMeasurementEvents(instrument);
             }
@@ -39,10 +44,17 @@ public sealed class FarmFailureTests : IAsyncLifetime
         // past the first checkpoint (every 2 steps) on some windows, well before the end
         await _fixture.WaitAsync(jobId, TimeSpan.FromMinutes(2), s => s.WindowProgress.Count(p => p >= 25) >= 2);
         var victim = _fixture.Cluster.Silos.Single(s => s.Name == "Silo_2");
-        await _fixture.Cluster.KillSiloAsync(victim);
+        if (graceful)
+        {
+            await _fixture.Cluster.StopSiloAsync(victim);
+        }
+        else
+        {
+            await _fixture.Cluster.KillSiloAsync(victim);
+        }
         var status = await _fixture.WaitAsync(jobId, TimeSpan.FromMinutes(4));
         Assert.True(status.State == JobState.Completed, status.Error);
-        Assert.True(Interlocked.Read(ref resumes) > 0, "no window resumed from a checkpoint: the kill did not hit a running window");
+        Assert.True(Interlocked.Read(ref resumes) > 0, $"{counter} stayed 0: losing the silo did not hit a running window");
         Assert.Equal(await FarmClusterFixture.ReferenceY4mAsync(request), await _fixture.ReadArtifactAsync(status.Result!.ArtifactKey));
     }
 }
