@@ -97,12 +97,15 @@ def sinusoid(x, dim):
 
 
 class ResBlock(nn.Module):
-    """Spatial 3x3 conv, FiLM from the conditioning vector, dilated temporal conv. No absolute time positions."""
+    """3x3x3 spatio-temporal conv, FiLM from the conditioning vector, dilated temporal conv.
+
+    The first conv sees neighbouring frames and positions together, so it can detect and continue motion in one
+    direction; (2+1)D blocks alone left direction to chance. No absolute time positions."""
 
     def __init__(self, ch, cond_dim, dilation):
         super().__init__()
         self.norm1 = nn.GroupNorm(8, ch)
-        self.spatial = nn.Conv3d(ch, ch, (1, 3, 3), padding=(0, 1, 1))
+        self.spatial = nn.Conv3d(ch, ch, (3, 3, 3), padding=(1, 1, 1))
         self.film = nn.Linear(cond_dim, 2 * ch)
         self.norm2 = nn.GroupNorm(8, ch)
         self.temporal = nn.Conv3d(ch, ch, (3, 1, 1), padding=(dilation, 0, 0), dilation=(dilation, 1, 1))
