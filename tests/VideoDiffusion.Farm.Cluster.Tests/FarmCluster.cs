@@ -252,6 +252,7 @@ public sealed class FarmCluster : IAsyncLifetime
         "--Farm:Artifacts:Kind=AzureBlob",
         $"--Farm:Artifacts:ConnectionString={Azurite.ConnectionString}",
         $"--Farm:Artifacts:Container={Container}",
+        "--Farm:Dashboard=true",
         "--Logging:LogLevel:Default=Warning",
         "--Logging:LogLevel:VideoDiffusion=Information",
     ];
