@@ -82,47 +82,37 @@ public static class ClusterCommands
         return command;
     }
 
-    private static Command Status()
+    private static Command Status() => JobCommand("status", "Show a job's state, progress and ETA", async (client, id, cancellation) =>
     {
-        var id = new Argument<string>("id") { Description = "Job id" };
-        var command = new Command("status", "Show a job's state, progress and ETA") { id };
-        command.SetAction(async (result, cancellation) =>
+        var job = await client.StatusAsync(id, cancellation);
+        Console.WriteLine($"{job.Id}  {job.State}  {job.Progress:P0}  {job.WindowsDone}/{job.WindowsTotal} windows  " +
+                          (job.EtaSeconds is { } eta && !job.IsFinished ? $"~{eta:F0}s left  " : "") + job.Prompt);
+        if (job.Error is { } error)
         {
-            using var client = Connect(result);
-            var job = await client.StatusAsync(result.GetValue(id)!, cancellation);
-            Console.WriteLine($"{job.Id}  {job.State}  {job.Progress:P0}  {job.WindowsDone}/{job.WindowsTotal} windows  " +
-                              (job.EtaSeconds is { } eta && !job.IsFinished ? $"~{eta:F0}s left  " : "") + job.Prompt);
-            if (job.Error is { } error)
-            {
-                Console.WriteLine($"error: {error}");
-            }
-            return 0;
-        });
-        return command;
-    }
+            Console.WriteLine($"error: {error}");
+        }
+        return 0;
+    });
 
-    private static Command Watch()
-    {
-        var id = new Argument<string>("id") { Description = "Job id" };
-        var command = new Command("watch", "Follow a job's progress until it finishes; reconnects when the gateway goes away") { id };
-        command.SetAction(async (result, cancellation) =>
-        {
-            using var client = Connect(result);
-            return await WatchAsync(client, result.GetValue(id)!, cancellation);
-        });
-        return command;
-    }
+    private static Command Watch() =>
+        JobCommand("watch", "Follow a job's progress until it finishes; reconnects when the gateway goes away", WatchAsync);
 
-    private static Command Cancel()
+    private static Command Cancel() => JobCommand("cancel", "Cancel a job", async (client, id, cancellation) =>
+    {
+        var job = await client.CancelAsync(id, cancellation);
+        Console.WriteLine($"{job.Id}  {job.State}");
+        return 0;
+    });
+
+    /// <summary>A command that acts on one job id through the gateway.</summary>
+    private static Command JobCommand(string name, string description, Func<GatewayClient, string, CancellationToken, Task<int>> action)
     {
         var id = new Argument<string>("id") { Description = "Job id" };
-        var command = new Command("cancel", "Cancel a job") { id };
+        var command = new Command(name, description) { id };
         command.SetAction(async (result, cancellation) =>
         {
             using var client = Connect(result);
-            var job = await client.CancelAsync(result.GetValue(id)!, cancellation);
-            Console.WriteLine($"{job.Id}  {job.State}");
-            return 0;
+            return await action(client, result.GetValue(id)!, cancellation);
         });
         return command;
     }
