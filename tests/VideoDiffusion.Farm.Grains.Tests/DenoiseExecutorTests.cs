@@ -49,6 +49,23 @@ public sealed class DenoiseExecutorTests : IDisposable
     }
 
     [Fact]
+    public async Task HigherPriorityWorkRunsFirstAndEqualPrioritiesKeepTheirOrder()
+    {
+        using var release = new ManualResetEventSlim();
+        var order = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        // occupy the only slot so that everything after queues up
+        var blocker = _executor.RunAsync("moonwalk-tiny", _ => release.Wait(TimeSpan.FromSeconds(30)), CancellationToken.None);
+        await Task.Delay(100);
+        var queued = new[] { ("low-1", 0), ("high-1", 5), ("low-2", 0), ("high-2", 5), ("urgent", 9) }
+            .Select(w => _executor.RunAsync("moonwalk-tiny", _ => { order.Enqueue(w.Item1); return 0; }, CancellationToken.None, w.Item2))
+            .ToList();
+        release.Set();
+        await blocker;
+        await Task.WhenAll(queued);
+        Assert.Equal(["urgent", "high-1", "high-2", "low-1", "low-2"], order.ToArray());
+    }
+
+    [Fact]
     public async Task CancelledStepsLeaveTheQueueWithoutRunning()
     {
         var input = await StepAsync(0);

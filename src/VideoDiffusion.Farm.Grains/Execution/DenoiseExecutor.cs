@@ -52,12 +52,13 @@ public sealed class DenoiseExecutor : IDisposable
     }
 
     /// <summary>A guided velocity for one window-step, batched with others of the same model and shape.</summary>
-    public Task<LatentTensor> DenoiseAsync(string model, WindowStepInput input, CancellationToken cancellation) =>
-        Enqueue(new DenoiseItem(model, input, cancellation));
+    /// <param name="priority">Higher runs first (a job's priority); equal priorities run in arrival order.</param>
+    public Task<LatentTensor> DenoiseAsync(string model, WindowStepInput input, CancellationToken cancellation, int priority = 0) =>
+        Enqueue(new DenoiseItem(model, input, cancellation) { Priority = priority });
 
     /// <summary>Other model work (text encoding, VAE decoding) on a slot thread.</summary>
-    public Task<T> RunAsync<T>(string model, Func<DiffusionModel, T> work, CancellationToken cancellation) =>
-        Enqueue(new FunctionItem<T>(model, work, cancellation));
+    public Task<T> RunAsync<T>(string model, Func<DiffusionModel, T> work, CancellationToken cancellation, int priority = 0) =>
+        Enqueue(new FunctionItem<T>(model, work, cancellation) { Priority = priority });
 
     private Task<T> Enqueue<T>(WorkItem<T> item)
     {
@@ -67,7 +68,20 @@ public sealed class DenoiseExecutor : IDisposable
         }
         lock (_lock)
         {
-            _queue.AddLast(item);
+            // behind every item of the same or a higher priority: FIFO within a priority, higher priorities first
+            var after = _queue.Last;
+            while (after is not null && after.Value.Priority < item.Priority)
+            {
+                after = after.Previous;
+            }
+            if (after is null)
+            {
+                _queue.AddFirst(item);
+            }
+            else
+            {
+                _queue.AddAfter(after, item);
+            }
             Monitor.PulseAll(_lock);
         }
         // a cancelled item leaves the queue at once, so a cancelled job frees the executor within one step
@@ -230,6 +244,8 @@ public sealed class DenoiseExecutor : IDisposable
     {
         public string Model { get; } = model;
         public CancellationToken Cancellation { get; } = cancellation;
+
+        public int Priority { get; init; }
         public CancellationTokenRegistration Registration { get; set; }
 
         public abstract void Fail(Exception e);

@@ -73,7 +73,7 @@ public sealed class StitcherGrain(DenoiseExecutor executor, ModelCatalog catalog
                 {
                     var latents = chunk!.SliceFrames(0, chunkFill);
                     var pixelFrames = Math.Min(chunkFill * k, spec.PixelFrames - pixelFramesWritten);
-                    var video = await executor.RunAsync(request.Model, m => LatentFrameDecoder.Decode(m.Decoder, latents, pixelFrames, width, height), CancellationToken.None);
+                    var video = await executor.RunAsync(request.Model, m => LatentFrameDecoder.Decode(m.Decoder, latents, pixelFrames, width, height), CancellationToken.None, request.Priority);
                     for (var t = 0; t < video.Frames; t++)
                     {
                         metrics.Add(video.Frame(t));

@@ -225,7 +225,7 @@ public sealed class WindowGrain(
         {
             cancellation.ThrowIfCancellationRequested();
             _nextStep = step;
-            var velocity = await executor.DenoiseAsync(request.Model, window.StepInput(scheduler.Timestep(step), conditioning.Unconditional, spec.Guidance), cancellation);
+            var velocity = await executor.DenoiseAsync(request.Model, window.StepInput(scheduler.Timestep(step), conditioning.Unconditional, spec.Guidance), cancellation, request.Priority);
             window.Latents.Data.CopyTo(_beforeStep, 0);
             _stepInFlight = step;
             scheduler.Step(step, window.Latents, velocity);
