@@ -16,8 +16,8 @@ public class ModelQualityTests
         // issue #2's bars, met
         Assert.True(scores.BackgroundRight >= 0.95, $"background right {scores.BackgroundRight:P1} < 95 %");
         Assert.True(scores.ColourPresence >= 0.90, $"colour present {scores.ColourPresence:P1} < 90 %");
-        // not met yet (bars: 85 %): these floors only stop regressions below the shipped model (51 % and 69 %)
-        Assert.True(scores.DirectionRight >= 0.45, $"direction right {scores.DirectionRight:P1} fell below the shipped 51 %");
-        Assert.True(scores.ContextKept >= 0.60, $"context kept {scores.ContextKept:P1} fell below the shipped 69 %");
+        // not met yet (bars: 85 %): these floors only stop regressions below the shipped model (40 % and 75 %)
+        Assert.True(scores.DirectionRight >= 0.35, $"direction right {scores.DirectionRight:P1} fell below the shipped 40 %");
+        Assert.True(scores.ContextKept >= 0.68, $"context kept {scores.ContextKept:P1} fell below the shipped 75 %");
     }
 }
