@@ -2,7 +2,7 @@ using Microsoft.Extensions.Options;
 using VideoDiffusion.Farm.Abstractions;
 using VideoDiffusion.Farm.Abstractions.Api;
 using VideoDiffusion.Farm.Gateway.Auth;
-using VideoDiffusion.Farm.Gateway.Hosting;
+using VideoDiffusion.Farm.Abstractions.Hosting;
 using VideoDiffusion.Farm.Gateway.Problems;
 using VideoDiffusion.Farm.Media.Artifacts;
 

@@ -2,7 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using VideoDiffusion.Farm.Abstractions;
 using VideoDiffusion.Farm.Abstractions.Api;
-using VideoDiffusion.Farm.Gateway.Hosting;
+using VideoDiffusion.Farm.Abstractions.Hosting;
 
 namespace VideoDiffusion.Farm.Gateway.Jobs;
 

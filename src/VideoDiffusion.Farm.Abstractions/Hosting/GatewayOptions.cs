@@ -1,6 +1,6 @@
-namespace VideoDiffusion.Farm.Gateway.Hosting;
+namespace VideoDiffusion.Farm.Abstractions.Hosting;
 
-/// <summary>Limits and keys of the gateway (configuration section <c>Farm:Gateway</c>).</summary>
+/// <summary>Limits and keys of the gateway (configuration section <c>Farm:Gateway</c>); here so tools and tests can bind it too.</summary>
 public sealed class GatewayOptions
 {
     /// <summary>API keys, stored as SHA-256 hashes, each mapped to a tenant.</summary>
