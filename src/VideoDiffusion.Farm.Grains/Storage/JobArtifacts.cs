@@ -18,9 +18,6 @@ public sealed class JobArtifacts(IArtifactStore store)
 
     public static string CheckpointKey(WindowKey w, int step) => $"{WindowPrefix(w)}/checkpoint-{step}.bin";
 
-    /// <summary>Latents a stopping silo saved at the window's current step (any step, not only checkpoint steps).</summary>
-    public static string HandoverKey(WindowKey w) => $"{WindowPrefix(w)}/handover.bin";
-
     public static string FinalKey(WindowKey w) => $"{WindowPrefix(w)}/final.bin";
 
     public static string VideoKey(string jobId, string format) => $"jobs/{jobId}/video.{format}";

@@ -15,9 +15,6 @@ public static class FarmMetrics
     /// <summary>Overlap messages sent between neighbouring windows.</summary>
     public static readonly Counter<long> EdgesSent = Meter.CreateCounter<long>("farm.window.edges_sent");
 
-    /// <summary>Windows a stopping silo checkpointed at their current step for another silo to continue.</summary>
-    public static readonly Counter<long> WindowHandovers = Meter.CreateCounter<long>("farm.window.handovers");
-
     /// <summary>Window checkpoints written.</summary>
     public static readonly Counter<long> Checkpoints = Meter.CreateCounter<long>("farm.window.checkpoints");
 }

@@ -44,50 +44,18 @@ public sealed class WindowGrain(
     private int _logFrom = int.MaxValue; // the log holds every edge sent from this step on
     private int _nextStep;
 
-    // what a stopping silo hands over: the latents as they were before the step in flight (a step is applied in place
-    // and then fused, so a half-done step cannot be saved), or the live latents between steps
-    private Diffusion.Tensors.LatentTensor? _liveLatents;
-    private float[]? _beforeStep;
-    private int _stepInFlight = -1;
-    private int _cleanStep = -1;
-
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _key = WindowKey.Parse(this.GetPrimaryKeyString());
         return Task.CompletedTask;
     }
 
-    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        // a stopping silo (or a failed one) loses at most the steps since the last checkpoint: the next activation, on
+        // another silo, resumes there and its neighbours replay their edges (see ResumeAsync)
         _cancel.Cancel();
-        if (reason.ReasonCode != DeactivationReasonCode.ShuttingDown || _loop is not { IsCompleted: false } loop || _finished)
-        {
-            return;
-        }
-        // the silo is stopping: let the loop stop at its next await, then store the current step for the next silo
-        // (not the deactivation token: a stopping silo may already have cancelled it, and this save is the point)
-        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        await Task.WhenAny(loop, Task.Delay(Timeout.Infinite, limit.Token));
-        if (_liveLatents is not { } live)
-        {
-            return;
-        }
-        var (latents, step) = _stepInFlight >= 0
-            ? (new Diffusion.Tensors.LatentTensor(live.Frames, live.Channels, live.Height, live.Width, _beforeStep!), _stepInFlight)
-            : (live, _cleanStep);
-        if (step > 0)
-        {
-            try
-            {
-                await artifacts.SaveLatentsAsync(JobArtifacts.HandoverKey(_key), latents, step, limit.Token);
-                FarmMetrics.WindowHandovers.Add(1);
-                logger.LogInformation("window {Window} handed over at step {Step}", _key.GrainKey, step);
-            }
-            catch (Exception e)
-            {
-                logger.LogWarning("window {Window}: hand-over not stored ({Error}); it resumes from its last checkpoint", _key.GrainKey, e.Message);
-            }
-        }
+        return Task.CompletedTask;
     }
 
     public Task EnsureRunning()
@@ -219,21 +187,16 @@ public sealed class WindowGrain(
         var start = await ResumeAsync(window, spec.Steps, rewindTo, layout.SyncEvery > 0 || layout.FuseAtEnd ? layout.Plan.Windows.Count : 0, cancellation);
         var checkpointEvery = Math.Max(1, options.Value.CheckpointEvery);
         var reported = start * 4 / spec.Steps;
-        (_liveLatents, _cleanStep, _stepInFlight) = (window.Latents, start, -1);
-        _beforeStep ??= new float[window.Latents.Data.Length];
         for (var step = start; step < spec.Steps; step++)
         {
             cancellation.ThrowIfCancellationRequested();
             _nextStep = step;
             var velocity = await executor.DenoiseAsync(request.Model, window.StepInput(scheduler.Timestep(step), conditioning.Unconditional, spec.Guidance), cancellation, request.Priority);
-            window.Latents.Data.CopyTo(_beforeStep, 0);
-            _stepInFlight = step;
             scheduler.Step(step, window.Latents, velocity);
             if (layout.SyncsAfter(step))
             {
                 await ExchangeAndFuseAsync(layout, spec, window, step, cancellation);
             }
-            (_stepInFlight, _cleanStep) = (-1, step + 1);
             if ((step + 1) % checkpointEvery == 0 && step + 1 < spec.Steps)
             {
                 await artifacts.SaveLatentsAsync(JobArtifacts.CheckpointKey(_key, step + 1), window.Latents, step + 1, cancellation);
@@ -249,7 +212,6 @@ public sealed class WindowGrain(
             }
         }
         _nextStep = spec.Steps;
-        _liveLatents = null; // the final fusion and store follow: a resume replays them from the last checkpoint
         window.ApplyContext();
         if (layout.FusesAfterSampling(spec.Steps))
         {
@@ -322,9 +284,9 @@ public sealed class WindowGrain(
     private async Task<int> ResumeAsync(WindowState window, int steps, int? rewindTo, int exchangingWindows, CancellationToken cancellation)
     {
         var every = Math.Max(1, options.Value.CheckpointEvery);
-        var cap = Math.Min(steps - 1, rewindTo ?? int.MaxValue);
+        var latest = (Math.Min(steps - 1, rewindTo ?? int.MaxValue)) / every * every;
         var start = 0;
-        for (var step = cap / every * every; step > 0; step -= every)
+        for (var step = latest; step > 0; step -= every)
         {
             if (await artifacts.LoadLatentsAsync(JobArtifacts.CheckpointKey(_key, step), cancellation) is { } checkpoint)
             {
@@ -332,12 +294,6 @@ public sealed class WindowGrain(
                 start = step;
                 break;
             }
-        }
-        // a stopping silo's hand-over is newer than the last checkpoint unless the window ran on after it
-        if (await artifacts.LoadLatentsAsync(JobArtifacts.HandoverKey(_key), cancellation) is { } handover && handover.Step > start && handover.Step <= cap)
-        {
-            handover.Latents.Data.CopyTo(window.Latents.Data, 0);
-            start = handover.Step;
         }
         _logFrom = start;
         _nextStep = start;
