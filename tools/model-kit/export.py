@@ -84,7 +84,9 @@ def export_all(vae, den_state, tok, out, work):
     text = nets.TextEncoder(den_state["vocab"])
     text.load_state_dict(den_state["text"])
     den = nets.Denoiser()
-    den.load_state_dict(den_state["den"])
+    nets.load_denoiser(den, den_state["den"])
+    # without the direction stage the co-moving attention is an untrained no-op: leave it out of the graph
+    den.use_comoving = bool(den_state.get("comoving", False))
     for m in (enc, dec, text, den):
         m.eval()
 
@@ -149,7 +151,7 @@ def export_all(vae, den_state, tok, out, work):
 def write_training_record(vae, den_state, work):
     rec = {"vae_seconds": vae.get("seconds"), "vae_curve": vae.get("curve"),
            "denoiser_seconds": den_state.get("seconds"), "denoiser_curve": den_state.get("curve"),
-           "evals": den_state.get("evals")}
+           "evals": den_state.get("evals"), "direction_seconds": den_state.get("direction_seconds")}
     json.dump(rec, open(os.path.join(work, "training.json"), "w"), indent=1)
 
 

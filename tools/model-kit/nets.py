@@ -134,6 +134,10 @@ class TemporalAttention(nn.Module):
         nn.init.zeros_(self.proj.bias)
 
     def forward(self, x):
+        return x + self.delta(x)
+
+    def delta(self, x):
+        """What the attention adds to x."""
         b, c, t, h, w = x.shape
         hd = c // self.heads
         qkv = self.qkv(self.norm(x)).reshape(b, 3, self.heads, hd, t, h * w)
@@ -145,7 +149,72 @@ class TemporalAttention(nn.Module):
         att = torch.softmax(torch.matmul(q, k) / math.sqrt(hd), dim=-1)  # (b, heads, hw, t, t)
         y = torch.matmul(att, v)  # (b, heads, hw, t, hd)
         y = y.permute(0, 1, 4, 3, 2).reshape(b, c, t, h, w)
-        return x + self.proj(y)
+        return self.proj(y)
+
+
+def horizontal_gradient(x):
+    """Central difference along the width (zero beyond the edges): positive where features grow to the right."""
+    p = F.pad(x, (1, 1))
+    return 0.5 * (p[..., 2:] - p[..., :-2])
+
+
+MOTION_DIM = TEXT_DIM + 32
+
+
+def motion_conditioning(text_states, frame_stride):
+    """What the co-moving speed is chosen from: the pooled text and the frame stride (not the timestep)."""
+    return torch.cat([text_states.mean(dim=1), sinusoid(torch.log2(frame_stride) * 100.0, 32)], dim=1)
+
+
+class CoMovingAttention(nn.Module):
+    """Temporal attention along tracks that move sideways at a speed the conditioning chooses.
+
+    The features are shifted, frame by frame, into the frame of reference of a subject moving at that speed
+    (positions relative to the window's centre frame, so windows stay position-free), attended across frames per
+    position there, and shifted back. A subject that moves the way the prompt says then sits still on one track and
+    its noisy evidence adds up over the whole window, which lowers the loss; so the prompt, not the noise, decides
+    which way a generated subject goes. Fixed-position attention alone left left/right at chance. Starts as a
+    no-op (zero output projection) and only the direction stage trains it."""
+
+    def __init__(self, ch, max_speed=1.0, width=0.6):
+        super().__init__()
+        self.attention = TemporalAttention(ch)
+        # its own small head on the pooled text and the stride: training the speed must not move the conditioning
+        # vector that every block's FiLM shares (that cost the colours)
+        self.speed = nn.Sequential(nn.Linear(MOTION_DIM, 64), nn.SiLU(), nn.Linear(64, 1))
+        self.max_speed = max_speed
+        self.width = width
+
+    def shift_kernel(self, speed, x, sign):
+        """(B, T, W, W) row-normalised Gaussian interpolation: row u samples column u + sign * speed * (k - centre)."""
+        ones = x[:, :1, :, :1, :1] * 0 + 1  # (B, 1, T, 1, 1), built from x so the frame count stays dynamic
+        frame = torch.cumsum(ones, dim=2) - 1
+        centre = (ones.sum(dim=2, keepdim=True) - 1) * 0.5
+        shift = (speed[:, :, None, None, None] * (frame - centre))[:, 0]  # (B, T, 1, 1)
+        pos = torch.arange(x.shape[4], dtype=torch.float32)
+        dist = pos[None, None, None, :] - pos[None, None, :, None] - sign * shift  # [b, t, u, j] = j - u - s
+        # softmax, not exp / sum: far outside the frame every exp underflows to 0 and the ratio would be NaN
+        return torch.softmax(-0.5 * (dist / self.width) ** 2, dim=3)
+
+    @staticmethod
+    def apply_kernel(x, kernel):
+        b, c, t, h, w = x.shape
+        y = torch.matmul(x.permute(0, 2, 1, 3, 4).reshape(b, t, c * h, w), kernel.transpose(2, 3))
+        return y.reshape(b, t, c, h, w).permute(0, 2, 1, 3, 4)
+
+    def velocity(self, motion):
+        """(B, 1): the sideways speed of the tracks, in latent cells per frame (positive: to the right)."""
+        return self.max_speed * torch.tanh(self.speed(motion))
+
+    def forward(self, x, motion):
+        speed = self.velocity(motion)
+        moved = self.apply_kernel(x, self.shift_kernel(speed, x, 1.0))
+        return x + self.apply_kernel(self.attention.delta(moved), self.shift_kernel(speed, x, -1.0))
+
+
+def direction_parameters(module):
+    """The co-moving attention's parameters, which the base stage leaves untrained."""
+    return [p for n, p in module.named_parameters() if n.startswith("comoving.")]
 
 
 class Denoiser(nn.Module):
@@ -162,17 +231,38 @@ class Denoiser(nn.Module):
         self.attention = nn.ModuleList([TemporalAttention(ch) for _ in attention_after])
         self.out_norm = nn.GroupNorm(8, ch)
         self.out = nn.Conv3d(ch, c, (1, 3, 3), padding=(0, 1, 1))
+        # drawn from a forked random state: constructing them leaves the global one, and so the base stage's
+        # weights and everything drawn after construction, as they were before they existed
+        with torch.random.fork_rng():
+            self.comoving = nn.ModuleList([CoMovingAttention(ch) for _ in attention_after])
+        self.use_comoving = True
 
-    def forward(self, sample, timestep, text_states, context, context_mask, frame_stride):
-        m = context_mask[:, None, :, None, None]
-        x = self.inp(torch.cat([sample, context * m, m.expand(-1, 1, -1, sample.shape[3], sample.shape[4])], 1))
+    def conditioning(self, timestep, text_states, frame_stride):
+        """The vector every block is conditioned on: timestep, frame stride and pooled text."""
         # padded text positions are exact zeros; mean over the fixed token count keeps the export simple
         text = self.text_proj(text_states.mean(dim=1))
         cond = torch.cat([sinusoid(timestep * 1000.0, self.cond_dim),
                           sinusoid(torch.log2(frame_stride) * 100.0, self.cond_dim), text], dim=1)
-        cond = self.cond(cond)
+        return self.cond(cond)
+
+    def forward(self, sample, timestep, text_states, context, context_mask, frame_stride):
+        m = context_mask[:, None, :, None, None]
+        x = self.inp(torch.cat([sample, context * m, m.expand(-1, 1, -1, sample.shape[3], sample.shape[4])], 1))
+        cond = self.conditioning(timestep, text_states, frame_stride)
+        motion = motion_conditioning(text_states, frame_stride)
         for i, b in enumerate(self.blocks):
             x = b(x, cond)
             if i in self.attention_after:
-                x = self.attention[self.attention_after.index(i)](x)
+                a = self.attention_after.index(i)
+                x = self.attention[a](x)
+                if self.use_comoving:
+                    x = self.comoving[a](x, motion)
         return self.out(F.silu(self.out_norm(x)))
+
+
+def load_denoiser(den, state):
+    """Loads denoiser weights; base-stage states from before the co-moving attention existed lack it (it is a
+    no-op until the direction stage)."""
+    missing, unexpected = den.load_state_dict(state, strict=False)
+    if unexpected or any(not k.startswith("comoving.") for k in missing):
+        raise RuntimeError(f"denoiser state does not fit: missing {missing}, unexpected {unexpected}")

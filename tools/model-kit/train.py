@@ -135,27 +135,114 @@ def build_latents(args, vae, tok, path):
 
 
 # ---------------------------------------------------------------- stage 3: denoiser + text encoder
-def random_context_mask(b, t, rng):
+# Context-mask mixes: (kind, cumulative share). The base stage's teaches prefixes, ends and sparse keyframes; the
+# direction stage adds a single clean frame (anywhere) for a quarter of the windows: then the subject's place is
+# known but not the way it goes, so only the prompt can say which way it goes.
+BASE_CONTEXT_MIX = (("none", 0.4), ("prefix", 0.65), ("ends", 0.85), ("sparse", 1.0))
+DIRECTION_CONTEXT_MIX = (("none", 0.3), ("one", 0.55), ("long-prefix", 0.75), ("ends", 0.85), ("sparse", 1.0))
+
+
+def context_mask(b, t, rng, mix):
+    """Which frames of each training window are given clean, drawn from a context-mask mix."""
     m = torch.zeros(b, t)
     for i in range(b):
         r = rng.random()
-        if r < 0.4:
-            continue
-        if r < 0.65:
+        kind = next(k for k, share in mix if r < share)
+        if kind == "prefix":
             m[i, : rng.randint(1, min(8, t - 1))] = 1
-        elif r < 0.85:
+        elif kind == "long-prefix":
+            m[i, : rng.randint(2, min(8, t - 1))] = 1
+        elif kind == "one":
+            m[i, rng.randrange(t)] = 1
+        elif kind == "ends":
             m[i, 0] = 1
             m[i, -1] = 1
-        else:
+        elif kind == "sparse":
             k = rng.randint(1, max(1, t // 4))
             m[i, rng.sample(range(t), k)] = 1
     return m
 
 
+def random_context_mask(b, t, rng):
+    return context_mask(b, t, rng, BASE_CONTEXT_MIX)
+
+
+def direction_context_mask(b, t, rng):
+    return context_mask(b, t, rng, DIRECTION_CONTEXT_MIX)
+
+
 def sample_timesteps(b):
+    """Mostly logit-normal (detail is learnt mid-way), some uniform."""
     u = torch.sigmoid(torch.randn(b))
     uni = torch.rand(b)
     return torch.where(torch.rand(b) < 0.7, u, uni).clamp(1e-3, 1.0)
+
+
+def direction_timesteps(b):
+    """The base mix plus a quarter near pure noise: only there is the way a subject goes not yet visible in the
+    noisy sample, so only there does the model learn to take it from the prompt (trained on the base mix alone,
+    the model reads direction off the sample at every t and generation takes it from the noise)."""
+    high = 0.85 + 0.15 * torch.rand(b)
+    r = torch.rand(b)
+    return torch.where(r < 0.25, high, sample_timesteps(b))
+
+
+def subject_weight(x0):
+    """Per latent cell, how much it stands out from its row (subjects, the ship), in [0, 1]."""
+    deviation = (x0 - x0.median(dim=4, keepdim=True).values).abs().mean(dim=1, keepdim=True)
+    return (deviation / 0.5).clamp(0, 1)
+
+
+def base_loss_weight(x0):
+    """Cells that carry the meaning (subjects, the ship) weigh more."""
+    return 1.0 + 3.0 * subject_weight(x0)
+
+
+def direction_loss_weight(x0):
+    """As the base weight, plus cells that change from the previous or to the next frame (a moving subject's
+    leading and trailing edges, where a wrong direction costs)."""
+    change = (x0[:, :, 1:] - x0[:, :, :-1]).abs().mean(dim=1, keepdim=True)
+    change = torch.maximum(F.pad(change, (0, 0, 0, 0, 1, 0)), F.pad(change, (0, 0, 0, 0, 0, 1)))
+    return base_loss_weight(x0) + 3.0 * (change / 0.5).clamp(0, 1)
+
+
+def motion_statistic(x, weight):
+    """Per clip, the weighted mean of (change over time) x (change along the width): by the brightness-constancy
+    equation its sign is minus the sign of the horizontal motion. Weighted by the real clip's subject cells, so
+    the prediction cannot meet it with moving texture elsewhere."""
+    dt = x[:, :, 1:] - x[:, :, :-1]
+    dx = nets.horizontal_gradient(x[:, :, 1:])
+    w = torch.maximum(weight[:, :, 1:], weight[:, :, :-1])
+    return (w * dt * dx).mean(dim=1).sum(dim=(1, 2, 3)) / (w.sum(dim=(1, 2, 3, 4)) + 1e-6)
+
+
+def motion_loss(x0_pred, x0, t, from_t):
+    """The predicted clean clip must move the way the real one does, at high noise (t >= from_t) only: plain MSE
+    lets a blurred, motionless prediction win there, and below it the sample shows the motion anyway."""
+    w = subject_weight(x0)
+    high = (t >= from_t).float()
+    s_pred, s_true = motion_statistic(x0_pred, w), motion_statistic(x0, w)
+    return (high * (s_pred - s_true) ** 2).sum() / ((high * s_true ** 2).sum() + 1e-6)
+
+
+def clip_velocity(x0):
+    """Per clip, the sideways speed of its subject cells in latent cells per frame, by least squares on the
+    brightness-constancy equation (change over time = -speed x change along the width); the co-moving attention's
+    speed is trained towards it, so the prompt's direction word gets a direct, strong gradient."""
+    dt = x0[:, :, 1:] - x0[:, :, :-1]
+    dx = nets.horizontal_gradient(0.5 * (x0[:, :, 1:] + x0[:, :, :-1]))
+    w = subject_weight(x0)
+    w = torch.maximum(w[:, :, 1:], w[:, :, :-1])
+    v = -(w * dt * dx).sum(dim=(1, 2, 3, 4)) / ((w * dx * dx).sum(dim=(1, 2, 3, 4)) + 1e-6)
+    return v.clamp(-1.0, 1.0)
+
+
+def words_present(tok_ids, vocab_size):
+    """Multi-hot of the words in each prompt (pad and unknown left out), the target of the bag-of-words head."""
+    hot = torch.zeros(tok_ids.shape[0], vocab_size)
+    hot.scatter_(1, tok_ids, 1.0)
+    hot[:, :2] = 0
+    return hot
 
 
 class Ema:
@@ -171,62 +258,83 @@ class Ema:
                 ps.mul_(self.decay).add_(pm.detach(), alpha=1 - self.decay)
 
 
+class TrainingBatches:
+    """Random training windows from the latent clip set: clips, lengths, prompts (with text dropout), noise."""
+
+    def __init__(self, data, tok, batch, seed):
+        self.lat = torch.from_numpy(data["latents"].astype(np.float32))  # (N, T, C, 8, 8)
+        self.ids = torch.from_numpy(data["ids"])
+        self.strides = torch.from_numpy(data["strides"])
+        self.batch = batch
+        self.empty = torch.tensor([tok.encode("")])
+        self.rng = random.Random(seed)
+        torch.manual_seed(seed)
+
+    def next(self, timesteps, context_mask):
+        n, total_t = self.lat.shape[0], self.lat.shape[1]
+        b, rng = self.batch, self.rng
+        t_len = min(rng.choices((16, 8, 24, 32, 4), weights=(0.55, 0.15, 0.12, 0.1, 0.08))[0], total_t)
+        idx = torch.randint(0, n, (b,))
+        off = [rng.randint(0, total_t - t_len) for _ in range(b)]
+        x0 = torch.stack([self.lat[i, o:o + t_len] for i, o in zip(idx.tolist(), off)]).permute(0, 2, 1, 3, 4)
+        tok_ids = self.ids[idx, torch.randint(0, 3, (b,))]
+        drop = torch.rand(b) < 0.1
+        tok_ids = torch.where(drop[:, None], self.empty.expand(b, -1), tok_ids)
+        t = timesteps(b)
+        noise = torch.randn_like(x0)
+        tt = t[:, None, None, None, None]
+        xt = (1 - tt) * x0 + tt * noise
+        return x0, xt, noise, t, tok_ids, context_mask(b, t_len, rng), self.strides[idx]
+
+
+def optimise(opt, params, ema, loss):
+    """One optimiser step with gradient clipping, then the EMA update."""
+    opt.zero_grad()
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(params, 1.0)
+    opt.step()
+    ema.update()
+
+
+def warmup_cosine(base_lr, step, steps, warmup=200):
+    return base_lr * min(1.0, (step + 1) / warmup) * (0.5 * (1 + math.cos(math.pi * step / steps)) * 0.9 + 0.1)
+
+
 def train_denoiser(args, data, tok, vae, work):
+    """Base stage: text encoder and denoiser from scratch on the flow-matching loss (co-moving attention off)."""
     ckpt = os.path.join(work, "denoiser.pt")
     final = os.path.join(work, "denoiser_final.pt")
     if os.path.exists(final):
         return torch.load(final)
     text = nets.TextEncoder(len(tok.words))
     den = nets.Denoiser()
-    params = list(text.parameters()) + list(den.parameters())
+    den.use_comoving = False
+    later = {id(p) for p in nets.direction_parameters(den)}
+    params = list(text.parameters()) + [p for p in den.parameters() if id(p) not in later]
     opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.01)
     ema = Ema([text, den], 0.999 if args.den_steps > 2000 else 0.9)
     start, curve, evals, elapsed = 0, [], [], 0.0
     if os.path.exists(ckpt):
         st = torch.load(ckpt)
         text.load_state_dict(st["text"])
-        den.load_state_dict(st["den"])
+        nets.load_denoiser(den, st["den"])
         opt.load_state_dict(st["opt"])
-        for s, k in zip(ema.shadow, ("ema_text", "ema_den")):
-            s.load_state_dict(st[k])
+        ema.shadow[0].load_state_dict(st["ema_text"])
+        nets.load_denoiser(ema.shadow[1], st["ema_den"])
         start, curve, evals, elapsed = st["step"], st["curve"], st["evals"], st["elapsed"]
         log(f"resumed denoiser at step {start}")
-    lat = torch.from_numpy(data["latents"].astype(np.float32))  # (N, T, C, 8, 8)
-    ids = torch.from_numpy(data["ids"])
-    strides = torch.from_numpy(data["strides"])
-    n, total_t = lat.shape[0], lat.shape[1]
-    rng = random.Random(3 + start)
-    torch.manual_seed(3 + start)
-    empty = torch.tensor([tok.encode("")])
+    batches = TrainingBatches(data, tok, args.batch, 3 + start)
     t_start = time.time() - elapsed
     running = 0.0
     for step in range(start, args.den_steps):
-        lr = args.lr * min(1.0, (step + 1) / 200) * (0.5 * (1 + math.cos(math.pi * step / args.den_steps)) * 0.9 + 0.1)
+        lr = warmup_cosine(args.lr, step, args.den_steps)
         for g in opt.param_groups:
             g["lr"] = lr
-        t_len = rng.choices((16, 8, 24, 32, 4), weights=(0.55, 0.15, 0.12, 0.1, 0.08))[0]
-        t_len = min(t_len, total_t)
-        idx = torch.randint(0, n, (args.batch,))
-        off = [rng.randint(0, total_t - t_len) for _ in range(args.batch)]
-        x0 = torch.stack([lat[i, o:o + t_len] for i, o in zip(idx.tolist(), off)]).permute(0, 2, 1, 3, 4)
-        tok_ids = ids[idx, torch.randint(0, 3, (args.batch,))]
-        drop = torch.rand(args.batch) < 0.1
-        tok_ids = torch.where(drop[:, None], empty.expand(args.batch, -1), tok_ids)
-        t = sample_timesteps(args.batch)
-        noise = torch.randn_like(x0)
-        tt = t[:, None, None, None, None]
-        xt = (1 - tt) * x0 + tt * noise
-        mask = random_context_mask(args.batch, t_len, rng)
-        v = den(xt, t, text(tok_ids), x0, mask, strides[idx])
-        # cells that stand out from their row (subjects, the ship) carry the meaning: weigh them up
-        deviation = (x0 - x0.median(dim=4, keepdim=True).values).abs().mean(dim=1, keepdim=True)
-        weight = 1.0 + 3.0 * (deviation / 0.5).clamp(0, 1)
+        x0, xt, noise, t, tok_ids, mask, strides = batches.next(sample_timesteps, random_context_mask)
+        v = den(xt, t, text(tok_ids), x0, mask, strides)
+        weight = base_loss_weight(x0)
         loss = (weight * (v - (noise - x0)) ** 2).mean() / weight.mean()
-        opt.zero_grad()
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(params, 1.0)
-        opt.step()
-        ema.update()
+        optimise(opt, params, ema, loss)
         running += loss.item()
         if (step + 1) % 100 == 0:
             curve.append((step + 1, running / 100, time.time() - t_start))
@@ -242,6 +350,89 @@ def train_denoiser(args, data, tok, vae, work):
                         "step": step + 1, "curve": curve, "evals": evals, "elapsed": time.time() - t_start}, ckpt)
     out = {"text": ema.shadow[0].state_dict(), "den": ema.shadow[1].state_dict(), "curve": curve, "evals": evals,
            "seconds": time.time() - t_start, "vocab": len(tok.words)}
+    torch.save(out, final)
+    return out
+
+
+def train_direction(args, data, tok, vae, work, base):
+    """Direction stage: fine-tunes the base model so the prompt, not the noise, decides which way a subject goes.
+
+    Adds the co-moving attention, near-noise timesteps, single-frame contexts, the motion loss on subject cells and a
+    training-only bag-of-words head (the pooled text must name every word, so left and right stay apart)."""
+    ckpt = os.path.join(work, "direction.pt")
+    final = os.path.join(work, "direction_final.pt")
+    if os.path.exists(final):
+        return torch.load(final)
+    torch.manual_seed(1003)  # the new modules' initial weights must not depend on whether the base stage ran now
+    text = nets.TextEncoder(len(tok.words))
+    den = nets.Denoiser()
+    text.load_state_dict(base["text"])
+    nets.load_denoiser(den, base["den"])
+    bow = torch.nn.Linear(nets.TEXT_DIM, len(tok.words))
+    # the new and the language parts learn fast; the rest of the base model only adapts
+    new = {id(p) for p in nets.direction_parameters(den)}
+    fast = list(text.parameters()) + nets.direction_parameters(den) + list(bow.parameters())
+    slow = [p for p in den.parameters() if id(p) not in new]
+    params = fast + slow
+    opt = torch.optim.AdamW([{"params": fast, "base_lr": args.dir_fast_lr}, {"params": slow, "base_lr": args.dir_lr}],
+                            lr=args.dir_lr, weight_decay=0.01)
+    ema = Ema([text, den], 0.998)
+    start, curve, evals, elapsed = 0, [], [], 0.0
+    if os.path.exists(ckpt):
+        st = torch.load(ckpt)
+        text.load_state_dict(st["text"])
+        den.load_state_dict(st["den"])
+        bow.load_state_dict(st["bow"])
+        opt.load_state_dict(st["opt"])
+        ema.shadow[0].load_state_dict(st["ema_text"])
+        ema.shadow[1].load_state_dict(st["ema_den"])
+        start, curve, evals, elapsed = st["step"], st["curve"], st["evals"], st["elapsed"]
+        log(f"resumed direction stage at step {start}")
+    base_steps = base["curve"][-1][0] if base["curve"] else 0
+    batches = TrainingBatches(data, tok, args.batch, 1003 + start)
+    t_start = time.time() - elapsed
+    running, running_motion, running_speed = 0.0, 0.0, 0.0
+    for step in range(start, args.dir_steps):
+        for g in opt.param_groups:
+            g["lr"] = warmup_cosine(g["base_lr"], step, args.dir_steps, warmup=100)
+        lr = opt.param_groups[1]["lr"]
+        x0, xt, noise, t, tok_ids, mask, strides = batches.next(direction_timesteps, direction_context_mask)
+        states = text(tok_ids)
+        v = den(xt, t, states, x0, mask, strides)
+        weight = direction_loss_weight(x0)
+        flow = (weight * (v - (noise - x0)) ** 2).mean() / weight.mean()
+        motion = motion_loss(xt - t[:, None, None, None, None] * v, x0, t, args.motion_from)
+        words = F.binary_cross_entropy_with_logits(bow(states.mean(dim=1)), words_present(tok_ids, len(tok.words)))
+        motion_cond = nets.motion_conditioning(states, strides)
+        target = clip_velocity(x0)[:, None]
+        # in units of 0.1 cell per frame, a typical stride-1 speed
+        speed = sum(((m.velocity(motion_cond) - target) / 0.1) ** 2 for m in den.comoving).mean() / len(den.comoving)
+        # the motion loss waits until the co-moving speed has learnt the words: before that it can only be met by
+        # texture, which fades the subjects
+        motion_weight = args.motion_weight if step >= args.motion_start else 0.0
+        loss = flow + motion_weight * motion + 0.3 * words + args.speed_weight * speed
+        optimise(opt, params, ema, loss)
+        running += flow.item()
+        running_motion += motion.item()
+        running_speed += speed.item()
+        if (step + 1) % 100 == 0:
+            curve.append((base_steps + step + 1, running / 100, time.time() - t_start))
+            log(f"direction step {step + 1} loss {running / 100:.4f} motion {running_motion / 100:.3f} "
+                f"speed {running_speed / 100:.3f} lr {lr:.2e} ({time.time() - t_start:.0f}s)")
+            running, running_motion, running_speed = 0.0, 0.0, 0.0
+        if (step + 1) % args.eval_every == 0 or step + 1 == args.dir_steps:
+            m = quick_eval(ema.shadow[0], ema.shadow[1], vae, tok, args.eval_prompts)
+            evals.append((base_steps + step + 1, m, time.time() - t_start))
+            log(f"eval at direction step {step + 1}: {m}")
+        if (step + 1) % args.ckpt_every == 0 or step + 1 == args.dir_steps:
+            torch.save({"text": text.state_dict(), "den": den.state_dict(), "bow": bow.state_dict(),
+                        "opt": opt.state_dict(),
+                        "ema_text": ema.shadow[0].state_dict(), "ema_den": ema.shadow[1].state_dict(),
+                        "step": step + 1, "curve": curve, "evals": evals, "elapsed": time.time() - t_start}, ckpt)
+    seconds = time.time() - t_start
+    out = {"text": ema.shadow[0].state_dict(), "den": ema.shadow[1].state_dict(), "comoving": True,
+           "curve": base["curve"] + curve, "evals": base["evals"] + evals,
+           "seconds": base["seconds"] + seconds, "direction_seconds": seconds, "vocab": len(tok.words)}
     torch.save(out, final)
     return out
 
@@ -295,6 +486,15 @@ def main():
     ap.add_argument("--clips", type=int, default=6000)
     ap.add_argument("--clip-frames", type=int, default=32)
     ap.add_argument("--den-steps", type=int, default=8000)
+    ap.add_argument("--dir-steps", type=int, default=0,
+                    help="steps of the experimental direction stage (0, the default, skips it; see README)")
+    ap.add_argument("--dir-lr", type=float, default=3e-4, help="direction stage: learning rate of the base denoiser")
+    ap.add_argument("--dir-fast-lr", type=float, default=1e-3,
+                    help="direction stage: learning rate of the text encoder, the co-moving attention and the bag-of-words head")
+    ap.add_argument("--motion-start", type=int, default=1250, help="direction step from which the motion loss applies")
+    ap.add_argument("--motion-weight", type=float, default=0.3, help="weight of the direction-of-motion loss")
+    ap.add_argument("--speed-weight", type=float, default=0.1, help="weight of the co-moving speed's regression")
+    ap.add_argument("--motion-from", type=float, default=0.85, help="the motion loss applies from this noise level")
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--eval-every", type=int, default=1000)
@@ -308,6 +508,7 @@ def main():
     if args.smoke:
         args.vae_steps, args.vae_batch, args.clips, args.clip_frames = 30, 8, 24, 16
         args.den_steps, args.eval_every, args.eval_prompts, args.ckpt_every = 30, 30, 4, 15
+        args.dir_steps, args.motion_start = 20, 10
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     os.makedirs(args.work, exist_ok=True)
@@ -316,6 +517,8 @@ def main():
     vae = train_vae(args, os.path.join(args.work, "vae.pt"))
     data = build_latents(args, vae, tok, os.path.join(args.work, "latents.npz"))
     den = train_denoiser(args, data, tok, vae, args.work)
+    if args.dir_steps > 0:
+        den = train_direction(args, data, tok, vae, args.work, den)
     import export
     import make_eval_set
     import plot_curves
