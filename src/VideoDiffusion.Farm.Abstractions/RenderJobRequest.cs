@@ -32,4 +32,7 @@ public sealed record RenderJobRequest
     [Id(15)] public int Scale { get; init; } = 4;
     [Id(16)] public int Priority { get; init; }
     [Id(17)] public string Tenant { get; init; } = "local";
+
+    /// <summary><c>auto</c>, <c>keyframes</c> or <c>none</c>: whether a keyframe pass anchors the windows.</summary>
+    [Id(18)] public string Anchors { get; init; } = "auto";
 }

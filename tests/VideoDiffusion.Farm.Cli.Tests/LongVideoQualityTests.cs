@@ -4,7 +4,7 @@ using VideoDiffusion.Farm.Diffusion.Rendering;
 
 namespace VideoDiffusion.Farm.Cli.Tests;
 
-/// <summary>Seams of a 60 s render: co-denoise with a fusion every step must hide window boundaries.</summary>
+/// <summary>Seams of a 60 s render: co-denoise, anchored on keyframes and fused every step, must hide window boundaries.</summary>
 public class LongVideoQualityTests
 {
     [Fact]
@@ -22,9 +22,9 @@ public class LongVideoQualityTests
         var synced = renderer.Render(RenderJobSpec.Resolve(request with { SyncEvery = 1 }, model.Manifest), null, CancellationToken.None);
         var unsynced = renderer.Render(RenderJobSpec.Resolve(request with { SyncEvery = 0 }, model.Manifest), null, CancellationToken.None);
         Console.WriteLine($"seam ratio: sync-every 1 {synced.Quality.SeamRatio:F3}, sync-every 0 {unsynced.Quality.SeamRatio:F3}");
-        // issue #3 asks for <= 1.5; the shipped model measures 1.98 (its own frame-to-frame jumps are uneven), so this
-        // ceiling only stops regressions while the ordering below is the property that must hold
-        Assert.True(synced.Quality.SeamRatio <= 2.5, $"seam ratio {synced.Quality.SeamRatio:F3} > 2.5");
+        Assert.True(synced.Spec.KeyframePass, "a 60 s co-denoise job is anchored on keyframes by default");
+        // issue #3's bar; the shipped model measures 1.20 here (1.87 without keyframe anchors)
+        Assert.True(synced.Quality.SeamRatio <= 1.5, $"seam ratio {synced.Quality.SeamRatio:F3} > 1.5");
         Assert.True(synced.Quality.SeamRatio < unsynced.Quality.SeamRatio,
             $"sync-every 1 ({synced.Quality.SeamRatio:F3}) is not below sync-every 0 ({unsynced.Quality.SeamRatio:F3})");
     }

@@ -65,6 +65,8 @@ public sealed class RenderCommandTests : IDisposable
     [InlineData("overlap", "a dog", "--overlap", "9", "--out", "x.mp4")]
     [InlineData("strategy", "a dog", "--strategy", "sideways", "--out", "x.mp4")]
     [InlineData("blend", "a dog", "--blend", "sharp", "--out", "x.mp4")]
+    [InlineData("anchors", "a dog", "--anchors", "rope", "--out", "x.mp4")]
+    [InlineData("anchors", "a dog", "--strategy", "keyframes", "--anchors", "none", "--out", "x.mp4")]
     [InlineData("steps", "a dog", "--steps", "0", "--out", "x.mp4")]
     [InlineData("guidance", "a dog", "--guidance", "-2", "--out", "x.mp4")]
     [InlineData("seconds", "a dog", "--seconds", "-1", "--out", "x.mp4")]

@@ -70,12 +70,15 @@ public class ReferenceRendererTests(MoonwalkModelFixture fixture) : IClassFixtur
         Assert.Equal(3, spec.Plan.Windows.Count);
     }
 
-    [Fact]
-    public void KeyframesAreKeptExactlyInTheClip()
+    [Theory]
+    [InlineData(RenderStrategy.Keyframes)]
+    [InlineData(RenderStrategy.CoDenoise)] // anchored by default: more than one window
+    public void KeyframesAreKeptExactlyInTheClip(RenderStrategy strategy)
     {
-        var spec = Spec(new RenderRequest { Prompt = Prompt, Seconds = 6, Steps = 3, Strategy = RenderStrategy.Keyframes, KeyframeStride = 8 });
+        var spec = Spec(new RenderRequest { Prompt = Prompt, Seconds = 6, Steps = 3, Strategy = strategy, KeyframeStride = 8 });
+        Assert.True(spec.KeyframePass);
         var context = new RenderContext(fixture.Model, spec, null, CancellationToken.None) { TotalWindowSteps = 1 };
-        var clip = new KeyframeStrategy().Render(context);
+        var clip = ReferenceRenderer.StrategyFor(strategy).Render(context);
         // keyframes at frames 0, 8, ... are given clean to pass 2 and survive it unchanged; recompute pass 1 alone
         var again = new RenderContext(fixture.Model, spec, null, CancellationToken.None) { TotalWindowSteps = 1 };
         var keyframes = CoDenoiseStrategy.Denoise(again, PassLayout.For(spec, PassLayout.Keyframe), "keyframes");
@@ -95,6 +98,28 @@ public class ReferenceRendererTests(MoonwalkModelFixture fixture) : IClassFixtur
             }
         }
     }
+
+    [Fact]
+    public void CoDenoiseIsAnchoredOnKeyframesOnlyWhenItHasMoreThanOneWindow()
+    {
+        var oneWindow = new RenderRequest { Prompt = Prompt, Seconds = 2, Window = 16 };
+        var manyWindows = oneWindow with { Seconds = 6 };
+        Assert.False(Spec(oneWindow).KeyframePass);
+        Assert.True(Spec(manyWindows).KeyframePass);
+        Assert.False(Spec(manyWindows with { Anchors = KeyframeAnchors.None }).KeyframePass);
+        Assert.True(Spec(oneWindow with { Anchors = KeyframeAnchors.Keyframes }).KeyframePass);
+        Assert.True(Spec(oneWindow with { Strategy = RenderStrategy.Keyframes }).KeyframePass);
+        Assert.False(Spec(manyWindows with { Strategy = RenderStrategy.Autoregressive }).KeyframePass);
+        // 48 latent frames: 4 windows of 16, plus one keyframe window (6 keyframes at stride 8)
+        Assert.Equal(4L * 3 + 1 * 3, ReferenceRenderer.StrategyFor(RenderStrategy.CoDenoise).WindowSteps(Spec(manyWindows with { Steps = 3 })));
+        Assert.NotEqual(Render(manyWindows with { Steps = 2 }), Render(manyWindows with { Steps = 2, Anchors = KeyframeAnchors.None }));
+    }
+
+    [Theory]
+    [InlineData(RenderStrategy.Keyframes, KeyframeAnchors.None)]
+    [InlineData(RenderStrategy.Autoregressive, KeyframeAnchors.Keyframes)]
+    public void ContradictoryAnchorsAreRefused(RenderStrategy strategy, KeyframeAnchors anchors) =>
+        Assert.Equal("anchors", Assert.Throws<PlanException>(() => Spec(new RenderRequest { Prompt = Prompt, Seconds = 6, Strategy = strategy, Anchors = anchors })).Field);
 
     [Fact]
     public void AWindowSpanningAPromptChangeMixesBothPrompts()

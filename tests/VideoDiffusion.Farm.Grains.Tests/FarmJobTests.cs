@@ -5,13 +5,14 @@ namespace VideoDiffusion.Farm.Grains.Tests;
 [Collection(FarmClusterCollection.Name)]
 public sealed class FarmJobTests(FarmClusterFixture fixture)
 {
-    private static RenderJobRequest Request(string strategy = "co-denoise", int syncEvery = 1, double seconds = 8, int steps = 6) => new()
+    private static RenderJobRequest Request(string strategy = "co-denoise", int syncEvery = 1, double seconds = 8, int steps = 6, string anchors = "auto") => new()
     {
         Prompt = "Bluey walking on the moon after coming out of the spaceship",
         Seconds = seconds,
         Steps = steps,
         Strategy = strategy,
         SyncEvery = syncEvery,
+        Anchors = anchors,
         Format = "y4m",
         Scale = 1,
         Seed = 11,
@@ -25,13 +26,14 @@ public sealed class FarmJobTests(FarmClusterFixture fixture)
     }
 
     [Theory]
-    [InlineData("co-denoise", 1)]
-    [InlineData("co-denoise", 4)]
-    [InlineData("keyframes", 1)]
-    [InlineData("autoregressive", 1)]
-    public async Task FarmOutputEqualsTheReferenceRenderer(string strategy, int syncEvery)
+    [InlineData("co-denoise", 1, "auto")] // more than one window: anchored on a keyframe pass
+    [InlineData("co-denoise", 1, "none")]
+    [InlineData("co-denoise", 4, "auto")]
+    [InlineData("keyframes", 1, "auto")]
+    [InlineData("autoregressive", 1, "auto")]
+    public async Task FarmOutputEqualsTheReferenceRenderer(string strategy, int syncEvery, string anchors)
     {
-        var request = Request(strategy, syncEvery);
+        var request = Request(strategy, syncEvery, anchors: anchors);
         var status = await RunAsync(request);
         Assert.True(status.State == JobState.Completed, status.Error);
         var farm = await fixture.ReadArtifactAsync(status.Result!.ArtifactKey);

@@ -19,6 +19,9 @@ public sealed record JobSubmission
     public int? SyncEvery { get; init; }
     public string? Blend { get; init; }
     public int? KeyframeStride { get; init; }
+
+    /// <summary><c>auto</c> (default), <c>keyframes</c> or <c>none</c>.</summary>
+    public string? Anchors { get; init; }
     public string? Model { get; init; }
     public int? Priority { get; init; }
     public string? Format { get; init; }

@@ -61,6 +61,7 @@ public static class ClusterCommands
                 SyncEvery = request.SyncEvery,
                 Blend = request.Blend.ToString().ToLowerInvariant(),
                 KeyframeStride = request.KeyframeStride,
+                Anchors = RenderNames.Name(request.Anchors),
                 Model = model is null ? null : Path.GetFileName(model.TrimEnd('/')),
                 Priority = result.GetValue(priority),
                 Format = result.GetValue(format),

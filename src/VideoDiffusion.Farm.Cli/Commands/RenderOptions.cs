@@ -20,6 +20,11 @@ public sealed class RenderOptions
     public Option<int> SyncEvery { get; } = new("--sync-every") { Description = "Fuse overlaps every N steps; 0 = only at the end", DefaultValueFactory = _ => 1 };
     public Option<string> Blend { get; } = new("--blend") { Description = "Overlap weights: flat | linear | cosine", DefaultValueFactory = _ => "linear" };
     public Option<int?> KeyframeStride { get; } = new("--keyframe-stride") { Description = "Latent frames between keyframes (keyframes strategy)" };
+    public Option<string> Anchors { get; } = new("--anchors")
+    {
+        Description = "Co-denoise: anchor windows on a coarse keyframe pass: auto (when more than one window) | keyframes | none",
+        DefaultValueFactory = _ => "auto",
+    };
     public Option<int> Batch { get; } = new("--batch") { Description = "Most window-steps per denoiser call", DefaultValueFactory = _ => 8 };
     public Option<string?> Model { get; } = new("--model") { Description = "Model folder or name (default models/moonwalk-tiny)" };
     public Option<int> Threads { get; } = new("--threads") { Description = "ONNX Runtime threads per inference", DefaultValueFactory = _ => Math.Max(1, Environment.ProcessorCount) };
@@ -28,7 +33,7 @@ public sealed class RenderOptions
     public void AddTo(Command command, bool local = true)
     {
         command.Arguments.Add(Prompt);
-        var options = new Option[] { Storyboard, Seconds, Fps, Seed, Steps, Guidance, Strategy, Window, Overlap, SyncEvery, Blend, KeyframeStride, Model };
+        var options = new Option[] { Storyboard, Seconds, Fps, Seed, Steps, Guidance, Strategy, Window, Overlap, SyncEvery, Blend, KeyframeStride, Anchors, Model };
         foreach (var option in local ? [.. options, Batch, Threads] : options)
         {
             command.Options.Add(option);
@@ -62,6 +67,7 @@ public sealed class RenderOptions
             SyncEvery = result.GetValue(SyncEvery),
             Blend = RenderNames.ParseBlend(result.GetValue(Blend)!),
             KeyframeStride = result.GetValue(KeyframeStride),
+            Anchors = RenderNames.ParseAnchors(result.GetValue(Anchors)!),
             MaxBatch = result.GetValue(Batch),
         };
     }

@@ -17,33 +17,18 @@ public sealed class KeyframeStrategy : IRenderStrategy
     public static WindowPlan KeyframePlan(RenderJobSpec spec) =>
         WindowPlanner.Plan(KeyframeFrames(spec).Count, spec.Plan.WindowLength, spec.Plan.Overlap);
 
-    public long WindowSteps(RenderJobSpec spec) =>
-        (long)(KeyframePlan(spec).Windows.Count + spec.Plan.Windows.Count) * spec.Steps;
+    /// <summary>Window-steps of the keyframe pass, 0 when the job has none.</summary>
+    public static long KeyframeWindowSteps(RenderJobSpec spec) =>
+        spec.KeyframePass ? (long)KeyframePlan(spec).Windows.Count * spec.Steps : 0;
 
-    public LatentTensor Render(RenderContext context)
-    {
-        var spec = context.Spec;
-        var keyframes = CoDenoiseStrategy.Denoise(context, PassLayout.For(spec, PassLayout.Keyframe), "keyframes");
-        var layout = PassLayout.For(spec, PassLayout.Main);
-        var windows = layout.Plan.Windows.Select(span => context.NewWindow(span, layout.FramesOf(span.Index))).ToList();
-        foreach (var window in windows)
-        {
-            GiveKeyframes(window, spec.KeyframeStride, j => keyframes.Frame(j));
-        }
-        for (var step = 0; step < spec.Steps; step++)
-        {
-            context.Step(step, windows, "fill");
-        }
-        foreach (var window in windows)
-        {
-            window.ApplyContext();
-        }
-        if (layout.FusesAfterSampling(spec.Steps))
-        {
-            context.Fuse(layout.Plan, windows);
-        }
-        return ClipAssembler.Assemble(layout.Plan, windows.Select(w => w.Latents).ToList());
-    }
+    public long WindowSteps(RenderJobSpec spec) => KeyframeWindowSteps(spec) + (long)spec.Plan.Windows.Count * spec.Steps;
+
+    public LatentTensor Render(RenderContext context) =>
+        CoDenoiseStrategy.Denoise(context, PassLayout.For(context.Spec, PassLayout.Main), "fill", Keyframes(context));
+
+    /// <summary>Pass 1: the keyframe sequence, co-denoised at the keyframe stride (keyframe j is latent frame j·stride).</summary>
+    public static LatentTensor Keyframes(RenderContext context) =>
+        CoDenoiseStrategy.Denoise(context, PassLayout.For(context.Spec, PassLayout.Keyframe), "keyframes");
 
     /// <summary>Gives a pass-2 window the keyframes inside it (keyframe j is latent frame j·stride) as clean context.</summary>
     public static void GiveKeyframes(WindowState window, int stride, Func<int, ReadOnlySpan<float>> keyframe)

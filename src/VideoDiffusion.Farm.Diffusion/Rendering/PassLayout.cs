@@ -25,10 +25,13 @@ public sealed record PassLayout(WindowPlan Plan, int Stride, int SyncEvery, bool
     /// <summary>Whether a last fusion follows sampling of <paramref name="steps"/> steps.</summary>
     public bool FusesAfterSampling(int steps) => FuseAtEnd && (SyncEvery == 0 || steps % SyncEvery != 0);
 
+    /// <summary>The pass a job starts with: the keyframe pass when it has one.</summary>
+    public static string First(RenderJobSpec spec) => spec.KeyframePass ? Keyframe : Main;
+
     public static PassLayout For(RenderJobSpec spec, string pass) => (spec.Strategy, pass) switch
     {
         (RenderStrategy.CoDenoise, Main) => new PassLayout(spec.Plan, 1, spec.SyncEvery, FuseAtEnd: true),
-        (RenderStrategy.Keyframes, Keyframe) => new PassLayout(KeyframeStrategy.KeyframePlan(spec), spec.KeyframeStride, 1, FuseAtEnd: true),
+        (_, Keyframe) when spec.KeyframePass => new PassLayout(KeyframeStrategy.KeyframePlan(spec), spec.KeyframeStride, 1, FuseAtEnd: true),
         (RenderStrategy.Keyframes, Main) => new PassLayout(spec.Plan, 1, 0, FuseAtEnd: true),
         (RenderStrategy.Autoregressive, Main) => new PassLayout(spec.Plan, 1, 0, FuseAtEnd: false),
         _ => throw new ArgumentException($"strategy {spec.Strategy} has no pass '{pass}'"),

@@ -18,6 +18,7 @@ public sealed record RenderJobSpec(
     int SyncEvery,
     BlendMode Blend,
     int KeyframeStride,
+    bool KeyframePass,
     int MaxBatch,
     WindowPlan Plan)
 {
@@ -104,7 +105,26 @@ public sealed record RenderJobSpec(
             throw new PlanException("overlap", "autoregressive rendering needs an overlap of at least 1 frame to carry context");
         }
         var plan = WindowPlanner.Plan(latentFrames, window, overlap, Math.Min(manifest.Window.Min, latentFrames));
+        var keyframePass = ResolveKeyframePass(request, manifest, plan);
         return new RenderJobSpec(storyboard, fps, pixelFrames, latentFrames, request.Seed, steps, guidance,
-            manifest.Sampler.Shift, request.Strategy, request.SyncEvery, request.Blend, keyframeStride, request.MaxBatch, plan);
+            manifest.Sampler.Shift, request.Strategy, request.SyncEvery, request.Blend, keyframeStride, keyframePass, request.MaxBatch, plan);
     }
+
+    /// <summary>
+    /// Whether a coarse keyframe pass runs first and anchors every window. The keyframes strategy always has one;
+    /// co-denoise has one by default when there is more than one window, because windows that share only a few
+    /// frames otherwise each invent their own layout of the scene and the overlaps cross-fade between them.
+    /// </summary>
+    private static bool ResolveKeyframePass(RenderRequest request, ModelManifest manifest, WindowPlan plan) => (request.Strategy, request.Anchors) switch
+    {
+        (RenderStrategy.Keyframes, KeyframeAnchors.None) => throw new PlanException("anchors", "the keyframes strategy always anchors its windows on keyframes"),
+        (RenderStrategy.Keyframes, _) => true,
+        (RenderStrategy.Autoregressive, KeyframeAnchors.Keyframes) => throw new PlanException("anchors", "keyframe anchors apply to co-denoise and keyframes, not autoregressive"),
+        (RenderStrategy.Autoregressive, _) => false,
+        (_, KeyframeAnchors.None) => false,
+        (_, KeyframeAnchors.Keyframes) when !manifest.Conditioning.ContextLatents =>
+            throw new PlanException("anchors", $"keyframe anchors need a model that takes context latents; {manifest.Name} does not"),
+        (_, KeyframeAnchors.Keyframes) => true,
+        _ => manifest.Conditioning.ContextLatents && plan.Windows.Count > 1,
+    };
 }

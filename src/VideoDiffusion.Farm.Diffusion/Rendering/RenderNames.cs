@@ -22,6 +22,16 @@ public static class RenderNames
         _ => throw new PlanException("blend", $"unknown blend '{value}' (flat, linear, cosine)"),
     };
 
+    public static KeyframeAnchors ParseAnchors(string value) => value.ToLowerInvariant() switch
+    {
+        "auto" => KeyframeAnchors.Auto,
+        "keyframes" => KeyframeAnchors.Keyframes,
+        "none" => KeyframeAnchors.None,
+        _ => throw new PlanException("anchors", $"unknown anchors '{value}' (auto, keyframes, none)"),
+    };
+
+    public static string Name(KeyframeAnchors anchors) => anchors.ToString().ToLowerInvariant();
+
     public static string Name(RenderStrategy strategy) => strategy switch
     {
         RenderStrategy.CoDenoise => "co-denoise",

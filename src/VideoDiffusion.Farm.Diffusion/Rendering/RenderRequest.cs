@@ -11,6 +11,15 @@ public enum RenderStrategy
     Autoregressive,
 }
 
+/// <summary>Whether the windows of a co-denoise job are anchored on keyframes from a coarse first pass.</summary>
+public enum KeyframeAnchors
+{
+    /// <summary>Anchor when the clip spans more than one window and the model takes context latents.</summary>
+    Auto,
+    Keyframes,
+    None,
+}
+
 /// <summary>What a user asks for; null fields take the model's defaults.</summary>
 public sealed record RenderRequest
 {
@@ -27,6 +36,7 @@ public sealed record RenderRequest
     public int SyncEvery { get; init; } = 1;
     public BlendMode Blend { get; init; } = BlendMode.Linear;
     public int? KeyframeStride { get; init; }
+    public KeyframeAnchors Anchors { get; init; } = KeyframeAnchors.Auto;
 
     /// <summary>Most window-steps in one denoiser call.</summary>
     public int MaxBatch { get; init; } = 8;

@@ -14,6 +14,7 @@ public sealed class SubmissionValidator(IOptions<GatewayOptions> options)
 {
     private static readonly string[] Strategies = ["co-denoise", "keyframes", "autoregressive"];
     private static readonly string[] Blends = ["flat", "linear", "cosine"];
+    private static readonly string[] AnchorModes = ["auto", "keyframes", "none"];
     private static readonly string[] Formats = ["mp4", "y4m"];
 
     public RenderJobRequest Validate(JobSubmission s, IReadOnlyList<ModelInfo> models)
@@ -85,6 +86,7 @@ public sealed class SubmissionValidator(IOptions<GatewayOptions> options)
         }
         OneOf("strategy", s.Strategy, Strategies);
         OneOf("blend", s.Blend, Blends);
+        OneOf("anchors", s.Anchors, AnchorModes);
         OneOf("format", s.Format, Formats);
         if (s.Scale is { } scale)
         {
@@ -109,6 +111,7 @@ public sealed class SubmissionValidator(IOptions<GatewayOptions> options)
             SyncEvery = s.SyncEvery ?? 1,
             Blend = s.Blend ?? "linear",
             KeyframeStride = s.KeyframeStride,
+            Anchors = s.Anchors ?? "auto",
             Model = modelName,
             Format = s.Format ?? "mp4",
             Scale = s.Scale ?? 4,

@@ -22,6 +22,7 @@ public static class JobRequestMapper
         SyncEvery = r.SyncEvery,
         Blend = RenderNames.ParseBlend(r.Blend),
         KeyframeStride = r.KeyframeStride,
+        Anchors = RenderNames.ParseAnchors(r.Anchors),
     };
 
     public static RenderJobRequest FromRenderRequest(RenderRequest r, string model, string format, int scale) => new()
@@ -39,6 +40,7 @@ public static class JobRequestMapper
         SyncEvery = r.SyncEvery,
         Blend = r.Blend.ToString().ToLowerInvariant(),
         KeyframeStride = r.KeyframeStride,
+        Anchors = RenderNames.Name(r.Anchors),
         Model = model,
         Format = format,
         Scale = scale,

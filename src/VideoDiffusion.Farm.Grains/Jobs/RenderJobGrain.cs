@@ -57,7 +57,7 @@ public sealed class RenderJobGrain(
         state.State.Fps = spec.Fps;
         state.State.State = JobState.Running;
         await artifacts.SaveRequestAsync(JobId, request);
-        await BeginPassAsync(spec.Strategy == RenderStrategy.Keyframes ? PassLayout.Keyframe : PassLayout.Main, spec);
+        await BeginPassAsync(PassLayout.First(spec), spec);
         StartWatchdog();
         await this.RegisterOrUpdateReminder(ReminderName, ReminderPeriod, ReminderPeriod);
         logger.LogInformation("job {Job}: {Frames} latent frames, {Windows} windows, {Strategy}, model {Model}",

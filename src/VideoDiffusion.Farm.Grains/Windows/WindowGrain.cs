@@ -238,10 +238,10 @@ public sealed class WindowGrain(
         return new ConditioningPlanner(spec, manifest, p => encoded[p]);
     }
 
-    /// <summary>Clean context: keyframes for a keyframe-strategy fill window, the predecessor's tail for autoregressive.</summary>
+    /// <summary>Clean context: keyframes for a window of a job with a keyframe pass, the predecessor's tail for autoregressive.</summary>
     private async Task GiveContextAsync(RenderJobSpec spec, PassLayout layout, WindowState window, CancellationToken cancellation)
     {
-        if (spec.Strategy == RenderStrategy.Keyframes && _key.Pass == PassLayout.Main)
+        if (spec.KeyframePass && _key.Pass == PassLayout.Main)
         {
             var keyLayout = PassLayout.For(spec, PassLayout.Keyframe);
             var loaded = new Dictionary<int, Diffusion.Tensors.LatentTensor>();
