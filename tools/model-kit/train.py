@@ -63,8 +63,8 @@ def train_vae(args, path):
             bg = world.background_frame(scene)
             f = world.render_frame(scene, rng.uniform(0, 200), bg)
             frames.append(f)
-            # subject and ship pixels are few but they carry the meaning: weigh them up
-            weights.append(1.0 + 8.0 * np.any(f != bg, axis=-1))
+            # subject and ship pixels are few but they carry the meaning (a dog's legs, head and ears): weigh them up
+            weights.append(1.0 + args.vae_subject_weight * np.any(f != bg, axis=-1))
         x = to_unit(np.stack(frames))
         w = torch.from_numpy(np.stack(weights)).float()[:, None]
         z = enc(x)
@@ -481,7 +481,9 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--work", default="runs/full")
     ap.add_argument("--out", default="../../models/moonwalk-tiny")
-    ap.add_argument("--vae-steps", type=int, default=3000)
+    ap.add_argument("--vae-steps", type=int, default=4500)
+    ap.add_argument("--vae-subject-weight", type=float, default=24.0,
+                    help="extra loss weight of subject and ship pixels over the background")
     ap.add_argument("--vae-batch", type=int, default=48)
     ap.add_argument("--clips", type=int, default=6000)
     ap.add_argument("--clip-frames", type=int, default=32)
