@@ -87,6 +87,7 @@ def export_all(vae, den_state, tok, out, work):
     nets.load_denoiser(den, den_state["den"])
     # without the direction stage the co-moving attention is an untrained no-op: leave it out of the graph
     den.use_comoving = bool(den_state.get("comoving", False))
+    den.use_frame = bool(den_state.get("frame", False))
     for m in (enc, dec, text, den):
         m.eval()
 
@@ -151,7 +152,8 @@ def export_all(vae, den_state, tok, out, work):
 def write_training_record(vae, den_state, work):
     rec = {"vae_seconds": vae.get("seconds"), "vae_curve": vae.get("curve"),
            "denoiser_seconds": den_state.get("seconds"), "denoiser_curve": den_state.get("curve"),
-           "evals": den_state.get("evals"), "direction_seconds": den_state.get("direction_seconds")}
+           "evals": den_state.get("evals"), "direction_seconds": den_state.get("direction_seconds"),
+           "frame_seconds": den_state.get("frame_seconds")}
     json.dump(rec, open(os.path.join(work, "training.json"), "w"), indent=1)
 
 

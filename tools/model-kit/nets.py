@@ -161,6 +161,20 @@ def horizontal_gradient(x):
 MOTION_DIM = TEXT_DIM + 32
 
 
+def apply_width_kernel(x, kernel):
+    """Mixes the columns of every frame of x (B, C, T, H, W) by a per-clip, per-frame (B, T, W, W) matrix."""
+    b, c, t, h, w = x.shape
+    y = torch.matmul(x.permute(0, 2, 1, 3, 4).reshape(b, t, c * h, w), kernel.transpose(2, 3))
+    return y.reshape(b, t, c, h, w).permute(0, 2, 1, 3, 4)
+
+
+def frame_offsets(x):
+    """(B, 1, T, 1, 1): each frame's index minus the window's centre, built from x so the frame count stays
+    dynamic in the export; relative to the centre, so windows stay position-free."""
+    ones = x[:, :1, :, :1, :1] * 0 + 1
+    return torch.cumsum(ones, dim=2) - 1 - (ones.sum(dim=2, keepdim=True) - 1) * 0.5
+
+
 def motion_conditioning(text_states, frame_stride):
     """What the co-moving speed is chosen from: the pooled text and the frame stride (not the timestep)."""
     return torch.cat([text_states.mean(dim=1), sinusoid(torch.log2(frame_stride) * 100.0, 32)], dim=1)
@@ -187,10 +201,7 @@ class CoMovingAttention(nn.Module):
 
     def shift_kernel(self, speed, x, sign):
         """(B, T, W, W) row-normalised Gaussian interpolation: row u samples column u + sign * speed * (k - centre)."""
-        ones = x[:, :1, :, :1, :1] * 0 + 1  # (B, 1, T, 1, 1), built from x so the frame count stays dynamic
-        frame = torch.cumsum(ones, dim=2) - 1
-        centre = (ones.sum(dim=2, keepdim=True) - 1) * 0.5
-        shift = (speed[:, :, None, None, None] * (frame - centre))[:, 0]  # (B, T, 1, 1)
+        shift = (speed[:, :, None, None, None] * frame_offsets(x))[:, 0]  # (B, T, 1, 1)
         pos = torch.arange(x.shape[4], dtype=torch.float32)
         dist = pos[None, None, None, :] - pos[None, None, :, None] - sign * shift  # [b, t, u, j] = j - u - s
         # softmax, not exp / sum: far outside the frame every exp underflows to 0 and the ratio would be NaN
@@ -198,9 +209,7 @@ class CoMovingAttention(nn.Module):
 
     @staticmethod
     def apply_kernel(x, kernel):
-        b, c, t, h, w = x.shape
-        y = torch.matmul(x.permute(0, 2, 1, 3, 4).reshape(b, t, c * h, w), kernel.transpose(2, 3))
-        return y.reshape(b, t, c, h, w).permute(0, 2, 1, 3, 4)
+        return apply_width_kernel(x, kernel)
 
     def velocity(self, motion):
         """(B, 1): the sideways speed of the tracks, in latent cells per frame (positive: to the right)."""
@@ -212,9 +221,48 @@ class CoMovingAttention(nn.Module):
         return x + self.apply_kernel(self.attention.delta(moved), self.shift_kernel(speed, x, -1.0))
 
 
+class CoMovingFrame(nn.Module):
+    """Runs the denoiser in the frame of reference of a subject that moves the way the prompt says.
+
+    A speed head on the pooled text and the frame stride (trained by regression towards the clips' true sideways
+    speed) gives the velocity; each frame of the sample and the context is rolled sideways by that velocity times its
+    offset from the window's centre, rounded to whole latent cells, and the prediction is rolled back. The world is
+    horizontally uniform but for its subjects, so in that frame a subject asked to go right or left stands nearly
+    still and the network only has to keep it in place: the prompt, not the noise, decides which way it goes.
+    Whole-cell rolls are exact permutations (no interpolation blur, Gaussian noise stays Gaussian) and a zero speed
+    is exactly the identity, so standing, bouncing and direction-less prompts are untouched."""
+
+    def __init__(self, max_speed=2.0):
+        super().__init__()
+        self.speed = nn.Sequential(nn.Linear(MOTION_DIM, 64), nn.SiLU(), nn.Linear(64, 1))
+        self.max_speed = max_speed
+
+    def velocity(self, motion):
+        """(B, 1): sideways speed in latent cells per frame (positive: to the right)."""
+        return self.max_speed * torch.tanh(self.speed(motion))
+
+    def shifts(self, motion, x):
+        """(B, T, 1, 1): whole-cell roll of each frame."""
+        return torch.round(self.velocity(motion)[:, :, None, None, None] * frame_offsets(x))[:, 0]
+
+    @staticmethod
+    def roll_kernel(shifts, width, sign):
+        """(B, T, W, W) permutation: row u takes column (u + sign * shift) modulo the width."""
+        pos = torch.arange(width, dtype=torch.float32)
+        dist = pos[None, None, None, :] - pos[None, None, :, None] - sign * shifts  # [b, t, u, j] = j - u - s
+        # a sum of tent functions one width apart: exactly one-hot for whole-cell shifts up to 6 widths
+        return sum(F.relu(1.0 - (dist + k * width).abs()) for k in range(-6, 7))
+
+    def enter(self, x, shifts):
+        return apply_width_kernel(x, self.roll_kernel(shifts, x.shape[4], 1.0))
+
+    def leave(self, x, shifts):
+        return apply_width_kernel(x, self.roll_kernel(shifts, x.shape[4], -1.0))
+
+
 def direction_parameters(module):
-    """The co-moving attention's parameters, which the base stage leaves untrained."""
-    return [p for n, p in module.named_parameters() if n.startswith("comoving.")]
+    """The co-moving attention's and frame's parameters, which the base stage leaves untrained."""
+    return [p for n, p in module.named_parameters() if n.startswith(("comoving.", "frame."))]
 
 
 class Denoiser(nn.Module):
@@ -235,7 +283,9 @@ class Denoiser(nn.Module):
         # weights and everything drawn after construction, as they were before they existed
         with torch.random.fork_rng():
             self.comoving = nn.ModuleList([CoMovingAttention(ch) for _ in attention_after])
+            self.frame = CoMovingFrame()
         self.use_comoving = True
+        self.use_frame = False
 
     def conditioning(self, timestep, text_states, frame_stride):
         """The vector every block is conditioned on: timestep, frame stride and pooled text."""
@@ -246,10 +296,13 @@ class Denoiser(nn.Module):
         return self.cond(cond)
 
     def forward(self, sample, timestep, text_states, context, context_mask, frame_stride):
+        motion = motion_conditioning(text_states, frame_stride)
+        if self.use_frame:
+            shifts = self.frame.shifts(motion, sample)
+            sample, context = self.frame.enter(sample, shifts), self.frame.enter(context, shifts)
         m = context_mask[:, None, :, None, None]
         x = self.inp(torch.cat([sample, context * m, m.expand(-1, 1, -1, sample.shape[3], sample.shape[4])], 1))
         cond = self.conditioning(timestep, text_states, frame_stride)
-        motion = motion_conditioning(text_states, frame_stride)
         for i, b in enumerate(self.blocks):
             x = b(x, cond)
             if i in self.attention_after:
@@ -257,12 +310,13 @@ class Denoiser(nn.Module):
                 x = self.attention[a](x)
                 if self.use_comoving:
                     x = self.comoving[a](x, motion)
-        return self.out(F.silu(self.out_norm(x)))
+        out = self.out(F.silu(self.out_norm(x)))
+        return self.frame.leave(out, shifts) if self.use_frame else out
 
 
 def load_denoiser(den, state):
-    """Loads denoiser weights; base-stage states from before the co-moving attention existed lack it (it is a
-    no-op until the direction stage)."""
+    """Loads denoiser weights; base-stage states from before the co-moving attention and frame existed lack them
+    (they are off until their stages)."""
     missing, unexpected = den.load_state_dict(state, strict=False)
-    if unexpected or any(not k.startswith("comoving.") for k in missing):
+    if unexpected or any(not k.startswith(("comoving.", "frame.")) for k in missing):
         raise RuntimeError(f"denoiser state does not fit: missing {missing}, unexpected {unexpected}")

@@ -113,31 +113,49 @@ def wrap_free_start(scene, frames, stride, rng, tries=30):
     return t0
 
 
-def build_latents(args, vae, tok, path):
-    if os.path.exists(path):
-        return dict(np.load(path))
-    enc = nets.VaeEncoder()
-    enc.load_state_dict(vae["enc"])
-    enc.eval()
+def latent_clip_specs(args, tok):
+    """The latent clip set's clips, in order: (scene, frame stride, start time, three tokenised prompts)."""
     rng = random.Random(2)
-    lat, ids, strides = [], [], []
-    t_start = time.time()
-    for i in range(args.clips):
+    for _ in range(args.clips):
         scene = world.random_scene(rng)
         stride = rng.choices(STRIDES, weights=(0.4, 0.2, 0.2, 0.2))[0]
         if scene.from_ship and rng.random() < 0.5:
             t0 = 0.0
         else:
             t0 = wrap_free_start(scene, args.clip_frames, stride, rng)
+        yield scene, stride, t0, [tok.encode(world.prompt_for(scene, rng)) for _ in range(3)]
+
+
+def scene_velocity(scene, stride):
+    """The subject's true sideways speed in latent cells (8 px) per clip frame; 0 when it does not go sideways."""
+    return scene.direction * scene.speed * stride / 8.0 if scene.motion in ("left", "right", "walk") else 0.0
+
+
+def build_latents(args, vae, tok, path):
+    if os.path.exists(path):
+        data = dict(np.load(path))
+        if "velocity" not in data:
+            # sets written before the co-moving frame stage: the same clips, replayed without encoding
+            data["velocity"] = np.array([scene_velocity(sc, st) for sc, st, _, _ in latent_clip_specs(args, tok)],
+                                        np.float32)
+        return data
+    enc = nets.VaeEncoder()
+    enc.load_state_dict(vae["enc"])
+    enc.eval()
+    lat, ids, strides, velocity = [], [], [], []
+    t_start = time.time()
+    for i, (scene, stride, t0, prompt_ids) in enumerate(latent_clip_specs(args, tok)):
         clip = world.render_clip(scene, args.clip_frames, stride, t0)
         with torch.no_grad():
             z = enc(to_unit(clip)) * vae["scaling"]
         lat.append(z.numpy().astype(np.float16))
-        ids.append([tok.encode(world.prompt_for(scene, rng)) for _ in range(3)])
+        ids.append(prompt_ids)
         strides.append(stride)
+        velocity.append(scene_velocity(scene, stride))
         if i % 500 == 0:
             log(f"latents {i}/{args.clips} ({time.time() - t_start:.0f}s)")
-    data = {"latents": np.stack(lat), "ids": np.array(ids, np.int64), "strides": np.array(strides, np.float32)}
+    data = {"latents": np.stack(lat), "ids": np.array(ids, np.int64), "strides": np.array(strides, np.float32),
+            "velocity": np.array(velocity, np.float32)}
     np.savez(path, **data)
     return data
 
@@ -253,6 +271,24 @@ def words_present(tok_ids, vocab_size):
     return hot
 
 
+class RunningLosses:
+    """A stage's losses averaged over every 100 steps: logged, and the first one ("loss") added to the curve."""
+
+    def __init__(self, label, curve, offset, t_start):
+        self.label, self.curve, self.offset, self.t_start = label, curve, offset, t_start
+        self.sums = {}
+
+    def add(self, step, lr, **losses):
+        for name, value in losses.items():
+            self.sums[name] = self.sums.get(name, 0.0) + value
+        if (step + 1) % 100 == 0:
+            means = {name: total / 100 for name, total in self.sums.items()}
+            self.curve.append((self.offset + step + 1, means["loss"], time.time() - self.t_start))
+            parts = " ".join(f"{name} {mean:.4f}" for name, mean in means.items())
+            log(f"{self.label}{step + 1} {parts} lr {lr:.2e} ({time.time() - self.t_start:.0f}s)")
+            self.sums = {}
+
+
 class Ema:
     def __init__(self, modules, decay):
         self.decay = decay
@@ -273,6 +309,7 @@ class TrainingBatches:
         self.lat = torch.from_numpy(data["latents"].astype(np.float32))  # (N, T, C, 8, 8)
         self.ids = torch.from_numpy(data["ids"])
         self.strides = torch.from_numpy(data["strides"])
+        self.velocity = torch.from_numpy(data["velocity"])
         self.batch = batch
         self.empty = torch.tensor([tok.encode("")])
         self.rng = random.Random(seed)
@@ -292,7 +329,7 @@ class TrainingBatches:
         noise = torch.randn_like(x0)
         tt = t[:, None, None, None, None]
         xt = (1 - tt) * x0 + tt * noise
-        return x0, xt, noise, t, tok_ids, context_mask(b, t_len, rng), self.strides[idx]
+        return x0, xt, noise, t, tok_ids, context_mask(b, t_len, rng), self.strides[idx], self.velocity[idx]
 
 
 def optimise(opt, params, ema, loss):
@@ -308,6 +345,75 @@ def warmup_cosine(base_lr, step, steps, warmup=200):
     return base_lr * min(1.0, (step + 1) / warmup) * (0.5 * (1 + math.cos(math.pi * step / steps)) * 0.9 + 0.1)
 
 
+def resume_stage(ckpt, modules, opt, ema, name):
+    """Loads a stage's checkpoint, if any, into its modules (key -> module), optimiser and EMA;
+    returns (step, curve, evals, elapsed seconds)."""
+    if not os.path.exists(ckpt):
+        return 0, [], [], 0.0
+    st = torch.load(ckpt)
+    for key, module in modules.items():
+        if isinstance(module, nets.Denoiser):
+            nets.load_denoiser(module, st[key])
+        else:
+            module.load_state_dict(st[key])
+    opt.load_state_dict(st["opt"])
+    ema.shadow[0].load_state_dict(st["ema_text"])
+    nets.load_denoiser(ema.shadow[1], st["ema_den"])
+    log(f"resumed {name} at step {st['step']}")
+    return st["step"], st["curve"], st["evals"], st["elapsed"]
+
+
+def save_stage(ckpt, modules, opt, ema, step, curve, evals, elapsed):
+    torch.save({**{key: m.state_dict() for key, m in modules.items()}, "opt": opt.state_dict(),
+                "ema_text": ema.shadow[0].state_dict(), "ema_den": ema.shadow[1].state_dict(),
+                "step": step, "curve": curve, "evals": evals, "elapsed": elapsed}, ckpt)
+
+
+def evaluate_and_save(args, step, total, offset, label, ckpt, modules, opt, ema, vae, tok, curve, evals, t_start):
+    """After a step of a stage: the quick evaluation and the checkpoint when they are due (and after its last step)."""
+    last = step + 1 == total
+    if (step + 1) % args.eval_every == 0 or last:
+        m = quick_eval(ema.shadow[0], ema.shadow[1], vae, tok, args.eval_prompts)
+        evals.append((offset + step + 1, m, time.time() - t_start))
+        log(f"eval at {label}{step + 1}: {m}")
+    if (step + 1) % args.ckpt_every == 0 or last:
+        save_stage(ckpt, modules, opt, ema, step + 1, curve, evals, time.time() - t_start)
+
+
+def fine_tune_result(ema, base, curve, evals, seconds, tok, **extra):
+    """A fine-tuning stage's output: EMA weights, the curves and evaluations of every stage so far, and its time."""
+    return {"text": ema.shadow[0].state_dict(), "den": ema.shadow[1].state_dict(),
+            "curve": base["curve"] + curve, "evals": base["evals"] + evals,
+            "seconds": base["seconds"] + seconds, "vocab": len(tok.words), **extra}
+
+
+def begin_fine_tune(args, data, tok, base, fast, slow, fast_lr, slow_lr, ckpt, modules, name, seed):
+    """The shared start of a fine-tuning stage: an optimiser whose fast group (new or language parts) learns at
+    fast_lr while the base model only adapts at slow_lr, the EMA, the resumed checkpoint, batches, clock and running
+    losses. Returns (params, opt, ema, batches, start, curve, evals, base_steps, t_start, running)."""
+    params = fast + slow
+    opt = torch.optim.AdamW([{"params": fast, "base_lr": fast_lr}, {"params": slow, "base_lr": slow_lr}],
+                            lr=slow_lr, weight_decay=0.01)
+    ema = Ema([modules["text"], modules["den"]], 0.998)
+    start, curve, evals, elapsed = resume_stage(ckpt, modules, opt, ema, name)
+    base_steps = base["curve"][-1][0] if base["curve"] else 0
+    batches = TrainingBatches(data, tok, args.batch, seed + start)
+    t_start = time.time() - elapsed
+    label = name.replace("stage", "step ")
+    return params, opt, ema, batches, start, curve, evals, base_steps, t_start, RunningLosses(label, curve, base_steps, t_start)
+
+
+def fine_tune_start(tok, base, seed):
+    """A fine-tuning stage's text encoder and denoiser, loaded from the stage before; the seed fixes the new
+    modules' draws whether or not the earlier stages ran in this process."""
+    torch.manual_seed(seed)
+    text = nets.TextEncoder(len(tok.words))
+    den = nets.Denoiser()
+    text.load_state_dict(base["text"])
+    nets.load_denoiser(den, base["den"])
+    return text, den
+
+
 def train_denoiser(args, data, tok, vae, work):
     """Base stage: text encoder and denoiser from scratch on the flow-matching loss (co-moving attention off)."""
     ckpt = os.path.join(work, "denoiser.pt")
@@ -321,41 +427,22 @@ def train_denoiser(args, data, tok, vae, work):
     params = list(text.parameters()) + [p for p in den.parameters() if id(p) not in later]
     opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.01)
     ema = Ema([text, den], 0.999 if args.den_steps > 2000 else 0.9)
-    start, curve, evals, elapsed = 0, [], [], 0.0
-    if os.path.exists(ckpt):
-        st = torch.load(ckpt)
-        text.load_state_dict(st["text"])
-        nets.load_denoiser(den, st["den"])
-        opt.load_state_dict(st["opt"])
-        ema.shadow[0].load_state_dict(st["ema_text"])
-        nets.load_denoiser(ema.shadow[1], st["ema_den"])
-        start, curve, evals, elapsed = st["step"], st["curve"], st["evals"], st["elapsed"]
-        log(f"resumed denoiser at step {start}")
+    modules = {"text": text, "den": den}
+    start, curve, evals, elapsed = resume_stage(ckpt, modules, opt, ema, "denoiser")
     batches = TrainingBatches(data, tok, args.batch, 3 + start)
     t_start = time.time() - elapsed
-    running = 0.0
+    running = RunningLosses("denoiser step ", curve, 0, t_start)
     for step in range(start, args.den_steps):
         lr = warmup_cosine(args.lr, step, args.den_steps)
         for g in opt.param_groups:
             g["lr"] = lr
-        x0, xt, noise, t, tok_ids, mask, strides = batches.next(sample_timesteps, random_context_mask)
+        x0, xt, noise, t, tok_ids, mask, strides, _ = batches.next(sample_timesteps, random_context_mask)
         v = den(xt, t, text(tok_ids), x0, mask, strides)
         weight = base_loss_weight(x0)
         loss = (weight * (v - (noise - x0)) ** 2).mean() / weight.mean()
         optimise(opt, params, ema, loss)
-        running += loss.item()
-        if (step + 1) % 100 == 0:
-            curve.append((step + 1, running / 100, time.time() - t_start))
-            log(f"denoiser step {step + 1} loss {running / 100:.4f} lr {lr:.2e} ({time.time() - t_start:.0f}s)")
-            running = 0.0
-        if (step + 1) % args.eval_every == 0 or step + 1 == args.den_steps:
-            m = quick_eval(ema.shadow[0], ema.shadow[1], vae, tok, args.eval_prompts)
-            evals.append((step + 1, m, time.time() - t_start))
-            log(f"eval at {step + 1}: {m}")
-        if (step + 1) % args.ckpt_every == 0 or step + 1 == args.den_steps:
-            torch.save({"text": text.state_dict(), "den": den.state_dict(), "opt": opt.state_dict(),
-                        "ema_text": ema.shadow[0].state_dict(), "ema_den": ema.shadow[1].state_dict(),
-                        "step": step + 1, "curve": curve, "evals": evals, "elapsed": time.time() - t_start}, ckpt)
+        running.add(step, lr, loss=loss.item())
+        evaluate_and_save(args, step, args.den_steps, 0, "", ckpt, modules, opt, ema, vae, tok, curve, evals, t_start)
     out = {"text": ema.shadow[0].state_dict(), "den": ema.shadow[1].state_dict(), "curve": curve, "evals": evals,
            "seconds": time.time() - t_start, "vocab": len(tok.words)}
     torch.save(out, final)
@@ -371,40 +458,20 @@ def train_direction(args, data, tok, vae, work, base):
     final = os.path.join(work, "direction_final.pt")
     if os.path.exists(final):
         return torch.load(final)
-    torch.manual_seed(1003)  # the new modules' initial weights must not depend on whether the base stage ran now
-    text = nets.TextEncoder(len(tok.words))
-    den = nets.Denoiser()
-    text.load_state_dict(base["text"])
-    nets.load_denoiser(den, base["den"])
+    text, den = fine_tune_start(tok, base, 1003)
     bow = torch.nn.Linear(nets.TEXT_DIM, len(tok.words))
     # the new and the language parts learn fast; the rest of the base model only adapts
     new = {id(p) for p in nets.direction_parameters(den)}
     fast = list(text.parameters()) + nets.direction_parameters(den) + list(bow.parameters())
     slow = [p for p in den.parameters() if id(p) not in new]
-    params = fast + slow
-    opt = torch.optim.AdamW([{"params": fast, "base_lr": args.dir_fast_lr}, {"params": slow, "base_lr": args.dir_lr}],
-                            lr=args.dir_lr, weight_decay=0.01)
-    ema = Ema([text, den], 0.998)
-    start, curve, evals, elapsed = 0, [], [], 0.0
-    if os.path.exists(ckpt):
-        st = torch.load(ckpt)
-        text.load_state_dict(st["text"])
-        den.load_state_dict(st["den"])
-        bow.load_state_dict(st["bow"])
-        opt.load_state_dict(st["opt"])
-        ema.shadow[0].load_state_dict(st["ema_text"])
-        ema.shadow[1].load_state_dict(st["ema_den"])
-        start, curve, evals, elapsed = st["step"], st["curve"], st["evals"], st["elapsed"]
-        log(f"resumed direction stage at step {start}")
-    base_steps = base["curve"][-1][0] if base["curve"] else 0
-    batches = TrainingBatches(data, tok, args.batch, 1003 + start)
-    t_start = time.time() - elapsed
-    running, running_motion, running_speed = 0.0, 0.0, 0.0
+    modules = {"text": text, "den": den, "bow": bow}
+    params, opt, ema, batches, start, curve, evals, base_steps, t_start, running = begin_fine_tune(
+        args, data, tok, base, fast, slow, args.dir_fast_lr, args.dir_lr, ckpt, modules, "direction stage", 1003)
     for step in range(start, args.dir_steps):
         for g in opt.param_groups:
             g["lr"] = warmup_cosine(g["base_lr"], step, args.dir_steps, warmup=100)
         lr = opt.param_groups[1]["lr"]
-        x0, xt, noise, t, tok_ids, mask, strides = batches.next(direction_timesteps, direction_context_mask)
+        x0, xt, noise, t, tok_ids, mask, strides, _ = batches.next(direction_timesteps, direction_context_mask)
         states = text(tok_ids)
         v = den(xt, t, states, x0, mask, strides)
         weight = direction_loss_weight(x0)
@@ -420,27 +487,55 @@ def train_direction(args, data, tok, vae, work, base):
         motion_weight = args.motion_weight if step >= args.motion_start else 0.0
         loss = flow + motion_weight * motion + 0.3 * words + args.speed_weight * speed
         optimise(opt, params, ema, loss)
-        running += flow.item()
-        running_motion += motion.item()
-        running_speed += speed.item()
-        if (step + 1) % 100 == 0:
-            curve.append((base_steps + step + 1, running / 100, time.time() - t_start))
-            log(f"direction step {step + 1} loss {running / 100:.4f} motion {running_motion / 100:.3f} "
-                f"speed {running_speed / 100:.3f} lr {lr:.2e} ({time.time() - t_start:.0f}s)")
-            running, running_motion, running_speed = 0.0, 0.0, 0.0
-        if (step + 1) % args.eval_every == 0 or step + 1 == args.dir_steps:
-            m = quick_eval(ema.shadow[0], ema.shadow[1], vae, tok, args.eval_prompts)
-            evals.append((base_steps + step + 1, m, time.time() - t_start))
-            log(f"eval at direction step {step + 1}: {m}")
-        if (step + 1) % args.ckpt_every == 0 or step + 1 == args.dir_steps:
-            torch.save({"text": text.state_dict(), "den": den.state_dict(), "bow": bow.state_dict(),
-                        "opt": opt.state_dict(),
-                        "ema_text": ema.shadow[0].state_dict(), "ema_den": ema.shadow[1].state_dict(),
-                        "step": step + 1, "curve": curve, "evals": evals, "elapsed": time.time() - t_start}, ckpt)
+        running.add(step, lr, loss=flow.item(), motion=motion.item(), speed=speed.item())
+        evaluate_and_save(args, step, args.dir_steps, base_steps, "direction step ", ckpt, modules, opt, ema, vae, tok,
+                          curve, evals, t_start)
     seconds = time.time() - t_start
-    out = {"text": ema.shadow[0].state_dict(), "den": ema.shadow[1].state_dict(), "comoving": True,
-           "curve": base["curve"] + curve, "evals": base["evals"] + evals,
-           "seconds": base["seconds"] + seconds, "direction_seconds": seconds, "vocab": len(tok.words)}
+    out = fine_tune_result(ema, base, curve, evals, seconds, tok, comoving=True, direction_seconds=seconds)
+    torch.save(out, final)
+    return out
+
+
+def speed_loss(den, states, strides, velocity):
+    """Regression of the co-moving frame's speed on the clips' true sideways speed, in units of 0.1 cell per frame
+    (about a stride-1 speed)."""
+    predicted = den.frame.velocity(nets.motion_conditioning(states, strides))[:, 0]
+    return (((predicted - velocity) / 0.1) ** 2).mean()
+
+
+def train_frame(args, data, tok, vae, work, base):
+    """Co-moving frame stage: fine-tunes the base model to denoise in the frame of reference of a subject moving the
+    way the prompt says (`nets.CoMovingFrame`), with the frame's speed head regressed on the clips' true speed."""
+    ckpt = os.path.join(work, "frame.pt")
+    final = os.path.join(work, "frame_final.pt")
+    if os.path.exists(final):
+        return torch.load(final)
+    text, den = fine_tune_start(tok, base, 1005)
+    den.use_comoving = bool(base.get("comoving", False))
+    den.use_frame = True
+    # the new speed head learns fast; the words it reads and the denoiser only adapt (a fast text encoder, pulled by
+    # the speed regression, lost some backgrounds)
+    fast = list(den.frame.parameters())
+    slow = list(text.parameters()) + [p for n, p in den.named_parameters() if not n.startswith(("frame.", "comoving."))]
+    modules = {"text": text, "den": den}
+    params, opt, ema, batches, start, curve, evals, base_steps, t_start, running = begin_fine_tune(
+        args, data, tok, base, fast, slow, args.frame_fast_lr, args.frame_lr, ckpt, modules, "frame stage", 1005)
+    for step in range(start, args.frame_steps):
+        for g in opt.param_groups:
+            g["lr"] = warmup_cosine(g["base_lr"], step, args.frame_steps, warmup=100)
+        x0, xt, noise, t, tok_ids, mask, strides, velocity = batches.next(sample_timesteps, random_context_mask)
+        states = text(tok_ids)
+        v = den(xt, t, states, x0, mask, strides)
+        weight = base_loss_weight(x0)
+        flow = (weight * (v - (noise - x0)) ** 2).mean() / weight.mean()
+        speed = speed_loss(den, states, strides, velocity)
+        optimise(opt, params, ema, flow + args.frame_speed_weight * speed)
+        running.add(step, opt.param_groups[1]["lr"], loss=flow.item(), speed=speed.item())
+        evaluate_and_save(args, step, args.frame_steps, base_steps, "frame step ", ckpt, modules, opt, ema, vae, tok,
+                          curve, evals, t_start)
+    seconds = time.time() - t_start
+    out = fine_tune_result(ema, base, curve, evals, seconds, tok, comoving=bool(base.get("comoving", False)),
+                           frame=True, frame_seconds=seconds)
     torch.save(out, final)
     return out
 
@@ -507,6 +602,13 @@ def main():
     ap.add_argument("--motion-weight", type=float, default=0.3, help="weight of the direction-of-motion loss")
     ap.add_argument("--speed-weight", type=float, default=0.1, help="weight of the co-moving speed's regression")
     ap.add_argument("--motion-from", type=float, default=0.85, help="the motion loss applies from this noise level")
+    ap.add_argument("--frame-steps", type=int, default=2000,
+                    help="steps of the co-moving frame stage (0 skips it; see README)")
+    ap.add_argument("--frame-lr", type=float, default=3e-4, help="co-moving frame stage: learning rate of the denoiser")
+    ap.add_argument("--frame-fast-lr", type=float, default=1e-3,
+                    help="co-moving frame stage: learning rate of the speed head")
+    ap.add_argument("--frame-speed-weight", type=float, default=0.03,
+                    help="co-moving frame stage: weight of the speed head's regression")
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--eval-every", type=int, default=1000)
@@ -520,7 +622,7 @@ def main():
     if args.smoke:
         args.vae_steps, args.vae_batch, args.clips, args.clip_frames = 30, 8, 24, 16
         args.den_steps, args.eval_every, args.eval_prompts, args.ckpt_every = 30, 30, 4, 15
-        args.dir_steps, args.motion_start = 20, 10
+        args.dir_steps, args.motion_start, args.frame_steps = 20, 10, 20
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     os.makedirs(args.work, exist_ok=True)
@@ -531,6 +633,8 @@ def main():
     den = train_denoiser(args, data, tok, vae, args.work)
     if args.dir_steps > 0:
         den = train_direction(args, data, tok, vae, args.work, den)
+    if args.frame_steps > 0:
+        den = train_frame(args, data, tok, vae, args.work, den)
     import export
     import make_eval_set
     import plot_curves
