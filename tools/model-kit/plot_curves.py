@@ -17,7 +17,13 @@ def plot(record_path, out):
     axes[0].set_yscale("log")
     den = rec.get("denoiser_curve") or []
     axes[1].plot([s for s, _, _ in den], [l for _, l, _ in den])
-    axes[1].set_title(f"denoiser flow-matching loss ({(rec.get('denoiser_seconds') or 0) / 60:.1f} min)")
+    title = f"denoiser flow-matching loss ({(rec.get('denoiser_seconds') or 0) / 60:.1f} min"
+    stages = [(name, rec.get(f"{name}_seconds")) for name in ("direction", "frame")]
+    stages = [(name, seconds) for name, seconds in stages if seconds]
+    if stages:
+        # later stages continue the step count; say which part of the time they took
+        title += ", of which " + ", ".join(f"{name} stage {seconds / 60:.1f}" for name, seconds in stages)
+    axes[1].set_title(title + ")")
     axes[1].set_xlabel("step")
     evals = rec.get("evals") or []
     for key in ("background", "colour", "direction"):
