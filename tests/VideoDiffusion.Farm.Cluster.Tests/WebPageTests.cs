@@ -2,7 +2,7 @@ using Microsoft.Playwright;
 
 namespace VideoDiffusion.Farm.Cluster.Tests;
 
-/// <summary>The gateway's web page in Debian's Chromium (driven by Playwright): submit, live progress, the video plays.</summary>
+/// <summary>The gateway's web page in Debian's Chromium (driven by Playwright): a refused setting, submit, live progress, the video plays.</summary>
 [Collection(ClusterCollection.Name)]
 public sealed class WebPageTests(FarmCluster cluster)
 {
@@ -31,6 +31,17 @@ public sealed class WebPageTests(FarmCluster cluster)
         await page.FillAsync("#prompt", "Bluey walking on the moon after coming out of the spaceship");
         await page.FillAsync("#seconds", "30");
         await page.FillAsync("#steps", "12");
+
+        // a setting the gateway refuses comes back to the input it belongs to
+        await page.FillAsync("#sync-every", "-1");
+        await page.ClickAsync("#submit");
+        await page.Locator("#error").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Visible, Timeout = 30_000 });
+        Assert.Contains("syncEvery", await page.TextContentAsync("#error") ?? "");
+        Assert.Equal("true", await page.GetAttributeAsync("#sync-every", "aria-invalid"));
+
+        await page.FillAsync("#sync-every", "1");
+        await page.SelectOptionAsync("#blend", "cosine");
+        await page.SelectOptionAsync("#anchors", "auto");
         await page.ClickAsync("#submit");
 
         // watch the page, not the API: the percentages it shows while the job runs

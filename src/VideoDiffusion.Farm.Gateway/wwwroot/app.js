@@ -20,7 +20,8 @@
     promptField: $('prompt-field'), storyboardField: $('storyboard-field'),
     prompt: $('prompt'), storyboard: $('storyboard'),
     seconds: $('seconds'), steps: $('steps'), seed: $('seed'), strategy: $('strategy'),
-    window: $('window'), overlap: $('overlap'), model: $('model'), modelNote: $('model-note'),
+    window: $('window'), overlap: $('overlap'), syncEvery: $('sync-every'), blend: $('blend'), anchors: $('anchors'),
+    model: $('model'), modelNote: $('model-note'),
     submit: $('submit'),
     jobEmpty: $('job-empty'), jobDetails: $('job-details'),
     jobId: $('job-id'), state: $('state'), eta: $('eta'), windows: $('windows'),
@@ -35,7 +36,8 @@
   // Form inputs a problem's `field` can point at (field "storyboard[1].from" -> #storyboard).
   const FIELD_INPUTS = {
     apiKey: els.apiKey, prompt: els.prompt, storyboard: els.storyboard, seconds: els.seconds, steps: els.steps,
-    seed: els.seed, strategy: els.strategy, window: els.window, overlap: els.overlap, model: els.model,
+    seed: els.seed, strategy: els.strategy, window: els.window, overlap: els.overlap, syncEvery: els.syncEvery,
+    blend: els.blend, anchors: els.anchors, model: els.model,
   };
 
   let models = [];        // from GET /v1/models
@@ -246,7 +248,7 @@
       const p = els.prompt.value.trim();
       if (p) body.prompt = p;
     }
-    for (const name of ['seconds', 'steps', 'seed', 'window', 'overlap']) {
+    for (const name of ['seconds', 'steps', 'seed', 'window', 'overlap', 'syncEvery']) {
       const input = els[name];
       // A number input holding text reports value "" — do not silently drop what the user typed.
       if (input.validity.badInput) throw localProblem(name, 'must be a number');
@@ -256,7 +258,9 @@
       if (!Number.isFinite(n)) throw localProblem(name, 'must be a number');
       body[name] = n;
     }
-    if (els.strategy.value) body.strategy = els.strategy.value;
+    for (const name of ['strategy', 'blend', 'anchors']) {
+      if (els[name].value) body[name] = els[name].value;
+    }
     if (els.model.value) body.model = els.model.value;
     return body;
   }
