@@ -152,6 +152,31 @@ class TemporalAttention(nn.Module):
         return self.proj(y)
 
 
+class SpatialAttention(nn.Module):
+    """Self-attention across the 64 cells of each frame: lets every place see the whole frame, so the denoiser can
+    settle on one subject instead of growing one wherever guidance pushes (3 x 3 convolutions only see neighbours).
+    Positions are learnt per row only: the world is horizontally uniform, and the co-moving frame rolls columns."""
+
+    def __init__(self, ch, rows=8, heads=4):
+        super().__init__()
+        self.heads = heads
+        self.norm = nn.GroupNorm(8, ch)
+        self.row_position = nn.Parameter(torch.zeros(1, ch, 1, rows, 1))
+        self.qkv = nn.Conv3d(ch, 3 * ch, 1)
+        self.proj = nn.Conv3d(ch, ch, 1)
+        nn.init.zeros_(self.proj.weight)
+        nn.init.zeros_(self.proj.bias)
+
+    def forward(self, x):
+        b, c, t, h, w = x.shape
+        hd = c // self.heads
+        qkv = self.qkv(self.norm(x) + self.row_position).reshape(b, 3, self.heads, hd, t, h * w)
+        q, k, v = [qkv[:, i].permute(0, 1, 3, 4, 2) for i in range(3)]  # (b, heads, t, hw, hd)
+        att = torch.softmax(torch.matmul(q, k.transpose(-1, -2)) / math.sqrt(hd), dim=-1)
+        y = torch.matmul(att, v).permute(0, 1, 4, 2, 3).reshape(b, c, t, h, w)
+        return x + self.proj(y)
+
+
 def horizontal_gradient(x):
     """Central difference along the width (zero beyond the edges): positive where features grow to the right."""
     p = F.pad(x, (1, 1))
@@ -277,6 +302,7 @@ class Denoiser(nn.Module):
         self.blocks = nn.ModuleList([ResBlock(ch, cond_dim, d) for d in dilations])
         self.attention_after = tuple(attention_after)
         self.attention = nn.ModuleList([TemporalAttention(ch) for _ in attention_after])
+        self.spatial = nn.ModuleList([SpatialAttention(ch) for _ in attention_after])
         self.out_norm = nn.GroupNorm(8, ch)
         self.out = nn.Conv3d(ch, c, (1, 3, 3), padding=(0, 1, 1))
         # drawn from a forked random state: constructing them leaves the global one, and so the base stage's
@@ -310,13 +336,15 @@ class Denoiser(nn.Module):
                 x = self.attention[a](x)
                 if self.use_comoving:
                     x = self.comoving[a](x, motion)
+                x = self.spatial[a](x)
         out = self.out(F.silu(self.out_norm(x)))
         return self.frame.leave(out, shifts) if self.use_frame else out
 
 
 def load_denoiser(den, state):
     """Loads denoiser weights; base-stage states from before the co-moving attention and frame existed lack them
-    (they are off until their stages)."""
+    (they are off until their stages), and models from before the spatial attention lack it (its zero output
+    projection makes it the identity, so they sample as they did)."""
     missing, unexpected = den.load_state_dict(state, strict=False)
-    if unexpected or any(not k.startswith(("comoving.", "frame.")) for k in missing):
+    if unexpected or any(not k.startswith(("comoving.", "frame.", "spatial.")) for k in missing):
         raise RuntimeError(f"denoiser state does not fit: missing {missing}, unexpected {unexpected}")

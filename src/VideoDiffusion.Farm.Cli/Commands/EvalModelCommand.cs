@@ -30,7 +30,8 @@ public static class EvalModelCommand
             var evaluator = new ModelEvaluator(loaded, EvalSet.Load(setFile.FullName), result.GetValue(guidance));
             var scores = evaluator.Evaluate(result.GetValue(quiet) ? null : Console.WriteLine);
             Console.WriteLine($"prompts {scores.Prompts}: background right {scores.BackgroundRight:P1}, colour present {scores.ColourPresence:P1} of frames, " +
-                              $"direction right {scores.DirectionRight:P1} of {scores.MovingPrompts} moving; context kept {scores.ContextKept:P1} of {scores.ContextCases}");
+                              $"direction right {scores.DirectionRight:P1} of {scores.MovingPrompts} moving; context kept {scores.ContextKept:P1} of {scores.ContextCases}; " +
+                              $"subjects per frame {scores.SubjectsPerFrame:F2} (one alone in {scores.SingleSubjectFrames:P0} of frames)");
             if (result.GetValue(json) is { } path)
             {
                 File.WriteAllText(path, JsonSerializer.Serialize(scores, new JsonSerializerOptions { WriteIndented = true }));

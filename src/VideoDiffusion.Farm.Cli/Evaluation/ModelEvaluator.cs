@@ -1,5 +1,6 @@
 using VideoDiffusion.Farm.Diffusion.Models;
 using VideoDiffusion.Farm.Diffusion.Planning;
+using VideoDiffusion.Farm.Diffusion.Quality;
 using VideoDiffusion.Farm.Diffusion.Rendering;
 using VideoDiffusion.Farm.Diffusion.Tensors;
 using VideoDiffusion.Farm.Media.Frames;
@@ -7,7 +8,13 @@ using VideoDiffusion.Farm.Media.Frames;
 namespace VideoDiffusion.Farm.Cli.Evaluation;
 
 /// <summary>Scores of a model on an evaluation set (fractions in [0, 1]).</summary>
-public sealed record ModelScores(int Prompts, double BackgroundRight, double ColourPresence, int MovingPrompts, double DirectionRight, int ContextCases, double ContextKept);
+/// <remarks>
+/// <see cref="SubjectsPerFrame"/> and <see cref="SingleSubjectFrames"/> count the shapes of the prompt's colour over
+/// the frames that show it (<see cref="PaletteScorer.SubjectCount"/>); the rendered world itself measures about 1.2 and
+/// 80 %, because a white subject also matches stars and a yellow one the ship's door.
+/// </remarks>
+public sealed record ModelScores(int Prompts, double BackgroundRight, double ColourPresence, int MovingPrompts, double DirectionRight, int ContextCases, double ContextKept,
+    double SubjectsPerFrame, double SingleSubjectFrames);
 
 /// <summary>Renders an evaluation set with the exported ONNX files and scores it by colour (issue #2's bars).</summary>
 public sealed class ModelEvaluator(DiffusionModel model, EvalSet set, float? guidance = null)
@@ -18,7 +25,7 @@ public sealed class ModelEvaluator(DiffusionModel model, EvalSet set, float? gui
     public ModelScores Evaluate(Action<string>? log = null)
     {
         var scorer = set.Scorer();
-        int backgroundRight = 0, moving = 0, directionRight = 0;
+        int backgroundRight = 0, moving = 0, directionRight = 0, framesWithSubject = 0, subjects = 0, singleSubject = 0;
         double colour = 0;
         for (var i = 0; i < set.Prompts.Count; i++)
         {
@@ -30,6 +37,13 @@ public sealed class ModelEvaluator(DiffusionModel model, EvalSet set, float? gui
             var presence = scorer.ColourPresence(video, p.Colour);
             backgroundRight += background == p.Background ? 1 : 0;
             colour += presence;
+            for (var t = 0; t < video.Frames; t++)
+            {
+                var count = scorer.SubjectCount(video, t, p.Colour);
+                framesWithSubject += count > 0 ? 1 : 0;
+                subjects += count;
+                singleSubject += count == 1 ? 1 : 0;
+            }
             var direction = 0;
             if (p.Moving)
             {
@@ -59,7 +73,8 @@ public sealed class ModelEvaluator(DiffusionModel model, EvalSet set, float? gui
             log?.Invoke($"[context {i + 1}/{set.Context.Count}] {c.Prompt}: colour {presence:P0}" + (c.Moving ? $", direction {direction} (want {c.Direction})" : "") + (ok ? " kept" : " LOST"));
         }
         return new ModelScores(set.Prompts.Count, (double)backgroundRight / set.Prompts.Count, colour / set.Prompts.Count,
-            moving, moving == 0 ? 1 : (double)directionRight / moving, set.Context.Count, set.Context.Count == 0 ? 1 : (double)kept / set.Context.Count);
+            moving, moving == 0 ? 1 : (double)directionRight / moving, set.Context.Count, set.Context.Count == 0 ? 1 : (double)kept / set.Context.Count,
+            framesWithSubject == 0 ? 0 : (double)subjects / framesWithSubject, framesWithSubject == 0 ? 0 : (double)singleSubject / framesWithSubject);
     }
 
     private RenderContext NewContext(string prompt, ulong seed)

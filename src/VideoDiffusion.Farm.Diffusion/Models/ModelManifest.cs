@@ -55,7 +55,8 @@ public sealed record WindowLimits(int Native, int Min, int Max);
 
 public sealed record SamplerSettings(string Kind, float Shift, int DefaultSteps);
 
-public sealed record GuidanceSettings(float Default);
+/// <summary>Default guidance scale, and how closely it follows the subject (<see cref="Sampling.FocusedGuidance"/>; 0 is plain).</summary>
+public sealed record GuidanceSettings(float Default, float Focus = 0f);
 
 public sealed record TokenizerSettings(
     string Kind, string Vocabulary, int MaxTokens, int PadId, int UnknownId, bool Lowercase = true);

@@ -79,6 +79,7 @@ public static class ModelManifestLoader
         Require(m.Sampler.DefaultSteps > 0, "sampler.defaultSteps", "must be positive");
         Require(m.Prediction == "velocity", "prediction", $"'{m.Prediction}' is not supported (velocity)");
         Require(m.Guidance.Default >= 0, "guidance.default", "must not be negative");
+        Require(m.Guidance.Focus >= 0 && m.Guidance.Focus <= 8, "guidance.focus", "must be between 0 and 8");
         Require(m.Tokenizer.Kind == "word", "tokenizer.kind", $"'{m.Tokenizer.Kind}' is not supported (word)");
         Require(m.Tokenizer.MaxTokens > 0, "tokenizer.maxTokens", "must be positive");
         Require(m.Text.Dim > 0, "text.dim", "must be positive");

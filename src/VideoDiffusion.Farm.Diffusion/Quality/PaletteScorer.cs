@@ -13,6 +13,7 @@ public sealed class PaletteScorer(IReadOnlyDictionary<string, byte[]> palette, I
 {
     public const double ColourDistance = 70;
     public const int MinimumPixels = 4;
+    public const int MinimumSubjectPixels = 6;
 
     public string Background(RgbVideo video, int firstFrame = 0)
     {
@@ -65,15 +66,67 @@ public sealed class PaletteScorer(IReadOnlyDictionary<string, byte[]> palette, I
         return Math.Abs(slope) <= 0.05 ? 0 : Math.Sign(slope);
     }
 
-    private static double? Centroid(RgbVideo video, int t, byte[] colour)
+    /// <summary>
+    /// How many separate shapes of the colour a frame shows: 8-connected groups of at least 6 pixels near it. The
+    /// world has one subject per clip, so more than one means the model grew extra copies.
+    /// </summary>
+    public int SubjectCount(RgbVideo video, int t, string colour)
+    {
+        int width = video.Width, height = video.Height;
+        var near = NearMask(video, t, palette[colour]);
+        var stack = new Stack<int>();
+        var subjects = 0;
+        for (var start = 0; start < near.Length; start++)
+        {
+            if (!near[start])
+            {
+                continue;
+            }
+            near[start] = false;
+            stack.Push(start);
+            var size = 0;
+            while (stack.TryPop(out var p))
+            {
+                size++;
+                int px = p % width, py = p / width;
+                for (var y = Math.Max(0, py - 1); y <= Math.Min(height - 1, py + 1); y++)
+                {
+                    for (var x = Math.Max(0, px - 1); x <= Math.Min(width - 1, px + 1); x++)
+                    {
+                        var q = y * width + x;
+                        if (near[q])
+                        {
+                            near[q] = false;
+                            stack.Push(q);
+                        }
+                    }
+                }
+            }
+            subjects += size >= MinimumSubjectPixels ? 1 : 0;
+        }
+        return subjects;
+    }
+
+    private static bool[] NearMask(RgbVideo video, int t, byte[] colour)
     {
         var frame = video.Frame(t);
-        double sumX = 0;
-        var count = 0;
-        for (var p = 0; p < video.Width * video.Height; p++)
+        var near = new bool[video.Width * video.Height];
+        for (var p = 0; p < near.Length; p++)
         {
             double dr = frame[3 * p] - colour[0], dg = frame[3 * p + 1] - colour[1], db = frame[3 * p + 2] - colour[2];
-            if (dr * dr + dg * dg + db * db <= ColourDistance * ColourDistance)
+            near[p] = dr * dr + dg * dg + db * db <= ColourDistance * ColourDistance;
+        }
+        return near;
+    }
+
+    private static double? Centroid(RgbVideo video, int t, byte[] colour)
+    {
+        var near = NearMask(video, t, colour);
+        double sumX = 0;
+        var count = 0;
+        for (var p = 0; p < near.Length; p++)
+        {
+            if (near[p])
             {
                 sumX += p % video.Width;
                 count++;
