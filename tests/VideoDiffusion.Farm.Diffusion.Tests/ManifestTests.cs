@@ -58,6 +58,7 @@ public sealed class ManifestTests : IDisposable
     [InlineData("window", "native", 99, "window.native")]
     [InlineData("sampler", "shift", 0, "sampler.shift")]
     [InlineData("video", "width", 63, "video.width")]
+    [InlineData("guidance", "focus", -1, "guidance.focus")]
     public void BadValuesNameTheField(string section, string field, int value, string expected)
     {
         Edit(j => j[section]![field] = value);

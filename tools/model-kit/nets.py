@@ -293,7 +293,8 @@ def direction_parameters(module):
 class Denoiser(nn.Module):
     """Velocity prediction over a latent window (B, C, T, 8, 8) with text, timestep, stride and context."""
 
-    def __init__(self, c=LATENT_CHANNELS, ch=48, cond_dim=128, dilations=(1, 2, 4, 1, 2, 4), attention_after=(2, 5)):
+    def __init__(self, c=LATENT_CHANNELS, ch=48, cond_dim=128, dilations=(1, 2, 4, 1, 2, 4), attention_after=(2, 5),
+                 spatial_attention=False):
         super().__init__()
         self.inp = nn.Conv3d(2 * c + 1, ch, (1, 3, 3), padding=(0, 1, 1))
         self.text_proj = nn.Linear(TEXT_DIM, cond_dim)
@@ -302,7 +303,8 @@ class Denoiser(nn.Module):
         self.blocks = nn.ModuleList([ResBlock(ch, cond_dim, d) for d in dilations])
         self.attention_after = tuple(attention_after)
         self.attention = nn.ModuleList([TemporalAttention(ch) for _ in attention_after])
-        self.spatial = nn.ModuleList([SpatialAttention(ch) for _ in attention_after])
+        # off in the shipped recipe: it doubles a training step on CPU (README, experiment 5)
+        self.spatial = nn.ModuleList([SpatialAttention(ch) for _ in attention_after]) if spatial_attention else None
         self.out_norm = nn.GroupNorm(8, ch)
         self.out = nn.Conv3d(ch, c, (1, 3, 3), padding=(0, 1, 1))
         # drawn from a forked random state: constructing them leaves the global one, and so the base stage's
@@ -336,7 +338,8 @@ class Denoiser(nn.Module):
                 x = self.attention[a](x)
                 if self.use_comoving:
                     x = self.comoving[a](x, motion)
-                x = self.spatial[a](x)
+                if self.spatial is not None:
+                    x = self.spatial[a](x)
         out = self.out(F.silu(self.out_norm(x)))
         return self.frame.leave(out, shifts) if self.use_frame else out
 
