@@ -204,6 +204,12 @@ def sample_timesteps(b):
     return torch.where(torch.rand(b) < 0.7, u, uni).clamp(1e-3, 1.0)
 
 
+def high_noise_timesteps(shift):
+    """The base mix moved towards pure noise by the sampler's time shift: where a clip's layout (how many subjects,
+    which side the ship stands on) is decided, a stretch the base mix visits in only about one draw in eight."""
+    return lambda b: shifted(sample_timesteps(b), shift) if shift != 1.0 else sample_timesteps(b)
+
+
 def direction_timesteps(b):
     """The base mix plus a quarter near pure noise: only there is the way a subject goes not yet visible in the
     noisy sample, so only there does the model learn to take it from the prompt (trained on the base mix alone,
@@ -518,12 +524,13 @@ def train_frame(args, data, tok, vae, work, base):
     fast = list(den.frame.parameters())
     slow = list(text.parameters()) + [p for n, p in den.named_parameters() if not n.startswith(("frame.", "comoving."))]
     modules = {"text": text, "den": den}
+    frame_timesteps = high_noise_timesteps(args.frame_timestep_shift)
     params, opt, ema, batches, start, curve, evals, base_steps, t_start, running = begin_fine_tune(
         args, data, tok, base, fast, slow, args.frame_fast_lr, args.frame_lr, ckpt, modules, "frame stage", 1005)
     for step in range(start, args.frame_steps):
         for g in opt.param_groups:
             g["lr"] = warmup_cosine(g["base_lr"], step, args.frame_steps, warmup=100)
-        x0, xt, noise, t, tok_ids, mask, strides, velocity = batches.next(sample_timesteps, random_context_mask)
+        x0, xt, noise, t, tok_ids, mask, strides, velocity = batches.next(frame_timesteps, random_context_mask)
         states = text(tok_ids)
         v = den(xt, t, states, x0, mask, strides)
         weight = base_loss_weight(x0)
@@ -609,6 +616,8 @@ def main():
                     help="co-moving frame stage: learning rate of the speed head")
     ap.add_argument("--frame-speed-weight", type=float, default=0.03,
                     help="co-moving frame stage: weight of the speed head's regression")
+    ap.add_argument("--frame-timestep-shift", type=float, default=1.0,
+                    help="co-moving frame stage: moves its training noise levels towards pure noise (1: the base mix)")
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--eval-every", type=int, default=1000)
