@@ -83,7 +83,7 @@ def export_all(vae, den_state, tok, out, work):
     dec.load_state_dict(vae["dec"])
     text = nets.TextEncoder(den_state["vocab"])
     text.load_state_dict(den_state["text"])
-    den = nets.Denoiser()
+    den = nets.denoiser_for(den_state["den"])
     nets.load_denoiser(den, den_state["den"])
     # without the direction stage the co-moving attention is an untrained no-op: leave it out of the graph
     den.use_comoving = bool(den_state.get("comoving", False))

@@ -53,5 +53,7 @@ if __name__ == "__main__":
     ap = argparse.ArgumentParser()
     ap.add_argument("--vae", default="runs/full/vae.pt")
     ap.add_argument("--out", default="eval")
+    ap.add_argument("--prompts", type=int, default=64, help="more than the shipped 64 narrows the figures' noise")
+    ap.add_argument("--contexts", type=int, default=32)
     a = ap.parse_args()
-    build(torch.load(a.vae), a.out)
+    build(torch.load(a.vae), a.out, a.prompts, a.contexts)

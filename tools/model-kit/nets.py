@@ -344,6 +344,11 @@ class Denoiser(nn.Module):
         return self.frame.leave(out, shifts) if self.use_frame else out
 
 
+def denoiser_for(state):
+    """A denoiser shaped like a saved state: with spatial attention if the state has it."""
+    return Denoiser(spatial_attention=any(k.startswith("spatial.") for k in state))
+
+
 def load_denoiser(den, state):
     """Loads denoiser weights; base-stage states from before the co-moving attention and frame existed lack them
     (they are off until their stages), and models from before the spatial attention lack it (its zero output

@@ -414,7 +414,7 @@ def fine_tune_start(tok, base, seed):
     modules' draws whether or not the earlier stages ran in this process."""
     torch.manual_seed(seed)
     text = nets.TextEncoder(len(tok.words))
-    den = nets.Denoiser()
+    den = nets.denoiser_for(base["den"])
     text.load_state_dict(base["text"])
     nets.load_denoiser(den, base["den"])
     return text, den
@@ -427,7 +427,7 @@ def train_denoiser(args, data, tok, vae, work):
     if os.path.exists(final):
         return torch.load(final)
     text = nets.TextEncoder(len(tok.words))
-    den = nets.Denoiser()
+    den = nets.Denoiser(spatial_attention=args.spatial_attention)
     den.use_comoving = False
     later = {id(p) for p in nets.direction_parameters(den)}
     params = list(text.parameters()) + [p for p in den.parameters() if id(p) not in later]
@@ -616,6 +616,8 @@ def main():
                     help="co-moving frame stage: learning rate of the speed head")
     ap.add_argument("--frame-speed-weight", type=float, default=0.03,
                     help="co-moving frame stage: weight of the speed head's regression")
+    ap.add_argument("--spatial-attention", action="store_true",
+                    help="self-attention across each frame's cells in the denoiser (experiment 5; doubles a CPU step)")
     ap.add_argument("--frame-timestep-shift", type=float, default=1.0,
                     help="co-moving frame stage: moves its training noise levels towards pure noise (1: the base mix)")
     ap.add_argument("--batch", type=int, default=16)
