@@ -35,4 +35,7 @@ public sealed record RenderJobRequest
 
     /// <summary><c>auto</c>, <c>keyframes</c> or <c>none</c>: whether a keyframe pass anchors the windows.</summary>
     [Id(18)] public string Anchors { get; init; } = "auto";
+
+    /// <summary>Focused guidance, 0 (plain) to 8; null takes the model's.</summary>
+    [Id(19)] public float? GuidanceFocus { get; init; }
 }

@@ -22,6 +22,7 @@ public sealed class GatewayRefusalTests(FarmCluster cluster)
         ("overlap above window/2", """{"prompt":"a red ball","window":16,"overlap":9}""", HttpStatusCode.BadRequest, "overlap"),
         ("steps zero", """{"prompt":"a red ball","steps":0}""", HttpStatusCode.BadRequest, "steps"),
         ("negative guidance", """{"prompt":"a red ball","guidance":-1}""", HttpStatusCode.BadRequest, "guidance"),
+        ("guidance focus out of range", """{"prompt":"a red ball","guidanceFocus":9}""", HttpStatusCode.BadRequest, "guidanceFocus"),
         ("malformed JSON", """{"prompt":"a red ball",""", HttpStatusCode.BadRequest, "body"),
         ("not an object", """["a red ball"]""", HttpStatusCode.BadRequest, "body"),
         ("unknown field", """{"prompt":"a red ball","colour":"red"}""", HttpStatusCode.BadRequest, "colour"),

@@ -1,6 +1,7 @@
 using VideoDiffusion.Farm.Diffusion.Models;
 using VideoDiffusion.Farm.Diffusion.Planning;
 using VideoDiffusion.Farm.Diffusion.Rendering;
+using VideoDiffusion.Farm.Diffusion.Sampling;
 using VideoDiffusion.Farm.Diffusion.Text;
 
 namespace VideoDiffusion.Farm.Diffusion.Tests;
@@ -151,6 +152,19 @@ public class ReferenceRendererTests(MoonwalkModelFixture fixture) : IClassFixtur
         Assert.Equal("window", Assert.Throws<PlanException>(() => Spec(new RenderRequest { Prompt = Prompt, Window = 64 })).Field);
         Assert.Equal("overlap", Assert.Throws<PlanException>(() => Spec(new RenderRequest { Prompt = Prompt, Overlap = 9 })).Field);
         Assert.Equal("syncEvery", Assert.Throws<PlanException>(() => Spec(new RenderRequest { Prompt = Prompt, SyncEvery = -1 })).Field);
+        Assert.Equal("guidanceFocus", Assert.Throws<PlanException>(() => Spec(new RenderRequest { Prompt = Prompt, GuidanceFocus = -1 })).Field);
+        Assert.Equal("guidanceFocus", Assert.Throws<PlanException>(() => Spec(new RenderRequest { Prompt = Prompt, GuidanceFocus = 9 })).Field);
+    }
+
+    [Fact]
+    public void GuidanceFocusDefaultsToTheModelsAndChangesTheVideo()
+    {
+        var request = new RenderRequest { Prompt = Prompt, Seconds = 2, Steps = 4 };
+        Assert.Equal(fixture.Model.Manifest.Guidance.Focus, Spec(request).GuidanceFocus);
+        var focused = request with { GuidanceFocus = 1f };
+        Assert.Equal(new GuidanceScale(Spec(request).Guidance, 1f), Spec(focused).GuidanceScale);
+        Assert.NotEqual(Render(request), Render(focused));
+        Assert.Equal(Render(focused), Render(focused));
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using VideoDiffusion.Farm.Diffusion.Denoising;
 using VideoDiffusion.Farm.Diffusion.Noise;
+using VideoDiffusion.Farm.Diffusion.Sampling;
 using VideoDiffusion.Farm.Diffusion.Text;
 using VideoDiffusion.Farm.Grains.Execution;
 
@@ -23,7 +24,7 @@ public sealed class DenoiseExecutorTests : IDisposable
     {
         var text = await _executor.RunAsync("moonwalk-tiny", m => m.TextEncoder.Encode("a red ball bouncing on the beach"), CancellationToken.None);
         var empty = await _executor.RunAsync("moonwalk-tiny", m => m.TextEncoder.Encode(""), CancellationToken.None);
-        return new WindowStepInput(CounterNoise.Frames(1, frame, 16, 8, 8, 8), 0.7f, text, empty, 4f);
+        return new WindowStepInput(CounterNoise.Frames(1, frame, 16, 8, 8, 8), 0.7f, text, empty, new GuidanceScale(4f, 0f));
     }
 
     [Fact]

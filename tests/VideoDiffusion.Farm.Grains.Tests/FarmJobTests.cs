@@ -41,6 +41,17 @@ public sealed class FarmJobTests(FarmClusterFixture fixture)
     }
 
     [Fact]
+    public async Task FocusedGuidanceTravelsToTheSilosAndStillEqualsTheReference()
+    {
+        var request = Request() with { GuidanceFocus = 1f };
+        var status = await RunAsync(request);
+        Assert.True(status.State == JobState.Completed, status.Error);
+        var farm = await fixture.ReadArtifactAsync(status.Result!.ArtifactKey);
+        Assert.Equal(await FarmClusterFixture.ReferenceY4mAsync(request), farm);
+        Assert.NotEqual(await FarmClusterFixture.ReferenceY4mAsync(Request()), farm);
+    }
+
+    [Fact]
     public async Task WindowsSpreadOverSilosAndNeverOnASiloWithoutSlots()
     {
         var before = fixture.ExecutorStatistics().ToDictionary(s => s.Name, s => s.Statistics.WindowSteps);

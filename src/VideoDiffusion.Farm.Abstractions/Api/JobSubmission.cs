@@ -13,6 +13,7 @@ public sealed record JobSubmission
     public ulong? Seed { get; init; }
     public int? Steps { get; init; }
     public float? Guidance { get; init; }
+    public float? GuidanceFocus { get; init; }
     public string? Strategy { get; init; }
     public int? Window { get; init; }
     public int? Overlap { get; init; }

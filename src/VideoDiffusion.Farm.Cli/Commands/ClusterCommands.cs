@@ -55,6 +55,7 @@ public static class ClusterCommands
                 Seed = request.Seed,
                 Steps = request.Steps,
                 Guidance = request.Guidance,
+                GuidanceFocus = request.GuidanceFocus,
                 Strategy = RenderNames.Name(request.Strategy),
                 Window = request.Window,
                 Overlap = request.Overlap,

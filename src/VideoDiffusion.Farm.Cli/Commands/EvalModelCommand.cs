@@ -17,8 +17,9 @@ public static class EvalModelCommand
         var json = new Option<string?>("--json") { Description = "Also write the scores as JSON" };
         var quiet = new Option<bool>("--quiet") { Description = "Only the summary" };
         var guidance = new Option<float?>("--guidance") { Description = "Guidance scale (default: the model's)" };
+        var focus = new Option<float?>("--guidance-focus") { Description = "Guidance focus, 0 (plain) to 8 (default: the model's)" };
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime threads", DefaultValueFactory = _ => Math.Max(1, Environment.ProcessorCount) };
-        var command = new Command("eval-model", "Score a model on the evaluation set (background, colour, direction, context)") { model, set, json, quiet, guidance, threads };
+        var command = new Command("eval-model", "Score a model on the evaluation set (background, colour, direction, context)") { model, set, json, quiet, guidance, focus, threads };
         command.SetAction(result =>
         {
             var setFile = result.GetValue(set)!;
@@ -27,7 +28,7 @@ public static class EvalModelCommand
                 throw new InvalidOperationException($"evaluation set '{setFile.FullName}' does not exist");
             }
             using var loaded = DiffusionModel.Load(ModelLocator.Resolve(result.GetValue(model)), new OnnxRuntimeSettings { IntraOpThreads = result.GetValue(threads) });
-            var evaluator = new ModelEvaluator(loaded, EvalSet.Load(setFile.FullName), result.GetValue(guidance));
+            var evaluator = new ModelEvaluator(loaded, EvalSet.Load(setFile.FullName), result.GetValue(guidance), result.GetValue(focus));
             var scores = evaluator.Evaluate(result.GetValue(quiet) ? null : Console.WriteLine);
             Console.WriteLine($"prompts {scores.Prompts}: background right {scores.BackgroundRight:P1}, colour present {scores.ColourPresence:P1} of frames, " +
                               $"direction right {scores.DirectionRight:P1} of {scores.MovingPrompts} moving; context kept {scores.ContextKept:P1} of {scores.ContextCases}; " +

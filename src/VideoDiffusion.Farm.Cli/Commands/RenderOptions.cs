@@ -14,6 +14,7 @@ public sealed class RenderOptions
     public Option<ulong> Seed { get; } = new("--seed") { Description = "Noise seed", DefaultValueFactory = _ => 42 };
     public Option<int?> Steps { get; } = new("--steps") { Description = "Sampler steps (default: the model's)" };
     public Option<float?> Guidance { get; } = new("--guidance") { Description = "Classifier-free guidance scale (default: the model's)" };
+    public Option<float?> GuidanceFocus { get; } = new("--guidance-focus") { Description = "Focus guidance on the subject, 0 (plain) to 8 (default: the model's)" };
     public Option<string> Strategy { get; } = new("--strategy") { Description = "co-denoise | keyframes | autoregressive", DefaultValueFactory = _ => "co-denoise" };
     public Option<int?> Window { get; } = new("--window") { Description = "Window length in latent frames (default: the model's native)" };
     public Option<int?> Overlap { get; } = new("--overlap") { Description = "Frames shared by neighbouring windows, at most window/2 (default window/4)" };
@@ -33,7 +34,7 @@ public sealed class RenderOptions
     public void AddTo(Command command, bool local = true)
     {
         command.Arguments.Add(Prompt);
-        var options = new Option[] { Storyboard, Seconds, Fps, Seed, Steps, Guidance, Strategy, Window, Overlap, SyncEvery, Blend, KeyframeStride, Anchors, Model };
+        var options = new Option[] { Storyboard, Seconds, Fps, Seed, Steps, Guidance, GuidanceFocus, Strategy, Window, Overlap, SyncEvery, Blend, KeyframeStride, Anchors, Model };
         foreach (var option in local ? [.. options, Batch, Threads] : options)
         {
             command.Options.Add(option);
@@ -61,6 +62,7 @@ public sealed class RenderOptions
             Seed = result.GetValue(Seed),
             Steps = result.GetValue(Steps),
             Guidance = result.GetValue(Guidance),
+            GuidanceFocus = result.GetValue(GuidanceFocus),
             Strategy = RenderNames.ParseStrategy(result.GetValue(Strategy)!),
             Window = result.GetValue(Window),
             Overlap = result.GetValue(Overlap),

@@ -17,7 +17,7 @@ public sealed record ModelScores(int Prompts, double BackgroundRight, double Col
     double SubjectsPerFrame, double SingleSubjectFrames);
 
 /// <summary>Renders an evaluation set with the exported ONNX files and scores it by colour (issue #2's bars).</summary>
-public sealed class ModelEvaluator(DiffusionModel model, EvalSet set, float? guidance = null)
+public sealed class ModelEvaluator(DiffusionModel model, EvalSet set, float? guidance = null, float? guidanceFocus = null)
 {
     public const int ClipFrames = 16;
     public const int Steps = 20;
@@ -89,6 +89,7 @@ public sealed class ModelEvaluator(DiffusionModel model, EvalSet set, float? gui
             Window = ClipFrames,
             Overlap = 0,
             Guidance = guidance,
+            GuidanceFocus = guidanceFocus,
         }, model.Manifest);
         return new RenderContext(model, spec, null, CancellationToken.None) { TotalWindowSteps = Steps };
     }

@@ -8,21 +8,19 @@ namespace VideoDiffusion.Farm.Diffusion.Denoising;
 
 /// <summary>
 /// Runs the denoiser ONNX file on a batch of window-steps: unconditional and conditional halves in one call
-/// (2B rows), then classifier-free guidance (focused as the manifest says). Not thread-safe per instance: one per accelerator slot.
+/// (2B rows), then classifier-free guidance (focused as the job says). Not thread-safe per instance: one per accelerator slot.
 /// </summary>
 public sealed class GuidedDenoiser : IDisposable
 {
     private readonly InferenceSession _session;
     private readonly DenoiserTensors _names;
     private readonly ConditioningSettings _conditioning;
-    private readonly float _guidanceFocus;
     private readonly string[] _inputNames;
 
     public GuidedDenoiser(ModelManifest manifest, OnnxRuntimeSettings settings)
     {
         _names = manifest.Tensors.Denoiser;
         _conditioning = manifest.Conditioning;
-        _guidanceFocus = manifest.Guidance.Focus;
         var inputs = new List<string> { _names.Sample, _names.Timestep, _names.TextStates };
         if (_conditioning.ContextLatents)
         {
@@ -108,7 +106,7 @@ public sealed class GuidedDenoiser : IDisposable
             {
                 velocity.Slice((n + i) * windowSize, windowSize).CopyTo(guided);
                 var s = batch[i].Sample;
-                FocusedGuidance.Combine(velocity.Slice(i * windowSize, windowSize), guided, batch[i].Guidance, _guidanceFocus, s.Channels, s.Frames);
+                batch[i].Guidance.Combine(velocity.Slice(i * windowSize, windowSize), guided, s.Channels, s.Frames);
                 result[i] = new LatentTensor(s.Frames, s.Channels, s.Height, s.Width);
                 result[i].CopyFromChannelMajor(guided);
             }

@@ -1,3 +1,4 @@
+using VideoDiffusion.Farm.Diffusion.Sampling;
 using VideoDiffusion.Farm.Diffusion.Tensors;
 using VideoDiffusion.Farm.Diffusion.Text;
 
@@ -9,7 +10,7 @@ public sealed record WindowStepInput(
     float Timestep,
     TextConditioning Conditional,
     TextConditioning Unconditional,
-    float Guidance,
+    GuidanceScale Guidance,
     float FrameStride = 1f,
     LatentTensor? Context = null,
     float[]? ContextMask = null)

@@ -22,7 +22,7 @@ public sealed class RenderContext
         Timings.TextEncoding = RenderTimings.Measure(() => planner = new ConditioningPlanner(spec, model.Manifest, model.TextEncoder.Encode));
         Conditioning = planner!;
         Scheduler = new FlowMatchEulerScheduler(spec.Steps, spec.Shift);
-        Batcher = new WindowStepBatcher(model.Denoiser, Scheduler, Conditioning.Unconditional, spec.Guidance, spec.MaxBatch);
+        Batcher = new WindowStepBatcher(model.Denoiser, Scheduler, Conditioning.Unconditional, spec.GuidanceScale, spec.MaxBatch);
     }
 
     public DiffusionModel Model { get; }

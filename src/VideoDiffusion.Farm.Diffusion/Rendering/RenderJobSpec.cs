@@ -1,6 +1,7 @@
 using VideoDiffusion.Farm.Diffusion.Fusion;
 using VideoDiffusion.Farm.Diffusion.Models;
 using VideoDiffusion.Farm.Diffusion.Planning;
+using VideoDiffusion.Farm.Diffusion.Sampling;
 
 namespace VideoDiffusion.Farm.Diffusion.Rendering;
 
@@ -13,6 +14,7 @@ public sealed record RenderJobSpec(
     ulong Seed,
     int Steps,
     float Guidance,
+    float GuidanceFocus,
     float Shift,
     RenderStrategy Strategy,
     int SyncEvery,
@@ -23,6 +25,8 @@ public sealed record RenderJobSpec(
     WindowPlan Plan)
 {
     public const double MaxSeconds = 3600;
+
+    public GuidanceScale GuidanceScale => new(Guidance, GuidanceFocus);
     private static readonly int[] TrainedStrides = [1, 2, 4, 8];
 
     public static RenderJobSpec Resolve(RenderRequest request, ModelManifest manifest)
@@ -77,6 +81,11 @@ public sealed record RenderJobSpec(
         {
             throw new PlanException("guidance", $"guidance must be between 0 and 50 (got {guidance})");
         }
+        var focus = request.GuidanceFocus ?? manifest.Guidance.Focus;
+        if (!(focus >= 0) || focus > 8)
+        {
+            throw new PlanException("guidanceFocus", $"guidance focus must be between 0 and 8 (got {focus})");
+        }
         var window = request.Window ?? manifest.Window.Native;
         if (window < manifest.Window.Min || window > manifest.Window.Max)
         {
@@ -106,7 +115,7 @@ public sealed record RenderJobSpec(
         }
         var plan = WindowPlanner.Plan(latentFrames, window, overlap, Math.Min(manifest.Window.Min, latentFrames));
         var keyframePass = ResolveKeyframePass(request, manifest, plan);
-        return new RenderJobSpec(storyboard, fps, pixelFrames, latentFrames, request.Seed, steps, guidance,
+        return new RenderJobSpec(storyboard, fps, pixelFrames, latentFrames, request.Seed, steps, guidance, focus,
             manifest.Sampler.Shift, request.Strategy, request.SyncEvery, request.Blend, keyframeStride, keyframePass, request.MaxBatch, plan);
     }
 

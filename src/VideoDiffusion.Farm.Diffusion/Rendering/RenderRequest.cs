@@ -30,6 +30,9 @@ public sealed record RenderRequest
     public ulong Seed { get; init; } = 42;
     public int? Steps { get; init; }
     public float? Guidance { get; init; }
+
+    /// <summary>Focused guidance (<see cref="Sampling.FocusedGuidance"/>); null takes the model's <c>guidance.focus</c>.</summary>
+    public float? GuidanceFocus { get; init; }
     public RenderStrategy Strategy { get; init; } = RenderStrategy.CoDenoise;
     public int? Window { get; init; }
     public int? Overlap { get; init; }

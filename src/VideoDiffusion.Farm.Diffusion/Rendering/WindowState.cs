@@ -1,5 +1,6 @@
 using VideoDiffusion.Farm.Diffusion.Denoising;
 using VideoDiffusion.Farm.Diffusion.Planning;
+using VideoDiffusion.Farm.Diffusion.Sampling;
 using VideoDiffusion.Farm.Diffusion.Tensors;
 using VideoDiffusion.Farm.Diffusion.Text;
 
@@ -24,7 +25,7 @@ public sealed class WindowState(WindowSpan span, LatentTensor latents, TextCondi
         ContextMask[localFrame] = 1f;
     }
 
-    public WindowStepInput StepInput(float timestep, TextConditioning unconditional, float guidance) =>
+    public WindowStepInput StepInput(float timestep, TextConditioning unconditional, GuidanceScale guidance) =>
         new(Latents, timestep, Conditional, unconditional, guidance, FrameStride, Context, ContextMask);
 
     /// <summary>Given frames are known: after the last step they take their clean values exactly.</summary>

@@ -6,7 +6,7 @@ using VideoDiffusion.Farm.Diffusion.Text;
 namespace VideoDiffusion.Farm.Diffusion.Rendering;
 
 /// <summary>Advances windows by one sampler step, batching window-steps of the same shape into denoiser calls.</summary>
-public sealed class WindowStepBatcher(GuidedDenoiser denoiser, FlowMatchEulerScheduler scheduler, TextConditioning unconditional, float guidance, int maxBatch)
+public sealed class WindowStepBatcher(GuidedDenoiser denoiser, FlowMatchEulerScheduler scheduler, TextConditioning unconditional, GuidanceScale guidance, int maxBatch)
 {
     public long DenoiserCalls { get; private set; }
     public long WindowSteps { get; private set; }

@@ -67,6 +67,10 @@ public sealed class SubmissionValidator(IOptions<GatewayOptions> options)
         {
             throw Bad("guidance", $"guidance must be between 0 and 50 (got {guidance})");
         }
+        if (s.GuidanceFocus is { } focus && (!float.IsFinite(focus) || focus < 0 || focus > 8))
+        {
+            throw Bad("guidanceFocus", $"guidance focus must be between 0 and 8 (got {focus})");
+        }
         var window = s.Window ?? model.Window;
         if (s.Window is not null)
         {
@@ -105,6 +109,7 @@ public sealed class SubmissionValidator(IOptions<GatewayOptions> options)
             Seed = s.Seed ?? 42,
             Steps = s.Steps,
             Guidance = s.Guidance,
+            GuidanceFocus = s.GuidanceFocus,
             Strategy = s.Strategy ?? "co-denoise",
             Window = s.Window,
             Overlap = s.Overlap,

@@ -191,7 +191,7 @@ public sealed class WindowGrain(
         {
             cancellation.ThrowIfCancellationRequested();
             _nextStep = step;
-            var velocity = await executor.DenoiseAsync(request.Model, window.StepInput(scheduler.Timestep(step), conditioning.Unconditional, spec.Guidance), cancellation, request.Priority);
+            var velocity = await executor.DenoiseAsync(request.Model, window.StepInput(scheduler.Timestep(step), conditioning.Unconditional, spec.GuidanceScale), cancellation, request.Priority);
             scheduler.Step(step, window.Latents, velocity);
             if (layout.SyncsAfter(step))
             {
