@@ -40,6 +40,14 @@ public sealed class WebPageTests(FarmCluster cluster)
         Assert.Equal("true", await page.GetAttributeAsync("#sync-every", "aria-invalid"));
 
         await page.FillAsync("#sync-every", "1");
+        await page.FillAsync("#guidance-focus", "9");
+        await page.ClickAsync("#submit");
+        await page.WaitForFunctionAsync("() => document.querySelector('#guidance-focus').getAttribute('aria-invalid') === 'true'",
+            null, new PageWaitForFunctionOptions { Timeout = 30_000 });
+        Assert.Contains("guidanceFocus", await page.TextContentAsync("#error") ?? "");
+        Assert.Null(await page.GetAttributeAsync("#sync-every", "aria-invalid"));
+
+        await page.FillAsync("#guidance-focus", "1");
         await page.SelectOptionAsync("#blend", "cosine");
         await page.SelectOptionAsync("#anchors", "auto");
         await page.ClickAsync("#submit");

@@ -19,7 +19,8 @@
     form: $('job-form'), modePrompt: $('mode-prompt'), modeStoryboard: $('mode-storyboard'),
     promptField: $('prompt-field'), storyboardField: $('storyboard-field'),
     prompt: $('prompt'), storyboard: $('storyboard'),
-    seconds: $('seconds'), steps: $('steps'), seed: $('seed'), strategy: $('strategy'),
+    seconds: $('seconds'), steps: $('steps'), guidance: $('guidance'), guidanceFocus: $('guidance-focus'),
+    seed: $('seed'), strategy: $('strategy'),
     window: $('window'), overlap: $('overlap'), syncEvery: $('sync-every'), blend: $('blend'), anchors: $('anchors'),
     model: $('model'), modelNote: $('model-note'),
     submit: $('submit'),
@@ -36,6 +37,7 @@
   // Form inputs a problem's `field` can point at (field "storyboard[1].from" -> #storyboard).
   const FIELD_INPUTS = {
     apiKey: els.apiKey, prompt: els.prompt, storyboard: els.storyboard, seconds: els.seconds, steps: els.steps,
+    guidance: els.guidance, guidanceFocus: els.guidanceFocus,
     seed: els.seed, strategy: els.strategy, window: els.window, overlap: els.overlap, syncEvery: els.syncEvery,
     blend: els.blend, anchors: els.anchors, model: els.model,
   };
@@ -248,7 +250,7 @@
       const p = els.prompt.value.trim();
       if (p) body.prompt = p;
     }
-    for (const name of ['seconds', 'steps', 'seed', 'window', 'overlap', 'syncEvery']) {
+    for (const name of ['seconds', 'steps', 'guidance', 'guidanceFocus', 'seed', 'window', 'overlap', 'syncEvery']) {
       const input = els[name];
       // A number input holding text reports value "" — do not silently drop what the user typed.
       if (input.validity.badInput) throw localProblem(name, 'must be a number');
