@@ -29,6 +29,12 @@ public sealed class FarmClusterFixture : IAsyncLifetime
 
     public IArtifactStore Store => new FileSystemArtifactStore(ArtifactsRoot);
 
+    /// <summary>
+    /// Fault injection: when set, a grain call between silos for which it returns true fails as if its target silo had
+    /// become unavailable (the silos run in this process, so one delegate serves them all).
+    /// </summary>
+    public Func<IOutgoingGrainCallContext, bool>? FailCall { get; set; }
+
     public async Task InitializeAsync()
     {
         RenderJobGrain.WatchdogPeriod = TimeSpan.FromSeconds(1);
@@ -41,6 +47,9 @@ public sealed class FarmClusterFixture : IAsyncLifetime
         builder.ConfigureSilo((options, silo) =>
         {
             silo.UseInMemoryReminderService();
+            silo.AddOutgoingGrainCallFilter(call => FailCall?.Invoke(call) is true
+                ? throw new SiloUnavailableException($"injected failure of {call.InterfaceMethod?.Name}")
+                : call.Invoke());
             silo.AddVideoFarm(new AcceleratorOptions
             {
                 Slots = options.SiloName == NoSlotSiloName ? 0 : 1,

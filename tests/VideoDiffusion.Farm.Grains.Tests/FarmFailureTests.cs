@@ -17,6 +17,17 @@ public sealed class FarmFailureTests : IAsyncLifetime
     [Fact]
     public Task AStoppingSiloLosesNothing() => LoseASiloMidRenderAsync(graceful: true, "farm.window.resumes");
 
+    [Fact]
+    public async Task AFailedEdgeLookupIsRetriedNotSkipped()
+    {
+        // a resuming window that skipped a neighbour whose lookup failed would never get the edges it lost, and the two
+        // would wait for each other for ever (a stall seen in CI when a silo stopped)
+        var injected = 0;
+        _fixture.FailCall = call => call.InterfaceMethod?.Name == nameof(IWindowGrain.GetEdges) && Interlocked.Increment(ref injected) <= 3;
+        await LoseASiloMidRenderAsync(graceful: false, "farm.window.resumes");
+        Assert.True(Volatile.Read(ref injected) > 3, $"only {injected} edge lookups: the injected failures were not all retried");
+    }
+
     private async Task LoseASiloMidRenderAsync(bool graceful, string counter)
     {
         var request = new RenderJobRequest

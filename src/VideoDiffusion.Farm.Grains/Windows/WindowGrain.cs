@@ -310,16 +310,14 @@ public sealed class WindowGrain(
                     {
                         continue;
                     }
-                    try
+                    // retried, never skipped: a neighbour that answers nothing never resends the edges this activation lost,
+                    // and the two would wait for each other for ever
+                    var neighbour = _key.Neighbour(offset);
+                    var grain = GrainFactory.GetGrain<IWindowGrain>(neighbour.GrainKey);
+                    var edges = await CallWithRetriesAsync($"{neighbour.GrainKey} (its edges)", () => grain.GetEdges(_key.Index, start - 1), cancellation);
+                    foreach (var edge in edges)
                     {
-                        foreach (var edge in await GrainFactory.GetGrain<IWindowGrain>(_key.Neighbour(offset).GrainKey).GetEdges(_key.Index, start - 1))
-                        {
-                            await ReceiveEdge(edge);
-                        }
-                    }
-                    catch (Exception e) when (e is not OperationCanceledException)
-                    {
-                        logger.LogDebug(e, "window {Window}: neighbour {Offset} gave no edges", _key.GrainKey, offset);
+                        await ReceiveEdge(edge);
                     }
                 }
             }
@@ -371,20 +369,32 @@ public sealed class WindowGrain(
     }
 
     /// <summary>Delivers an edge, retrying while the neighbour's silo is lost; the retry re-activates it elsewhere.</summary>
-    private async Task PushAsync(WindowKey to, EdgeMessage edge, CancellationToken cancellation)
+    private Task PushAsync(WindowKey to, EdgeMessage edge, CancellationToken cancellation)
     {
         var grain = GrainFactory.GetGrain<IWindowGrain>(to.GrainKey);
+        return CallWithRetriesAsync(to.GrainKey, async () =>
+        {
+            await grain.ReceiveEdge(edge);
+            return true;
+        }, cancellation);
+    }
+
+    /// <summary>
+    /// Calls another grain, retrying (with a growing pause, for about four minutes) while its silo is lost or being
+    /// replaced; the retry re-activates the grain elsewhere. Gives up with the last error.
+    /// </summary>
+    private async Task<T> CallWithRetriesAsync<T>(string target, Func<Task<T>> call, CancellationToken cancellation)
+    {
         for (var attempt = 1; ; attempt++)
         {
             cancellation.ThrowIfCancellationRequested();
             try
             {
-                await grain.ReceiveEdge(edge);
-                return;
+                return await call();
             }
             catch (Exception e) when (e is not OperationCanceledException && attempt < 120)
             {
-                logger.LogWarning("window {Window}: edge to {To} failed ({Error}); retrying", _key.GrainKey, to.GrainKey, e.Message);
+                logger.LogWarning("window {Window}: call to {Target} failed ({Error}); retrying", _key.GrainKey, target, e.Message);
                 await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(2000, 100 * attempt)), cancellation);
             }
         }
@@ -409,22 +419,14 @@ public sealed class WindowGrain(
     }
 
     /// <summary>Calls the job grain, retrying while its silo is being replaced (its state is persisted).</summary>
-    private async Task NotifyJobAsync(Func<IRenderJobGrain, Task> call)
+    private Task NotifyJobAsync(Func<IRenderJobGrain, Task> call)
     {
         var job = GrainFactory.GetGrain<IRenderJobGrain>(_key.JobId);
-        for (var attempt = 1; ; attempt++)
+        return CallWithRetriesAsync(_key.JobId, async () =>
         {
-            try
-            {
-                await call(job);
-                return;
-            }
-            catch (Exception e) when (attempt < 60)
-            {
-                logger.LogWarning("window {Window}: job grain call failed ({Error}); retrying", _key.GrainKey, e.Message);
-                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(2000, 100 * attempt)));
-            }
-        }
+            await call(job);
+            return true;
+        }, CancellationToken.None);
     }
 
     private sealed class NotInPlanException : Exception;
