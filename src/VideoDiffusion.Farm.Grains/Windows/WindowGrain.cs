@@ -138,7 +138,12 @@ public sealed class WindowGrain(
                 await RunAsync(rewindTo, run.Token);
                 _finished = true;
                 await NotifyJobAsync(job => job.WindowCompleted(_key));
-                return;
+                if (_rewindTo is null)
+                {
+                    return;
+                }
+                // a neighbour asked for a rewind while this was reporting: the job counts this window done and will not
+                // ensure it again, so run again now
             }
             catch (Exception) when (_rewindTo.HasValue && !_cancel.IsCancellationRequested)
             {
