@@ -81,13 +81,7 @@ def export_all(vae, den_state, tok, out, work):
     enc, dec = nets.VaeEncoder(), nets.VaeDecoder()
     enc.load_state_dict(vae["enc"])
     dec.load_state_dict(vae["dec"])
-    text = nets.TextEncoder(den_state["vocab"])
-    text.load_state_dict(den_state["text"])
-    den = nets.denoiser_for(den_state["den"])
-    nets.load_denoiser(den, den_state["den"])
-    # without the direction stage the co-moving attention is an untrained no-op: leave it out of the graph
-    den.use_comoving = bool(den_state.get("comoving", False))
-    den.use_frame = bool(den_state.get("frame", False))
+    text, den = nets.text_and_denoiser(den_state)
     for m in (enc, dec, text, den):
         m.eval()
 

@@ -35,16 +35,15 @@ class VaeEncoder(nn.Module):
 class VaeDecoder(nn.Module):
     """8x8xC latent -> 64x64x3 frame in [-1,1], upsampled by depth-to-space."""
 
-    def __init__(self, c=LATENT_CHANNELS):
+    def __init__(self, c=LATENT_CHANNELS, width=128, layers=2):
         super().__init__()
-        self.net = nn.Sequential(
-            nn.Conv2d(c, 128, 3, padding=1), nn.SiLU(),
-            nn.Conv2d(128, 128, 3, padding=1), nn.SiLU(),
-            nn.PixelShuffle(2),
-            nn.Conv2d(32, 96, 3, padding=1), nn.SiLU(),
-            nn.Conv2d(96, 96, 3, padding=1), nn.SiLU(),
-            nn.Conv2d(96, 48, 3, padding=1),
-            nn.PixelShuffle(4))
+        # the defaults are the shipped decoder; experiment 9 refits a wider, deeper one (width 192, 3 layers)
+        low = [nn.Conv2d(c, width, 3, padding=1), nn.SiLU()]
+        high = [nn.Conv2d(width // 4, 96, 3, padding=1), nn.SiLU()]
+        for _ in range(layers - 1):
+            low += [nn.Conv2d(width, width, 3, padding=1), nn.SiLU()]
+            high += [nn.Conv2d(96, 96, 3, padding=1), nn.SiLU()]
+        self.net = nn.Sequential(*low, nn.PixelShuffle(2), *high, nn.Conv2d(96, 48, 3, padding=1), nn.PixelShuffle(4))
 
     def forward(self, z):
         return torch.tanh(self.net(z))
@@ -347,6 +346,18 @@ class Denoiser(nn.Module):
 def denoiser_for(state):
     """A denoiser shaped like a saved state: with spatial attention if the state has it."""
     return Denoiser(spatial_attention=any(k.startswith("spatial.") for k in state))
+
+
+def text_and_denoiser(state):
+    """The text encoder and denoiser of a stage's saved output, switched as that stage trained them."""
+    text = TextEncoder(state["vocab"])
+    text.load_state_dict(state["text"])
+    den = denoiser_for(state["den"])
+    load_denoiser(den, state["den"])
+    # without the direction stage the co-moving attention is an untrained no-op: leave it out of the graph
+    den.use_comoving = bool(state.get("comoving", False))
+    den.use_frame = bool(state.get("frame", False))
+    return text, den
 
 
 def load_denoiser(den, state):
