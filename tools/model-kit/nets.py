@@ -154,23 +154,29 @@ class TemporalAttention(nn.Module):
 class SpatialAttention(nn.Module):
     """Self-attention across the 64 cells of each frame: lets every place see the whole frame, so the denoiser can
     settle on one subject instead of growing one wherever guidance pushes (3 x 3 convolutions only see neighbours).
-    Positions are learnt per row only: the world is horizontally uniform, and the co-moving frame rolls columns."""
+    Positions are learnt per row only: the world is horizontally uniform, and the co-moving frame rolls columns.
+    With `pool` > 1 the keys and values are averaged over pool x pool cells (16 instead of 64 at pool 2), which
+    makes it cheap enough for the base stage's CPU budget; the factor is kept as a buffer so saved states carry it."""
 
-    def __init__(self, ch, rows=8, heads=4):
+    def __init__(self, ch, rows=8, heads=4, pool=1):
         super().__init__()
         self.heads = heads
         self.norm = nn.GroupNorm(8, ch)
         self.row_position = nn.Parameter(torch.zeros(1, ch, 1, rows, 1))
         self.qkv = nn.Conv3d(ch, 3 * ch, 1)
         self.proj = nn.Conv3d(ch, ch, 1)
+        self.register_buffer("pool", torch.tensor(pool))
         nn.init.zeros_(self.proj.weight)
         nn.init.zeros_(self.proj.bias)
 
     def forward(self, x):
         b, c, t, h, w = x.shape
         hd = c // self.heads
-        qkv = self.qkv(self.norm(x) + self.row_position).reshape(b, 3, self.heads, hd, t, h * w)
-        q, k, v = [qkv[:, i].permute(0, 1, 3, 4, 2) for i in range(3)]  # (b, heads, t, hw, hd)
+        q, k, v = self.qkv(self.norm(x) + self.row_position).chunk(3, dim=1)
+        pool = int(self.pool)
+        if pool > 1:
+            k, v = F.avg_pool3d(k, (1, pool, pool)), F.avg_pool3d(v, (1, pool, pool))
+        q, k, v = [a.reshape(b, self.heads, hd, t, -1).permute(0, 1, 3, 4, 2) for a in (q, k, v)]  # (b, heads, t, n, hd)
         att = torch.softmax(torch.matmul(q, k.transpose(-1, -2)) / math.sqrt(hd), dim=-1)
         y = torch.matmul(att, v).permute(0, 1, 4, 2, 3).reshape(b, c, t, h, w)
         return x + self.proj(y)
@@ -293,7 +299,7 @@ class Denoiser(nn.Module):
     """Velocity prediction over a latent window (B, C, T, 8, 8) with text, timestep, stride and context."""
 
     def __init__(self, c=LATENT_CHANNELS, ch=48, cond_dim=128, dilations=(1, 2, 4, 1, 2, 4), attention_after=(2, 5),
-                 spatial_attention=False):
+                 spatial_attention=False, spatial_pool=1):
         super().__init__()
         self.inp = nn.Conv3d(2 * c + 1, ch, (1, 3, 3), padding=(0, 1, 1))
         self.text_proj = nn.Linear(TEXT_DIM, cond_dim)
@@ -303,7 +309,7 @@ class Denoiser(nn.Module):
         self.attention_after = tuple(attention_after)
         self.attention = nn.ModuleList([TemporalAttention(ch) for _ in attention_after])
         # off in the shipped recipe: it doubles a training step on CPU (README, experiment 5)
-        self.spatial = nn.ModuleList([SpatialAttention(ch) for _ in attention_after]) if spatial_attention else None
+        self.spatial = nn.ModuleList([SpatialAttention(ch, pool=spatial_pool) for _ in attention_after]) if spatial_attention else None
         self.out_norm = nn.GroupNorm(8, ch)
         self.out = nn.Conv3d(ch, c, (1, 3, 3), padding=(0, 1, 1))
         # drawn from a forked random state: constructing them leaves the global one, and so the base stage's
@@ -345,7 +351,8 @@ class Denoiser(nn.Module):
 
 def denoiser_for(state):
     """A denoiser shaped like a saved state: with spatial attention if the state has it."""
-    return Denoiser(spatial_attention=any(k.startswith("spatial.") for k in state))
+    pool = next((int(v) for k, v in state.items() if k.startswith("spatial.") and k.endswith(".pool")), 1)
+    return Denoiser(spatial_attention=any(k.startswith("spatial.") for k in state), spatial_pool=pool)
 
 
 def text_and_denoiser(state):

@@ -427,7 +427,7 @@ def train_denoiser(args, data, tok, vae, work):
     if os.path.exists(final):
         return torch.load(final)
     text = nets.TextEncoder(len(tok.words))
-    den = nets.Denoiser(spatial_attention=args.spatial_attention)
+    den = nets.Denoiser(spatial_attention=args.spatial_attention, spatial_pool=args.spatial_pool)
     den.use_comoving = False
     later = {id(p) for p in nets.direction_parameters(den)}
     params = list(text.parameters()) + [p for p in den.parameters() if id(p) not in later]
@@ -618,6 +618,8 @@ def main():
                     help="co-moving frame stage: weight of the speed head's regression")
     ap.add_argument("--spatial-attention", action="store_true",
                     help="self-attention across each frame's cells in the denoiser (experiment 5; doubles a CPU step)")
+    ap.add_argument("--spatial-pool", type=int, default=1,
+                    help="with --spatial-attention: keys and values averaged over pool x pool cells (experiment 10)")
     ap.add_argument("--frame-timestep-shift", type=float, default=1.0,
                     help="co-moving frame stage: moves its training noise levels towards pure noise (1: the base mix)")
     ap.add_argument("--batch", type=int, default=16)
