@@ -95,6 +95,15 @@ def sinusoid(x, dim):
     return torch.cat([torch.sin(a), torch.cos(a)], dim=1)
 
 
+class GroupNorm32(nn.GroupNorm):
+    """Group norm computed in float32: under bfloat16 autocast (`train.py --bf16`) the convolutions hand it bfloat16,
+    which PyTorch 1.13's CPU group norm refuses next to float32 weights. Float32 input passes untouched (no Cast in
+    the export)."""
+
+    def forward(self, x):
+        return super().forward(x if x.dtype == torch.float32 else x.float())
+
+
 class ResBlock(nn.Module):
     """3x3x3 spatio-temporal conv, FiLM from the conditioning vector, dilated temporal conv.
 
@@ -103,10 +112,10 @@ class ResBlock(nn.Module):
 
     def __init__(self, ch, cond_dim, dilation):
         super().__init__()
-        self.norm1 = nn.GroupNorm(8, ch)
+        self.norm1 = GroupNorm32(8, ch)
         self.spatial = nn.Conv3d(ch, ch, (3, 3, 3), padding=(1, 1, 1))
         self.film = nn.Linear(cond_dim, 2 * ch)
-        self.norm2 = nn.GroupNorm(8, ch)
+        self.norm2 = GroupNorm32(8, ch)
         self.temporal = nn.Conv3d(ch, ch, (3, 1, 1), padding=(dilation, 0, 0), dilation=(dilation, 1, 1))
         nn.init.zeros_(self.temporal.weight)
         nn.init.zeros_(self.temporal.bias)
@@ -126,7 +135,7 @@ class TemporalAttention(nn.Module):
     def __init__(self, ch, heads=4):
         super().__init__()
         self.heads = heads
-        self.norm = nn.GroupNorm(8, ch)
+        self.norm = GroupNorm32(8, ch)
         self.qkv = nn.Conv3d(ch, 3 * ch, 1)
         self.proj = nn.Conv3d(ch, ch, 1)
         nn.init.zeros_(self.proj.weight)
@@ -156,12 +165,14 @@ class SpatialAttention(nn.Module):
     settle on one subject instead of growing one wherever guidance pushes (3 x 3 convolutions only see neighbours).
     Positions are learnt per row only: the world is horizontally uniform, and the co-moving frame rolls columns.
     With `pool` > 1 the keys and values are averaged over pool x pool cells (16 instead of 64 at pool 2), which
-    makes it cheap enough for the base stage's CPU budget; the factor is kept as a buffer so saved states carry it."""
+    makes it cheap enough for the base stage's CPU budget; `pool` = 0 averages each column over all rows (8 keys),
+    which every whole-cell roll of the co-moving frame permutes exactly (2 x 2 groups change under odd rolls).
+    The factor is kept as a buffer so saved states carry it."""
 
     def __init__(self, ch, rows=8, heads=4, pool=1):
         super().__init__()
         self.heads = heads
-        self.norm = nn.GroupNorm(8, ch)
+        self.norm = GroupNorm32(8, ch)
         self.row_position = nn.Parameter(torch.zeros(1, ch, 1, rows, 1))
         self.qkv = nn.Conv3d(ch, 3 * ch, 1)
         self.proj = nn.Conv3d(ch, ch, 1)
@@ -174,7 +185,9 @@ class SpatialAttention(nn.Module):
         hd = c // self.heads
         q, k, v = self.qkv(self.norm(x) + self.row_position).chunk(3, dim=1)
         pool = int(self.pool)
-        if pool > 1:
+        if pool == 0:
+            k, v = k.mean(dim=3, keepdim=True), v.mean(dim=3, keepdim=True)
+        elif pool > 1:
             k, v = F.avg_pool3d(k, (1, pool, pool)), F.avg_pool3d(v, (1, pool, pool))
         q, k, v = [a.reshape(b, self.heads, hd, t, -1).permute(0, 1, 3, 4, 2) for a in (q, k, v)]  # (b, heads, t, n, hd)
         att = torch.softmax(torch.matmul(q, k.transpose(-1, -2)) / math.sqrt(hd), dim=-1)
@@ -310,7 +323,7 @@ class Denoiser(nn.Module):
         self.attention = nn.ModuleList([TemporalAttention(ch) for _ in attention_after])
         # off in the shipped recipe: it doubles a training step on CPU (README, experiment 5)
         self.spatial = nn.ModuleList([SpatialAttention(ch, pool=spatial_pool) for _ in attention_after]) if spatial_attention else None
-        self.out_norm = nn.GroupNorm(8, ch)
+        self.out_norm = GroupNorm32(8, ch)
         self.out = nn.Conv3d(ch, c, (1, 3, 3), padding=(0, 1, 1))
         # drawn from a forked random state: constructing them leaves the global one, and so the base stage's
         # weights and everything drawn after construction, as they were before they existed

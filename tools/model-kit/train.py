@@ -338,6 +338,12 @@ class TrainingBatches:
         return x0, xt, noise, t, tok_ids, context_mask(b, t_len, rng), self.strides[idx], self.velocity[idx]
 
 
+def mixed_precision(args):
+    """bfloat16 autocast for a training step's forward pass when `--bf16` is on: on these AVX-512 BF16 cores it
+    halves a denoiser step; weights, optimiser, EMA and losses stay float32, and exports are float32."""
+    return torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.bf16)
+
+
 def optimise(opt, params, ema, loss):
     """One optimiser step with gradient clipping, then the EMA update."""
     opt.zero_grad()
@@ -443,7 +449,8 @@ def train_denoiser(args, data, tok, vae, work):
         for g in opt.param_groups:
             g["lr"] = lr
         x0, xt, noise, t, tok_ids, mask, strides, _ = batches.next(sample_timesteps, random_context_mask)
-        v = den(xt, t, text(tok_ids), x0, mask, strides)
+        with mixed_precision(args):
+            v = den(xt, t, text(tok_ids), x0, mask, strides).float()
         weight = base_loss_weight(x0)
         loss = (weight * (v - (noise - x0)) ** 2).mean() / weight.mean()
         optimise(opt, params, ema, loss)
@@ -478,8 +485,10 @@ def train_direction(args, data, tok, vae, work, base):
             g["lr"] = warmup_cosine(g["base_lr"], step, args.dir_steps, warmup=100)
         lr = opt.param_groups[1]["lr"]
         x0, xt, noise, t, tok_ids, mask, strides, _ = batches.next(direction_timesteps, direction_context_mask)
-        states = text(tok_ids)
-        v = den(xt, t, states, x0, mask, strides)
+        with mixed_precision(args):
+            states = text(tok_ids)
+            v = den(xt, t, states, x0, mask, strides).float()
+        states = states.float()
         weight = direction_loss_weight(x0)
         flow = (weight * (v - (noise - x0)) ** 2).mean() / weight.mean()
         motion = motion_loss(xt - t[:, None, None, None, None] * v, x0, t, args.motion_from)
@@ -531,11 +540,12 @@ def train_frame(args, data, tok, vae, work, base):
         for g in opt.param_groups:
             g["lr"] = warmup_cosine(g["base_lr"], step, args.frame_steps, warmup=100)
         x0, xt, noise, t, tok_ids, mask, strides, velocity = batches.next(frame_timesteps, random_context_mask)
-        states = text(tok_ids)
-        v = den(xt, t, states, x0, mask, strides)
+        with mixed_precision(args):
+            states = text(tok_ids)
+            v = den(xt, t, states, x0, mask, strides).float()
         weight = base_loss_weight(x0)
         flow = (weight * (v - (noise - x0)) ** 2).mean() / weight.mean()
-        speed = speed_loss(den, states, strides, velocity)
+        speed = speed_loss(den, states.float(), strides, velocity)
         optimise(opt, params, ema, flow + args.frame_speed_weight * speed)
         running.add(step, opt.param_groups[1]["lr"], loss=flow.item(), speed=speed.item())
         evaluate_and_save(args, step, args.frame_steps, base_steps, "frame step ", ckpt, modules, opt, ema, vae, tok,
@@ -619,9 +629,12 @@ def main():
     ap.add_argument("--spatial-attention", action="store_true",
                     help="self-attention across each frame's cells in the denoiser (experiment 5; doubles a CPU step)")
     ap.add_argument("--spatial-pool", type=int, default=1,
-                    help="with --spatial-attention: keys and values averaged over pool x pool cells (experiment 10)")
+                    help="with --spatial-attention: keys and values averaged over pool x pool cells (experiment 10); "
+                         "0: over each column's rows (one key per column, experiment 11)")
     ap.add_argument("--frame-timestep-shift", type=float, default=1.0,
                     help="co-moving frame stage: moves its training noise levels towards pure noise (1: the base mix)")
+    ap.add_argument("--bf16", action="store_true",
+                    help="bfloat16 autocast in the denoiser stages' training steps (about 1.9x faster here; experiment 11)")
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--eval-every", type=int, default=1000)
