@@ -78,9 +78,8 @@ def export_all(vae, den_state, tok, out, work):
         shutil.rmtree(os.path.join(out, "golden"))
     torch.manual_seed(123)
     c = nets.LATENT_CHANNELS
-    enc, dec = nets.VaeEncoder(), nets.VaeDecoder()
+    enc, dec = nets.VaeEncoder(), nets.vae_decoder(vae)
     enc.load_state_dict(vae["enc"])
-    dec.load_state_dict(vae["dec"])
     text, den = nets.text_and_denoiser(den_state)
     for m in (enc, dec, text, den):
         m.eval()
@@ -147,7 +146,7 @@ def write_training_record(vae, den_state, work):
     rec = {"vae_seconds": vae.get("seconds"), "vae_curve": vae.get("curve"),
            "denoiser_seconds": den_state.get("seconds"), "denoiser_curve": den_state.get("curve"),
            "evals": den_state.get("evals"), "direction_seconds": den_state.get("direction_seconds"),
-           "frame_seconds": den_state.get("frame_seconds")}
+           "frame_seconds": den_state.get("frame_seconds"), "decoder_seconds": vae.get("decoder_seconds")}
     json.dump(rec, open(os.path.join(work, "training.json"), "w"), indent=1)
 
 

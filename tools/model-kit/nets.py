@@ -49,6 +49,13 @@ class VaeDecoder(nn.Module):
         return torch.tanh(self.net(z))
 
 
+def vae_decoder(vae):
+    """The decoder of a saved VAE state, shaped as it was trained (the VAE's own, or the wider one of stage 1b)."""
+    dec = VaeDecoder(**vae.get("decoder", {}))
+    dec.load_state_dict(vae["dec"])
+    return dec
+
+
 class TextEncoder(nn.Module):
     """Token ids (B, L) -> text states (B, L, D): embeddings, learned positions, two attention blocks."""
 

@@ -56,6 +56,18 @@ def subject_margin(mask, margin):
     return F.max_pool2d(mask, 2 * margin + 1, stride=1, padding=margin) if margin > 0 else mask
 
 
+def frame_batch(rng, count, scene=world.random_scene):
+    """`count` random frames in [-1, 1] and their masks of what is not background (subjects, ship), (N, 1, H, W)."""
+    frames, masks = [], []
+    for _ in range(count):
+        s = scene(rng)
+        bg = world.background_frame(s)
+        f = world.render_frame(s, rng.uniform(0, 200), bg)
+        frames.append(f)
+        masks.append(np.any(f != bg, axis=-1))
+    return to_unit(np.stack(frames)), torch.from_numpy(np.stack(masks)).float()[:, None]
+
+
 def train_vae(args, path):
     if os.path.exists(path):
         return torch.load(path)
@@ -66,15 +78,8 @@ def train_vae(args, path):
     curve = []
     t_start = time.time()
     for step in range(args.vae_steps):
-        frames, masks = [], []
-        for _ in range(args.vae_batch):
-            scene = world.random_scene(rng)
-            bg = world.background_frame(scene)
-            f = world.render_frame(scene, rng.uniform(0, 200), bg)
-            frames.append(f)
-            masks.append(np.any(f != bg, axis=-1))
-        x = to_unit(np.stack(frames))
-        w = 1.0 + args.vae_subject_weight * subject_margin(torch.from_numpy(np.stack(masks)).float()[:, None], args.vae_margin)
+        x, masks = frame_batch(rng, args.vae_batch)
+        w = 1.0 + args.vae_subject_weight * subject_margin(masks, args.vae_margin)
         z = enc(x)
         y = dec(z + 0.05 * torch.randn_like(z))
         loss = ((y - x) ** 2 * w).mean() + 1e-4 * (z ** 2).mean()
@@ -94,6 +99,51 @@ def train_vae(args, path):
     torch.save(state, path)
     log(f"vae done, latent scaling {scaling:.4f}")
     return state
+
+
+# the wide decoder's loss weights: subjects and the 2 px around them, whose gaps make a dog's shape (experiment 3)
+DECODER_SUBJECT_WEIGHT, DECODER_MARGIN = 24.0, 2
+
+
+def train_decoder(args, vae, path):
+    """Stage 1b: a wider decoder on the frozen encoder, so the latent space (and the denoiser trained on it) stays as
+    it is. The VAE's own decoder draws every dog as a blob although its latents hold head, legs and facing
+    (experiment 9); this one draws them. Returns the VAE state with this decoder in it (`decoder` records its shape)."""
+    if args.decoder_steps <= 0:
+        return vae
+    if os.path.exists(path):
+        saved = torch.load(path)
+    else:
+        enc = nets.VaeEncoder()
+        enc.load_state_dict(vae["enc"])
+        torch.manual_seed(1)
+        shape = {"width": args.decoder_width, "layers": args.decoder_layers}
+        dec = nets.VaeDecoder(**shape)
+        opt = torch.optim.AdamW(dec.parameters(), lr=1e-3, weight_decay=0.0)
+        sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=1e-3, total_steps=args.decoder_steps, pct_start=0.05)
+        rng = random.Random(7)
+        curve = []
+        t_start = time.time()
+        for step in range(args.decoder_steps):
+            # two dogs in five frames: the dog is the subject whose shape the VAE's decoder loses
+            x, masks = frame_batch(rng, 48, lambda r: world.random_scene(r, subject="dog" if r.random() < 0.4 else None))
+            weight = 1.0 + DECODER_SUBJECT_WEIGHT * subject_margin(masks, DECODER_MARGIN)
+            with torch.no_grad():
+                z = enc(x)
+            with mixed_precision(args):
+                y = dec(z + 0.05 * torch.randn_like(z)).float()
+            loss = ((y - x) ** 2 * weight).mean()
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+            if step % 250 == 0 or step == args.decoder_steps - 1:
+                log(f"decoder step {step} loss {loss.item():.4f}")
+                curve.append((step, loss.item(), time.time() - t_start))
+        saved = {"dec": dec.state_dict(), "shape": shape, "curve": curve, "seconds": time.time() - t_start}
+        torch.save(saved, path)
+        log(f"decoder done in {saved['seconds']:.0f}s")
+    return {**vae, "dec": saved["dec"], "decoder": saved["shape"], "decoder_seconds": saved["seconds"]}
 
 
 # ---------------------------------------------------------------- stage 2: latent clip set
@@ -583,8 +633,7 @@ def sample(text, den, tok, prompts, frames, steps, guidance, shift, seed, stride
 
 @torch.no_grad()
 def decode(vae, z):
-    dec = nets.VaeDecoder()
-    dec.load_state_dict(vae["dec"])
+    dec = nets.vae_decoder(vae)
     b, c, t = z.shape[:3]
     frames = dec(z.permute(0, 2, 1, 3, 4).reshape(b * t, c, 8, 8) / vae["scaling"])
     return to_u8(frames).reshape(b, t, 64, 64, 3)
@@ -607,6 +656,10 @@ def main():
     ap.add_argument("--vae-subject-weight", type=float, default=8.0,
                     help="extra loss weight of subject and ship pixels over the background")
     ap.add_argument("--vae-batch", type=int, default=48)
+    ap.add_argument("--decoder-steps", type=int, default=0,
+                    help="steps of stage 1b, a wider decoder on the frozen encoder (0 skips it; experiment 11)")
+    ap.add_argument("--decoder-width", type=int, default=192, help="stage 1b: the decoder's channels at 8x8")
+    ap.add_argument("--decoder-layers", type=int, default=3, help="stage 1b: the decoder's convs per resolution")
     ap.add_argument("--clips", type=int, default=6000)
     ap.add_argument("--clip-frames", type=int, default=32)
     ap.add_argument("--den-steps", type=int, default=8000)
@@ -649,12 +702,14 @@ def main():
         args.vae_steps, args.vae_batch, args.clips, args.clip_frames = 30, 8, 24, 16
         args.den_steps, args.eval_every, args.eval_prompts, args.ckpt_every = 30, 30, 4, 15
         args.dir_steps, args.motion_start, args.frame_steps = 20, 10, 20
+        args.decoder_steps = 10
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     os.makedirs(args.work, exist_ok=True)
     t0 = time.time()
     tok = Tokenizer(world.vocabulary())
     vae = train_vae(args, os.path.join(args.work, "vae.pt"))
+    vae = train_decoder(args, vae, os.path.join(args.work, "decoder.pt"))
     data = build_latents(args, vae, tok, os.path.join(args.work, "latents.npz"))
     den = train_denoiser(args, data, tok, vae, args.work)
     if args.dir_steps > 0:

@@ -6,14 +6,13 @@
 
 `probe` fits linear read-outs (kind, facing, leg phase) on the frozen encoder's latents around the subject; `refit`
 trains a wider decoder on the frozen encoder (so the latent space, and with it the denoiser, stays valid) and saves
-`decoder_refit.pt` in the run folder; `show` draws real seed-prompt frames, both decoders on their latents, those
+`decoder.pt` in the run folder (the recipe's stage 1b, `train.py --decoder-steps`); `show` draws real seed-prompt frames, both decoders on their latents, those
 latents noised to t and denoised back by the run's model, and samples from pure noise.
 """
 import argparse
 import os
 import random
 import sys
-import time
 
 import numpy as np
 import torch
@@ -28,17 +27,18 @@ import world  # noqa: E402
 SEED_PROMPT = "bluey walking on the moon after coming out of the spaceship"
 
 
-def wide_decoder():
-    """The shipped decoder's shape with 192 channels at 8x8 and one more conv at each resolution (0.93 M)."""
-    return nets.VaeDecoder(width=192, layers=3)
-
-
 def load_vae(run):
     vae = torch.load(os.path.join(run, "vae.pt"))
-    enc, dec = nets.VaeEncoder(), nets.VaeDecoder()
+    enc = nets.VaeEncoder()
     enc.load_state_dict(vae["enc"])
-    dec.load_state_dict(vae["dec"])
-    return vae, enc.eval(), dec.eval()
+    return vae, enc.eval(), nets.vae_decoder(vae).eval()
+
+
+def wide_vae(run, steps=3000):
+    """The run's VAE with the wider decoder of the recipe's stage 1b (192 channels at 8x8, 3 convs per resolution),
+    trained on its frozen encoder unless `decoder.pt` is there already."""
+    stage = argparse.Namespace(decoder_steps=steps, decoder_width=192, decoder_layers=3, bf16=False)
+    return train.train_decoder(stage, torch.load(os.path.join(run, "vae.pt")), os.path.join(run, "decoder.pt"))
 
 
 def seed_scene_frames(rng, count):
@@ -88,34 +88,9 @@ def probe(args):
 
 
 def refit(args):
-    """A wider decoder on the frozen encoder, loss weighted on subjects and the 2 px around them (experiment 3)."""
-    vae, enc, _ = load_vae(args.run)
-    torch.manual_seed(1)
-    dec = wide_decoder()
-    opt = torch.optim.AdamW(dec.parameters(), lr=1e-3, weight_decay=0.0)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=1e-3, total_steps=args.steps, pct_start=0.05)
-    rng = random.Random(7)
-    t_start = time.time()
-    for step in range(args.steps):
-        frames, masks = [], []
-        for _ in range(48):
-            scene = world.random_scene(rng, subject="dog" if rng.random() < 0.4 else None)
-            bg = world.background_frame(scene)
-            f = world.render_frame(scene, rng.uniform(0, 200), bg)
-            frames.append(f)
-            masks.append(np.any(f != bg, axis=-1))
-        x = train.to_unit(np.stack(frames))
-        weight = 1.0 + 24.0 * train.subject_margin(torch.from_numpy(np.stack(masks)).float()[:, None], 2)
-        with torch.no_grad():
-            z = enc(x)
-        loss = ((dec(z + 0.05 * torch.randn_like(z)) - x) ** 2 * weight).mean()
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        sched.step()
-        if step % 250 == 0 or step == args.steps - 1:
-            print(f"refit step {step} loss {loss.item():.4f} ({time.time() - t_start:.0f}s)", flush=True)
-    torch.save({"dec": dec.state_dict(), "seconds": time.time() - t_start}, os.path.join(args.run, "decoder_refit.pt"))
+    """A wider decoder on the frozen encoder, loss weighted on subjects and the 2 px around them (the recipe's stage
+    1b, `train.train_decoder`)."""
+    wide_vae(args.run, args.steps)
 
 
 def load_model(run):
@@ -143,9 +118,7 @@ def denoise(text, den, tok, z, t_start, seed, guidance=4.0, steps=20, shift=2.0)
 
 def show(args):
     vae, enc, dec = load_vae(args.run)
-    wide = wide_decoder()
-    wide.load_state_dict(torch.load(os.path.join(args.run, "decoder_refit.pt"))["dec"])
-    wide.eval()
+    wide = nets.vae_decoder(wide_vae(args.run, args.steps)).eval()
     text, den = load_model(args.run)
     tok = train.Tokenizer(world.vocabulary())
     scenes, starts = seed_scene_frames(random.Random(5), 6)
