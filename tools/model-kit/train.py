@@ -68,6 +68,17 @@ def frame_batch(rng, count, scene=world.random_scene):
     return to_unit(np.stack(frames)), torch.from_numpy(np.stack(masks)).float()[:, None]
 
 
+def scheduled_step(opt, sched, loss, label, step, steps, every, curve, t_start):
+    """One optimiser and learning-rate step; the loss is logged and kept every `every` steps and after the last."""
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+    sched.step()
+    if step % every == 0 or step == steps - 1:
+        log(f"{label} step {step} loss {loss.item():.5f}")
+        curve.append((step, loss.item(), time.time() - t_start))
+
+
 def train_vae(args, path):
     if os.path.exists(path):
         return torch.load(path)
@@ -83,13 +94,7 @@ def train_vae(args, path):
         z = enc(x)
         y = dec(z + 0.05 * torch.randn_like(z))
         loss = ((y - x) ** 2 * w).mean() + 1e-4 * (z ** 2).mean()
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        sched.step()
-        if step % 100 == 0 or step == args.vae_steps - 1:
-            log(f"vae step {step} loss {loss.item():.5f}")
-            curve.append((step, loss.item(), time.time() - t_start))
+        scheduled_step(opt, sched, loss, "vae", step, args.vae_steps, 100, curve, t_start)
     with torch.no_grad():
         frames = [world.render_frame(world.random_scene(rng), rng.uniform(0, 200)) for _ in range(512)]
         z = enc(to_unit(np.stack(frames)))
@@ -133,13 +138,7 @@ def train_decoder(args, vae, path):
             with mixed_precision(args):
                 y = dec(z + 0.05 * torch.randn_like(z)).float()
             loss = ((y - x) ** 2 * weight).mean()
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            sched.step()
-            if step % 250 == 0 or step == args.decoder_steps - 1:
-                log(f"decoder step {step} loss {loss.item():.4f}")
-                curve.append((step, loss.item(), time.time() - t_start))
+            scheduled_step(opt, sched, loss, "decoder", step, args.decoder_steps, 250, curve, t_start)
         saved = {"dec": dec.state_dict(), "shape": shape, "curve": curve, "seconds": time.time() - t_start}
         torch.save(saved, path)
         log(f"decoder done in {saved['seconds']:.0f}s")
