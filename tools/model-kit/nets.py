@@ -339,6 +339,8 @@ class Denoiser(nn.Module):
             self.frame = CoMovingFrame()
         self.use_comoving = True
         self.use_frame = False
+        # training only: (B,) 1 rolls a sample into the co-moving frame, 0 leaves it as the base stage saw it
+        self.frame_roll_keep = None
 
     def conditioning(self, timestep, text_states, frame_stride):
         """The vector every block is conditioned on: timestep, frame stride and pooled text."""
@@ -352,6 +354,8 @@ class Denoiser(nn.Module):
         motion = motion_conditioning(text_states, frame_stride)
         if self.use_frame:
             shifts = self.frame.shifts(motion, sample)
+            if self.frame_roll_keep is not None:
+                shifts = shifts * self.frame_roll_keep[:, None, None, None]
             sample, context = self.frame.enter(sample, shifts), self.frame.enter(context, shifts)
         m = context_mask[:, None, :, None, None]
         x = self.inp(torch.cat([sample, context * m, m.expand(-1, 1, -1, sample.shape[3], sample.shape[4])], 1))

@@ -583,12 +583,16 @@ def train_frame(args, data, tok, vae, work, base):
     slow = list(text.parameters()) + [p for n, p in den.named_parameters() if not n.startswith(("frame.", "comoving."))]
     modules = {"text": text, "den": den}
     frame_timesteps = high_noise_timesteps(args.frame_timestep_shift)
+    # anchor samples stay unrolled: the base objective on them keeps the static scene (the ship) the base laid out
+    anchor_draws = torch.Generator().manual_seed(1006)
     params, opt, ema, batches, start, curve, evals, base_steps, t_start, running = begin_fine_tune(
         args, data, tok, base, fast, slow, args.frame_fast_lr, args.frame_lr, ckpt, modules, "frame stage", 1005)
     for step in range(start, args.frame_steps):
         for g in opt.param_groups:
             g["lr"] = warmup_cosine(g["base_lr"], step, args.frame_steps, warmup=100)
         x0, xt, noise, t, tok_ids, mask, strides, velocity = batches.next(frame_timesteps, random_context_mask)
+        if args.frame_anchor > 0:
+            den.frame_roll_keep = (torch.rand(xt.shape[0], generator=anchor_draws) >= args.frame_anchor).float()
         with mixed_precision(args):
             states = text(tok_ids)
             v = den(xt, t, states, x0, mask, strides).float()
@@ -599,6 +603,7 @@ def train_frame(args, data, tok, vae, work, base):
         running.add(step, opt.param_groups[1]["lr"], loss=flow.item(), speed=speed.item())
         evaluate_and_save(args, step, args.frame_steps, base_steps, "frame step ", ckpt, modules, opt, ema, vae, tok,
                           curve, evals, t_start)
+    den.frame_roll_keep = None
     seconds = time.time() - t_start
     out = fine_tune_result(ema, base, curve, evals, seconds, tok, comoving=bool(base.get("comoving", False)),
                            frame=True, frame_seconds=seconds)
@@ -678,6 +683,8 @@ def main():
                     help="co-moving frame stage: learning rate of the speed head")
     ap.add_argument("--frame-speed-weight", type=float, default=0.03,
                     help="co-moving frame stage: weight of the speed head's regression")
+    ap.add_argument("--frame-anchor", type=float, default=0.0,
+                    help="co-moving frame stage: share of samples trained unrolled, on the base objective (experiment 12)")
     ap.add_argument("--spatial-attention", action="store_true",
                     help="self-attention across each frame's cells in the denoiser (experiment 5; doubles a CPU step)")
     ap.add_argument("--spatial-pool", type=int, default=1,
