@@ -580,7 +580,10 @@ def train_frame(args, data, tok, vae, work, base):
     # the new speed head learns fast; the words it reads and the denoiser only adapt (a fast text encoder, pulled by
     # the speed regression, lost some backgrounds)
     fast = list(den.frame.parameters())
-    slow = list(text.parameters()) + [p for n, p in den.named_parameters() if not n.startswith(("frame.", "comoving."))]
+    if args.frame_freeze_text:
+        text.requires_grad_(False)
+    slow = [p for p in text.parameters() if p.requires_grad] + \
+        [p for n, p in den.named_parameters() if not n.startswith(("frame.", "comoving."))]
     modules = {"text": text, "den": den}
     frame_timesteps = high_noise_timesteps(args.frame_timestep_shift)
     # anchor samples stay unrolled: the base objective on them keeps the static scene (the ship) the base laid out
@@ -591,8 +594,14 @@ def train_frame(args, data, tok, vae, work, base):
         for g in opt.param_groups:
             g["lr"] = warmup_cosine(g["base_lr"], step, args.frame_steps, warmup=100)
         x0, xt, noise, t, tok_ids, mask, strides, velocity = batches.next(frame_timesteps, random_context_mask)
+        keep = torch.ones(xt.shape[0])
         if args.frame_anchor > 0:
-            den.frame_roll_keep = (torch.rand(xt.shape[0], generator=anchor_draws) >= args.frame_anchor).float()
+            keep = keep * (torch.rand(xt.shape[0], generator=anchor_draws) >= args.frame_anchor).float()
+        if args.frame_max_stride > 0:
+            # coarse strides stay in the base frame: their target speed is 0, so the learned roll there is 0 too
+            slow = (strides <= args.frame_max_stride).float()
+            keep, velocity = keep * slow, velocity * slow
+        den.frame_roll_keep = keep
         with mixed_precision(args):
             states = text(tok_ids)
             v = den(xt, t, states, x0, mask, strides).float()
@@ -685,6 +694,10 @@ def main():
                     help="co-moving frame stage: weight of the speed head's regression")
     ap.add_argument("--frame-anchor", type=float, default=0.0,
                     help="co-moving frame stage: share of samples trained unrolled, on the base objective (experiment 12)")
+    ap.add_argument("--frame-max-stride", type=float, default=0,
+                    help="co-moving frame stage: clips at larger frame strides keep speed 0 and stay unrolled (0: all roll)")
+    ap.add_argument("--frame-freeze-text", action="store_true",
+                    help="co-moving frame stage: the text encoder stays as the base stage left it (experiment 12)")
     ap.add_argument("--spatial-attention", action="store_true",
                     help="self-attention across each frame's cells in the denoiser (experiment 5; doubles a CPU step)")
     ap.add_argument("--spatial-pool", type=int, default=1,
