@@ -38,4 +38,7 @@ public sealed record RenderJobRequest
 
     /// <summary>Focused guidance, 0 (plain) to 8; null takes the model's.</summary>
     [Id(19)] public float? GuidanceFocus { get; init; }
+
+    /// <summary>Lay out the opening frame with the model's first-frame model; null: when the model has one.</summary>
+    [Id(20)] public bool? FirstFrame { get; init; }
 }

@@ -91,6 +91,39 @@ public sealed class ManifestTests : IDisposable
     }
 
     [Fact]
+    public void MissingFirstFrameFileNamesFileAndField()
+    {
+        Edit(j => j["files"]!["firstFrame"] = "layout.onnx");
+        var e = Assert.Throws<ModelLoadException>(() => ModelManifestLoader.Load(_folder));
+        Assert.Contains("layout.onnx", e.Message);
+        Assert.Contains("files.firstFrame", e.Message);
+    }
+
+    [Fact]
+    public void FirstFrameNeedsItsTensorNames()
+    {
+        File.Copy(Path.Combine(_folder, "denoiser.onnx"), Path.Combine(_folder, "layout.onnx"));
+        Edit(j =>
+        {
+            j["files"]!["firstFrame"] = "layout.onnx";
+            j["tensors"]!.AsObject().Remove("firstFrame");
+        });
+        Assert.Contains("field 'tensors.firstFrame'", Assert.Throws<ModelLoadException>(() => ModelManifestLoader.Load(_folder)).Message);
+    }
+
+    [Fact]
+    public void ModelWithoutFirstFrameLoadsWithoutIt()
+    {
+        Edit(j =>
+        {
+            j["files"]!.AsObject().Remove("firstFrame");
+            j["tensors"]!.AsObject().Remove("firstFrame");
+        });
+        using var model = DiffusionModel.Load(_folder);
+        Assert.Null(model.FirstFrame);
+    }
+
+    [Fact]
     public void CorruptOnnxFileIsRefusedAtLoad()
     {
         File.WriteAllBytes(Path.Combine(_folder, "vae_decoder.onnx"), [1, 2, 3, 4, 5]);

@@ -32,6 +32,36 @@ public class ReferenceRendererTests(MoonwalkModelFixture fixture) : IClassFixtur
         Assert.Equal(Render(request), Render(request));
     }
 
+    [Theory]
+    [InlineData(RenderStrategy.CoDenoise)]
+    [InlineData(RenderStrategy.Keyframes)]
+    [InlineData(RenderStrategy.Autoregressive)]
+    public void FirstFrameIsTheFirstFrameModelsLayoutWhateverTheWindows(RenderStrategy strategy)
+    {
+        var firstFrame = fixture.Model.FirstFrame ?? throw new InvalidOperationException("the shipped model has a first-frame model");
+        var request = new RenderRequest { Prompt = Prompt, Seconds = 6, Steps = 3, Strategy = strategy };
+        var spec = Spec(request);
+        Assert.True(spec.FirstFramePass);
+        var conditioning = new RenderContext(fixture.Model, spec, null, CancellationToken.None).Conditioning;
+        var expected = FirstFrameGenerator.Generate(firstFrame, fixture.Model.Manifest, spec, conditioning).Frame(0).ToArray();
+        foreach (var (window, overlap) in new[] { (16, 4), (8, 2), (12, 6) })
+        {
+            var latents = new ReferenceRenderer(fixture.Model).Render(Spec(request with { Window = window, Overlap = overlap })).Latents;
+            Assert.Equal(expected, latents.Frame(0).ToArray());
+        }
+    }
+
+    [Fact]
+    public void FirstFrameCanBeSwitchedOffAndIsRequiredOnlyWhenAsked()
+    {
+        var request = new RenderRequest { Prompt = Prompt, Seconds = 2, Steps = 3 };
+        Assert.False(Spec(request with { FirstFrame = false }).FirstFramePass);
+        Assert.NotEqual(Render(request).Take(512), Render(request with { FirstFrame = false }).Take(512));
+        var without = fixture.Model.Manifest with { Files = fixture.Model.Manifest.Files with { FirstFrame = null } };
+        Assert.False(RenderJobSpec.Resolve(request, without).FirstFramePass);
+        Assert.Equal("firstFrame", Assert.Throws<PlanException>(() => RenderJobSpec.Resolve(request with { FirstFrame = true }, without)).Field);
+    }
+
     [Fact]
     public void DifferentSeedsGiveDifferentVideos()
     {

@@ -63,6 +63,37 @@ def _write_golden(folder, name, inputs, outputs):
     json.dump(index, open(index_path, "w"), indent=1)
 
 
+class FirstFrameWindow(nn.Module):
+    """The first-frame model behind the video denoiser's tensor layout: a one-frame window (B, C, 1, H, W) in and out,
+    so the farm runs both through the same code."""
+
+    def __init__(self, model, text_from):
+        super().__init__()
+        self.model = model
+        self.text_from = text_from  # where its text encoder's states start in the exported text states
+
+    def forward(self, sample, timestep, text_states):
+        states = text_states[:, :, self.text_from:self.text_from + nets.TEXT_DIM]
+        return self.model(sample[:, :, 0], timestep, states)[:, :, None]
+
+
+FIRST_FRAME_TENSORS = {"sample": "sample", "timestep": "timestep", "textStates": "text_states", "output": "velocity"}
+
+
+def export_first_frame(first_frame, states, text_from, out):
+    """`first_frame.onnx` and its golden tensors; returns the manifest entries."""
+    model = FirstFrameWindow(first_frame, text_from).eval()
+    c = nets.LATENT_CHANNELS
+    args = (torch.randn(2, c, 1, 8, 8), torch.tensor([0.9, 0.3]), states)
+    names = ["sample", "timestep", "text_states"]
+    _export(model, args, os.path.join(out, "first_frame.onnx"), names, ["velocity"],
+            {"sample": {0: "batch"}, "timestep": {0: "batch"}, "text_states": {0: "batch"}, "velocity": {0: "batch"}})
+    with torch.no_grad():
+        vel = model(*args)
+    _write_golden(out, "first_frame", {n: a.numpy() for n, a in zip(names, args)}, {"velocity": vel.numpy()})
+    return "first_frame.onnx", FIRST_FRAME_TENSORS
+
+
 class DecoderToImage(nn.Module):
     def __init__(self, dec):
         super().__init__()
@@ -72,7 +103,10 @@ class DecoderToImage(nn.Module):
         return self.dec(latent)
 
 
-def export_all(vae, den_state, tok, out, work):
+def export_all(vae, den_state, tok, out, work, first_frame=None, base_state=None, route_speed=0.06, first_frame_guidance=2.0):
+    """Every ONNX file, golden tensors, vocabulary and manifest of moonwalk-tiny; `first_frame` is the first-frame
+    stage's output (`train.train_first_frame`), if it ran. With `base_state` (the base stage's output) next to a
+    co-moving frame stage's `den_state`, the denoiser routes each prompt to one of the two (`nets.RoutedDenoiser`)."""
     os.makedirs(out, exist_ok=True)
     if os.path.exists(os.path.join(out, "golden")):
         shutil.rmtree(os.path.join(out, "golden"))
@@ -81,10 +115,17 @@ def export_all(vae, den_state, tok, out, work):
     enc, dec = nets.VaeEncoder(), nets.vae_decoder(vae)
     enc.load_state_dict(vae["enc"])
     text, den = nets.text_and_denoiser(den_state)
+    routed = base_state is not None and bool(den_state.get("frame", False))
+    if routed:
+        base_text, base_den = nets.text_and_denoiser(base_state)
+        frame_den = den
+        text = nets.PairedTextEncoder(base_text, text)
+        den = nets.RoutedDenoiser(base_den, frame_den, route_speed)
     for m in (enc, dec, text, den):
         m.eval()
 
-    ids = torch.tensor([tok.encode("bluey walking on the moon after coming out of the spaceship"), tok.encode("")])
+    ids = torch.tensor([tok.encode("bluey walking on the moon after coming out of the spaceship"), tok.encode(""),
+                        tok.encode("a red ball rolling left on the beach")])
     _export(text, (ids,), os.path.join(out, "text_encoder.onnx"), ["input_ids"], ["text_states"],
             {"input_ids": {0: "batch"}, "text_states": {0: "batch"}})
     with torch.no_grad():
@@ -97,9 +138,11 @@ def export_all(vae, den_state, tok, out, work):
     ctx = torch.randn(b, c, t, 8, 8)
     mask = torch.tensor([[1, 1, 0, 0, 0, 0], [0, 0, 0, 0, 0, 1]], dtype=torch.float32)
     stride = torch.tensor([1.0, 4.0])
-    args = (sample, ts, states, ctx, mask, stride)
-    names = DENOISER_INPUTS
-    _export(den, args, os.path.join(out, "denoiser.onnx"), names, ["velocity"], DENOISER_AXES)
+    pair = states[[0, 2]]  # a side-less and a sideways prompt: both routes are in the golden tensors
+    args = (sample, ts, pair, ctx, mask, stride) + ((pair,) if routed else ())
+    names = DENOISER_INPUTS + (["guidance_text_states"] if routed else [])
+    axes = {**DENOISER_AXES, "guidance_text_states": {0: "batch"}} if routed else DENOISER_AXES
+    _export(den, args, os.path.join(out, "denoiser.onnx"), names, ["velocity"], axes)
     with torch.no_grad():
         vel = den(*args)
     _write_golden(out, "denoiser", {n: a.numpy() for n, a in zip(names, args)}, {"velocity": vel.numpy()})
@@ -116,6 +159,13 @@ def export_all(vae, den_state, tok, out, work):
     with torch.no_grad():
         z = enc(img)
     _write_golden(out, "vae_encoder", {"image": img.numpy()}, {"latent": z.numpy()})
+
+    first_frame_path = os.path.join(out, "first_frame.onnx")
+    if first_frame is not None:
+        first_frame_model = nets.first_frame_denoiser(first_frame["model"])
+        first_frame_file, first_frame_tensors = export_first_frame(first_frame_model, states[:2], nets.TEXT_DIM if routed else 0, out)
+    elif os.path.exists(first_frame_path):
+        os.remove(first_frame_path)  # a model exported without the stage must not keep an older one
 
     with open(os.path.join(out, "vocab.txt"), "w") as f:
         f.write("\n".join(tok.words) + "\n")
@@ -135,15 +185,22 @@ def export_all(vae, den_state, tok, out, work):
         "guidance": {"default": 4.0},
         "tokenizer": {"kind": "word", "vocabulary": "vocab.txt", "maxTokens": nets.MAX_TOKENS, "padId": 0,
                       "unknownId": 1, "lowercase": True},
-        "text": {"dim": nets.TEXT_DIM},
+        "text": {"dim": nets.TEXT_DIM * (2 if routed else 1)},
         "conditioning": {"contextLatents": True, "frameStride": True},
     }
+    if routed:
+        manifest["tensors"]["denoiser"]["guidanceTextStates"] = "guidance_text_states"
+    if first_frame is not None:
+        manifest["files"]["firstFrame"] = first_frame_file
+        manifest["tensors"]["firstFrame"] = first_frame_tensors
+        manifest["guidance"]["firstFrame"] = first_frame_guidance
     json.dump(manifest, open(os.path.join(out, "manifest.json"), "w"), indent=2)
-    write_training_record(vae, den_state, work)
+    write_training_record(vae, den_state, work, first_frame)
 
 
-def write_training_record(vae, den_state, work):
-    rec = {"vae_seconds": vae.get("seconds"), "vae_curve": vae.get("curve"),
+def write_training_record(vae, den_state, work, first_frame=None):
+    first_frame = first_frame or {}
+    rec = {"first_frame_seconds": first_frame.get("seconds"), "first_frame_curve": first_frame.get("curve"),"vae_seconds": vae.get("seconds"), "vae_curve": vae.get("curve"),
            "denoiser_seconds": den_state.get("seconds"), "denoiser_curve": den_state.get("curve"),
            "evals": den_state.get("evals"), "direction_seconds": den_state.get("direction_seconds"),
            "frame_seconds": den_state.get("frame_seconds"), "decoder_seconds": vae.get("decoder_seconds")}

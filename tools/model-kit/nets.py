@@ -398,3 +398,75 @@ def load_denoiser(den, state):
     missing, unexpected = den.load_state_dict(state, strict=False)
     if unexpected or any(not k.startswith(("comoving.", "frame.", "spatial.")) for k in missing):
         raise RuntimeError(f"denoiser state does not fit: missing {missing}, unexpected {unexpected}")
+
+
+
+class FirstFrameDenoiser(nn.Module):
+    """Velocity prediction for one latent frame (B, C, 8, 8) from timestep and text: the opening frame of a shot.
+
+    The video denoiser's network run on one-frame windows (no context, stride 1), started from the base stage's
+    weights, with spatial attention over every cell of the frame (64 keys), so the whole frame is laid out at once
+    (one ship, one subject); the video denoiser, which from pure noise may grow a second ship or subject, then
+    continues from that frame as clean context."""
+
+    def __init__(self, den):
+        super().__init__()
+        self.den = den
+
+    def forward(self, sample, timestep, text_states):
+        x = sample[:, :, None]
+        b = sample.shape[0]
+        mask = torch.zeros(b, 1)
+        return self.den(x, timestep, text_states, torch.zeros_like(x), mask, torch.ones(b))[:, :, 0]
+
+
+def first_frame_denoiser(den_state):
+    """A first-frame model shaped like (and, for a base stage's state, started from) a video denoiser's weights, with
+    its spatial attention looking at all 64 cells."""
+    den = Denoiser(spatial_attention=True, spatial_pool=1)
+    load_denoiser(den, {k: v for k, v in den_state.items() if not k.endswith(".pool")})
+    den.use_comoving = False
+    den.use_frame = False
+    return FirstFrameDenoiser(den)
+
+
+class PairedTextEncoder(nn.Module):
+    """The base stage's and the co-moving frame stage's text encoders side by side: (B, L, 2 D) text states, the
+    first half read by the base denoiser, the second by the frame stage's (`RoutedDenoiser`)."""
+
+    def __init__(self, base, frame):
+        super().__init__()
+        self.base = base
+        self.frame = frame
+
+    def forward(self, ids):
+        return torch.cat([self.base(ids), self.frame(ids)], dim=2)
+
+
+class RoutedDenoiser(nn.Module):
+    """Routes each guidance pair to the base denoiser or to the co-moving frame stage's, by the prompt.
+
+    The frame stage is what makes "left" and "right" work, but it trains on clips rolled sideways, in which the ship,
+    stars and craters move; it continues a given frame less faithfully (a second ship appears). So only prompts whose
+    subject goes sideways (the frame stage's speed head, at stride 1, above `threshold` cells per frame) take it, and
+    every other prompt takes the base denoiser, which the frame stage would otherwise have overwritten. Both rows of a
+    guidance pair are routed by the conditional prompt (`guidance_text_states`), so guidance never mixes the two."""
+
+    def __init__(self, base, frame, threshold):
+        super().__init__()
+        self.base = base
+        self.frame = frame
+        self.threshold = threshold
+
+    def sideways(self, guidance_text_states):
+        """(B,) 1 for rows whose pair's prompt moves its subject sideways, else 0."""
+        frame_states = guidance_text_states[:, :, TEXT_DIM:]
+        stride_one = torch.ones(frame_states.shape[0])
+        speed = self.frame.frame.velocity(motion_conditioning(frame_states, stride_one))[:, 0]
+        return (speed.abs() > self.threshold).float()
+
+    def forward(self, sample, timestep, text_states, context, context_mask, frame_stride, guidance_text_states):
+        route = self.sideways(guidance_text_states)[:, None, None, None, None]
+        base = self.base(sample, timestep, text_states[:, :, :TEXT_DIM], context, context_mask, frame_stride)
+        frame = self.frame(sample, timestep, text_states[:, :, TEXT_DIM:], context, context_mask, frame_stride)
+        return route * frame + (1.0 - route) * base

@@ -620,6 +620,113 @@ def train_frame(args, data, tok, vae, work, base):
     return out
 
 
+# ---------------------------------------------------------------- stage 5: the first-frame model
+def first_frame_specs(args, tok):
+    """The first-frame set's images, in order: (scene, start time, three tokenised prompts). A shot that starts
+    "after coming out of the spaceship" opens with the subject at the door; other shots at any time."""
+    rng = random.Random(7)
+    for _ in range(args.first_frame_images):
+        scene = world.random_scene(rng)
+        if scene.motion == "walk":
+            # a side the prompt leaves open opens facing right: one layout per prompt (ship on the left, subject at
+            # its door) instead of two mirror images, which the model would otherwise lay out both at once
+            scene.direction = 1
+            if scene.from_ship:
+                scene.ship_x = scene.x0 = rng.uniform(12, 20)
+        t0 = 0.0 if scene.from_ship else rng.uniform(0, 200)
+        yield scene, t0, [tok.encode(world.prompt_for(scene, rng)) for _ in range(3)]
+
+
+def build_first_frames(args, vae, tok, path):
+    """Opening frames of random shots, encoded once: (N, C, 8, 8) latents and three prompts each."""
+    if os.path.exists(path):
+        return dict(np.load(path))
+    enc = nets.VaeEncoder()
+    enc.load_state_dict(vae["enc"])
+    enc.eval()
+    frames, ids = [], []
+    for scene, t0, prompt_ids in first_frame_specs(args, tok):
+        frames.append(world.render_frame(scene, t0))
+        ids.append(prompt_ids)
+    lat = []
+    with torch.no_grad():
+        for i in range(0, len(frames), 256):
+            lat.append((enc(to_unit(np.stack(frames[i:i + 256]))) * vae["scaling"]).numpy().astype(np.float16))
+    data = {"latents": np.concatenate(lat), "ids": np.array(ids, np.int64)}
+    np.savez(path, **data)
+    return data
+
+
+def first_frame_model(state):
+    return nets.first_frame_denoiser(state["model"]).eval()
+
+
+def train_first_frame(args, tok, vae, den, work):
+    """First-frame stage: fine-tunes a copy of the base denoiser, with full spatial attention, on shots' opening
+    frames (`nets.FirstFrameDenoiser`), on the final text encoder's states (frozen: the exported text encoder serves
+    both models). Flow matching as the base stage, one frame per sample, so attention over all 64 cells is affordable."""
+    final = os.path.join(work, "first_frame_final.pt")
+    if os.path.exists(final):
+        return torch.load(final)
+    ckpt = os.path.join(work, "first_frame.pt")
+    data = build_first_frames(args, vae, tok, os.path.join(work, "first_frames.npz"))
+    lat = torch.from_numpy(data["latents"].astype(np.float32))
+    ids = torch.from_numpy(data["ids"])
+    text = nets.TextEncoder(len(tok.words))
+    text.load_state_dict(den["text"])
+    text.eval().requires_grad_(False)
+    torch.manual_seed(1007)
+    base = torch.load(os.path.join(work, "denoiser_final.pt"))
+    model = nets.first_frame_denoiser(base["den"])
+    opt = torch.optim.AdamW(model.parameters(), lr=args.first_frame_lr, weight_decay=0.01)
+    shadow = copy.deepcopy(model).eval()
+    start, curve, elapsed = 0, [], 0.0
+    if os.path.exists(ckpt):
+        st = torch.load(ckpt)
+        model.load_state_dict(st["model"])
+        shadow.load_state_dict(st["ema"])
+        opt.load_state_dict(st["opt"])
+        start, curve, elapsed = st["step"], st["curve"], st["elapsed"]
+        log(f"resumed first-frame stage at step {start}")
+    draws = torch.Generator().manual_seed(1008 + start)
+    empty = torch.tensor([tok.encode("")])
+    t_start = time.time() - elapsed
+    running = RunningLosses("first-frame step ", curve, 0, t_start)
+    b = args.first_frame_batch
+    for step in range(start, args.first_frame_steps):
+        lr = warmup_cosine(args.first_frame_lr, step, args.first_frame_steps)
+        for g in opt.param_groups:
+            g["lr"] = lr
+        idx = torch.randint(0, lat.shape[0], (b,), generator=draws)
+        x0 = lat[idx]
+        tok_ids = ids[idx, torch.randint(0, 3, (b,), generator=draws)]
+        drop = torch.rand(b, generator=draws) < 0.1
+        tok_ids = torch.where(drop[:, None], empty.expand(b, -1), tok_ids)
+        t = sample_timesteps(b)
+        noise = torch.randn(x0.shape, generator=draws)
+        xt = (1 - t[:, None, None, None]) * x0 + t[:, None, None, None] * noise
+        with torch.no_grad():
+            states = text(tok_ids)
+        with mixed_precision(args):
+            v = model(xt, t, states).float()
+        weight = base_loss_weight(x0[:, :, None])[:, :, 0]
+        loss = (weight * (v - (noise - x0)) ** 2).mean() / weight.mean()
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        with torch.no_grad():
+            for ps, pm in zip(shadow.parameters(), model.parameters()):
+                ps.mul_(0.999).add_(pm.detach(), alpha=0.001)
+        running.add(step, lr, loss=loss.item())
+        if (step + 1) % args.ckpt_every == 0:
+            torch.save({"model": model.state_dict(), "ema": shadow.state_dict(), "opt": opt.state_dict(),
+                        "step": step + 1, "curve": curve, "elapsed": time.time() - t_start}, ckpt)
+    out = {"model": shadow.den.state_dict(), "curve": curve, "seconds": time.time() - t_start}
+    torch.save(out, final)
+    return out
+
+
 # ---------------------------------------------------------------- sampling (PyTorch side, for curves)
 def shifted(t, shift):
     return shift * t / (1 + (shift - 1) * t)
@@ -707,6 +814,17 @@ def main():
                     help="co-moving frame stage: moves its training noise levels towards pure noise (1: the base mix)")
     ap.add_argument("--bf16", action="store_true",
                     help="bfloat16 autocast in the denoiser stages' training steps (about 1.9x faster here; experiment 11)")
+    ap.add_argument("--first-frame-steps", type=int, default=0,
+                    help="first-frame stage: steps of the opening-frame transformer (0 = no first-frame model)")
+    ap.add_argument("--first-frame-images", type=int, default=24000, help="first-frame stage: opening frames encoded")
+    ap.add_argument("--first-frame-batch", type=int, default=64)
+    ap.add_argument("--first-frame-lr", type=float, default=3e-4)
+    ap.add_argument("--first-frame-guidance", type=float, default=2.0,
+                    help="export: the first-frame model's guidance scale (guidance.firstFrame in the manifest)")
+    ap.add_argument("--route", action="store_true",
+                    help="export: prompts whose subject does not go sideways take the base denoiser, others the frame stage's")
+    ap.add_argument("--route-speed", type=float, default=0.06,
+                    help="export: speed (latent cells per frame at stride 1) above which a prompt takes the frame stage")
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--eval-every", type=int, default=1000)
@@ -722,6 +840,7 @@ def main():
         args.den_steps, args.eval_every, args.eval_prompts, args.ckpt_every = 30, 30, 4, 15
         args.dir_steps, args.motion_start, args.frame_steps = 20, 10, 20
         args.decoder_steps = 10
+        args.first_frame_steps, args.first_frame_images = 20, 64
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     os.makedirs(args.work, exist_ok=True)
@@ -731,14 +850,17 @@ def main():
     vae = train_decoder(args, vae, os.path.join(args.work, "decoder.pt"))
     data = build_latents(args, vae, tok, os.path.join(args.work, "latents.npz"))
     den = train_denoiser(args, data, tok, vae, args.work)
+    base = den
     if args.dir_steps > 0:
         den = train_direction(args, data, tok, vae, args.work, den)
     if args.frame_steps > 0:
         den = train_frame(args, data, tok, vae, args.work, den)
+    first_frame = train_first_frame(args, tok, vae, den, args.work) if args.first_frame_steps > 0 else None
     import export
     import make_eval_set
     import plot_curves
-    export.export_all(vae, den, tok, args.out, args.work)
+    export.export_all(vae, den, tok, args.out, args.work, first_frame, base if args.route else None, args.route_speed,
+                      args.first_frame_guidance)
     make_eval_set.build(vae, args.eval_out)
     plot_curves.plot(os.path.join(args.work, "training.json"), args.curves)
     log(f"all stages done in {time.time() - t0:.0f}s this run")

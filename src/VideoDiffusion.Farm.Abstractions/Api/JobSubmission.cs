@@ -23,6 +23,9 @@ public sealed record JobSubmission
 
     /// <summary><c>auto</c> (default), <c>keyframes</c> or <c>none</c>.</summary>
     public string? Anchors { get; init; }
+
+    /// <summary>Lay out the opening frame with the model's first-frame model (default: when it has one).</summary>
+    public bool? FirstFrame { get; init; }
     public string? Model { get; init; }
     public int? Priority { get; init; }
     public string? Format { get; init; }

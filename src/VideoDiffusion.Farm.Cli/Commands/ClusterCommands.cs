@@ -63,6 +63,7 @@ public static class ClusterCommands
                 Blend = request.Blend.ToString().ToLowerInvariant(),
                 KeyframeStride = request.KeyframeStride,
                 Anchors = RenderNames.Name(request.Anchors),
+                FirstFrame = request.FirstFrame,
                 Model = model is null ? null : Path.GetFileName(model.TrimEnd('/')),
                 Priority = result.GetValue(priority),
                 Format = result.GetValue(format),

@@ -26,6 +26,10 @@ public sealed class RenderOptions
         Description = "Co-denoise: anchor windows on a coarse keyframe pass: auto (when more than one window) | keyframes | none",
         DefaultValueFactory = _ => "auto",
     };
+    public Option<bool?> FirstFrame { get; } = new("--first-frame")
+    {
+        Description = "Lay out the opening frame with the model's first-frame model, then continue the video from it: true | false (default: when the model has one)",
+    };
     public Option<int> Batch { get; } = new("--batch") { Description = "Most window-steps per denoiser call", DefaultValueFactory = _ => 8 };
     public Option<string?> Model { get; } = new("--model") { Description = "Model folder or name (default models/moonwalk-tiny)" };
     public Option<int> Threads { get; } = new("--threads") { Description = "ONNX Runtime threads per inference", DefaultValueFactory = _ => Math.Max(1, Environment.ProcessorCount) };
@@ -34,7 +38,7 @@ public sealed class RenderOptions
     public void AddTo(Command command, bool local = true)
     {
         command.Arguments.Add(Prompt);
-        var options = new Option[] { Storyboard, Seconds, Fps, Seed, Steps, Guidance, GuidanceFocus, Strategy, Window, Overlap, SyncEvery, Blend, KeyframeStride, Anchors, Model };
+        var options = new Option[] { Storyboard, Seconds, Fps, Seed, Steps, Guidance, GuidanceFocus, Strategy, Window, Overlap, SyncEvery, Blend, KeyframeStride, Anchors, FirstFrame, Model };
         foreach (var option in local ? [.. options, Batch, Threads] : options)
         {
             command.Options.Add(option);
@@ -70,6 +74,7 @@ public sealed class RenderOptions
             Blend = RenderNames.ParseBlend(result.GetValue(Blend)!),
             KeyframeStride = result.GetValue(KeyframeStride),
             Anchors = RenderNames.ParseAnchors(result.GetValue(Anchors)!),
+            FirstFrame = result.GetValue(FirstFrame),
             MaxBatch = result.GetValue(Batch),
         };
     }

@@ -7,8 +7,9 @@ using VideoDiffusion.Farm.Diffusion.Tensors;
 namespace VideoDiffusion.Farm.Diffusion.Denoising;
 
 /// <summary>
-/// Runs the denoiser ONNX file on a batch of window-steps: unconditional and conditional halves in one call
+/// Runs a denoiser ONNX file on a batch of window-steps: unconditional and conditional halves in one call
 /// (2B rows), then classifier-free guidance (focused as the job says). Not thread-safe per instance: one per accelerator slot.
+/// The video denoiser and the first-frame model (one-frame windows, no context or stride inputs) both run through it.
 /// </summary>
 public sealed class GuidedDenoiser : IDisposable
 {
@@ -18,9 +19,14 @@ public sealed class GuidedDenoiser : IDisposable
     private readonly string[] _inputNames;
 
     public GuidedDenoiser(ModelManifest manifest, OnnxRuntimeSettings settings)
+        : this(manifest.PathOf(manifest.Files.Denoiser), manifest.Tensors.Denoiser, manifest.Conditioning, settings)
     {
-        _names = manifest.Tensors.Denoiser;
-        _conditioning = manifest.Conditioning;
+    }
+
+    public GuidedDenoiser(string path, DenoiserTensors names, ConditioningSettings conditioning, OnnxRuntimeSettings settings)
+    {
+        _names = names;
+        _conditioning = conditioning;
         var inputs = new List<string> { _names.Sample, _names.Timestep, _names.TextStates };
         if (_conditioning.ContextLatents)
         {
@@ -31,8 +37,12 @@ public sealed class GuidedDenoiser : IDisposable
         {
             inputs.Add(_names.FrameStride!);
         }
+        if (_names.GuidanceTextStates is { } guidanceText)
+        {
+            inputs.Add(guidanceText);
+        }
         _inputNames = [.. inputs];
-        _session = OnnxSessionFactory.Create(manifest.PathOf(manifest.Files.Denoiser), settings, _inputNames, [_names.Output]);
+        _session = OnnxSessionFactory.Create(path, settings, _inputNames, [_names.Output]);
     }
 
     /// <summary>Guided velocities for window-steps that share a <see cref="WindowStepInput.BatchKey"/>.</summary>
@@ -56,6 +66,7 @@ public sealed class GuidedDenoiser : IDisposable
         var sample = new float[rows * windowSize];
         var timesteps = new float[rows];
         var text = new float[rows * textSize];
+        var guidanceText = _names.GuidanceTextStates is null ? null : new float[rows * textSize];
         var context = _conditioning.ContextLatents ? new float[rows * windowSize] : null;
         var mask = _conditioning.ContextLatents ? new float[rows * t] : null;
         var strides = new float[rows];
@@ -67,6 +78,10 @@ public sealed class GuidedDenoiser : IDisposable
                 item.Sample.CopyToChannelMajor(sample.AsSpan(row * windowSize, windowSize));
                 timesteps[row] = item.Timestep;
                 states.States.CopyTo(text, row * textSize);
+                if (guidanceText is not null)
+                {
+                    item.Conditional.States.CopyTo(guidanceText, row * textSize);
+                }
                 strides[row] = item.FrameStride;
                 if (context is not null && item.Context is not null && item.ContextMask is not null)
                 {
@@ -90,6 +105,10 @@ public sealed class GuidedDenoiser : IDisposable
         if (_conditioning.FrameStride)
         {
             values.Add(OrtValue.CreateTensorValueFromMemory(strides, [rows]));
+        }
+        if (guidanceText is not null)
+        {
+            values.Add(OrtValue.CreateTensorValueFromMemory(guidanceText, [rows, first.Conditional.Tokens, first.Conditional.Dim]));
         }
         try
         {
@@ -120,6 +139,12 @@ public sealed class GuidedDenoiser : IDisposable
             }
         }
     }
+
+    /// <summary>The first-frame model of <paramref name="manifest"/>, or null when it has none.</summary>
+    public static GuidedDenoiser? FirstFrameOf(ModelManifest manifest, OnnxRuntimeSettings settings) =>
+        manifest.Files.FirstFrame is { } file && manifest.Tensors.FirstFrame is { } names
+            ? new GuidedDenoiser(manifest.PathOf(file), names, new ConditioningSettings(), settings)
+            : null;
 
     public void Dispose() => _session.Dispose();
 }

@@ -27,18 +27,26 @@ public sealed record ModelManifest
     public string PathOf(string file) => Path.Combine(Folder, file);
 }
 
-/// <summary>ONNX file names of the pipeline parts; the encoder is optional (only context from pixels needs it).</summary>
-public sealed record ModelFiles(string TextEncoder, string Denoiser, string VaeDecoder, string? VaeEncoder = null);
+/// <summary>
+/// ONNX file names of the pipeline parts; the encoder is optional (only context from pixels needs it), and so is the
+/// first-frame model (a one-frame denoiser that lays out a clip's opening frame before the video denoiser continues it).
+/// </summary>
+public sealed record ModelFiles(string TextEncoder, string Denoiser, string VaeDecoder, string? VaeEncoder = null, string? FirstFrame = null);
 
 /// <summary>Names of the tensors the farm feeds and reads, per ONNX file.</summary>
 public sealed record ModelTensorNames(
-    TextEncoderTensors TextEncoder, DenoiserTensors Denoiser, VaeDecoderTensors VaeDecoder, VaeEncoderTensors? VaeEncoder = null);
+    TextEncoderTensors TextEncoder, DenoiserTensors Denoiser, VaeDecoderTensors VaeDecoder, VaeEncoderTensors? VaeEncoder = null,
+    DenoiserTensors? FirstFrame = null);
 
 public sealed record TextEncoderTensors(string InputIds, string TextStates);
 
+/// <summary>
+/// Denoiser tensor names. <c>GuidanceTextStates</c>, when named, takes the conditional prompt's text states on both rows of
+/// a guidance pair, so a model that routes prompts (to one of several networks) routes both halves of the pair alike.
+/// </summary>
 public sealed record DenoiserTensors(
     string Sample, string Timestep, string TextStates, string Output,
-    string? Context = null, string? ContextMask = null, string? FrameStride = null);
+    string? Context = null, string? ContextMask = null, string? FrameStride = null, string? GuidanceTextStates = null);
 
 public sealed record VaeDecoderTensors(string Latent, string Image);
 
@@ -55,8 +63,11 @@ public sealed record WindowLimits(int Native, int Min, int Max);
 
 public sealed record SamplerSettings(string Kind, float Shift, int DefaultSteps);
 
-/// <summary>Default guidance scale, and how closely it follows the subject (<see cref="Sampling.FocusedGuidance"/>; 0 is plain).</summary>
-public sealed record GuidanceSettings(float Default, float Focus = 0f);
+/// <summary>
+/// Default guidance scale, how closely it follows the subject (<see cref="Sampling.FocusedGuidance"/>; 0 is plain), and
+/// the first-frame model's own scale (null: the job's), which may lay out a frame best at another strength.
+/// </summary>
+public sealed record GuidanceSettings(float Default, float Focus = 0f, float? FirstFrame = null);
 
 public sealed record TokenizerSettings(
     string Kind, string Vocabulary, int MaxTokens, int PadId, int UnknownId, bool Lowercase = true);

@@ -80,6 +80,7 @@ public static class ModelManifestLoader
         Require(m.Prediction == "velocity", "prediction", $"'{m.Prediction}' is not supported (velocity)");
         Require(m.Guidance.Default >= 0, "guidance.default", "must not be negative");
         Require(m.Guidance.Focus >= 0 && m.Guidance.Focus <= 8, "guidance.focus", "must be between 0 and 8");
+        Require(m.Guidance.FirstFrame is null or >= 0 and <= 50, "guidance.firstFrame", "must be between 0 and 50");
         Require(m.Tokenizer.Kind == "word", "tokenizer.kind", $"'{m.Tokenizer.Kind}' is not supported (word)");
         Require(m.Tokenizer.MaxTokens > 0, "tokenizer.maxTokens", "must be positive");
         Require(m.Text.Dim > 0, "text.dim", "must be positive");
@@ -91,6 +92,13 @@ public static class ModelManifestLoader
         if (m.Files.VaeEncoder is not null)
         {
             RequireFile(m, path, "files.vaeEncoder", m.Files.VaeEncoder);
+        }
+        if (m.Files.FirstFrame is not null)
+        {
+            RequireFile(m, path, "files.firstFrame", m.Files.FirstFrame);
+            Require(m.Tensors.FirstFrame is not null, "tensors.firstFrame", "is required when files.firstFrame is set");
+            Require(m.Conditioning.ContextLatents, "conditioning.contextLatents",
+                "must be true when files.firstFrame is set (the video denoiser continues the first frame as context)");
         }
         if (m.Conditioning.ContextLatents)
         {

@@ -9,7 +9,7 @@ namespace VideoDiffusion.Farm.Diffusion.Rendering;
 /// </summary>
 public sealed class CoDenoiseStrategy : IRenderStrategy
 {
-    public long WindowSteps(RenderJobSpec spec) => KeyframeStrategy.KeyframeWindowSteps(spec) + (long)spec.Plan.Windows.Count * spec.Steps;
+    public long WindowSteps(RenderJobSpec spec) => KeyframeStrategy.PassWindowSteps(spec);
 
     public LatentTensor Render(RenderContext context)
     {

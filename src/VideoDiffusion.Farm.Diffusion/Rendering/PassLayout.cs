@@ -7,7 +7,8 @@ namespace VideoDiffusion.Farm.Diffusion.Rendering;
 /// <param name="Stride">Latent frames between consecutive frames of the pass (the model is told it).</param>
 /// <param name="SyncEvery">Fuse overlaps every this many steps during sampling; 0 = never during sampling.</param>
 /// <param name="FuseAtEnd">Fuse overlaps once after sampling when the last step was not a sync point.</param>
-public sealed record PassLayout(WindowPlan Plan, int Stride, int SyncEvery, bool FuseAtEnd)
+/// <param name="Chained">Windows run one after another, each given its predecessor's clean tail as context.</param>
+public sealed record PassLayout(WindowPlan Plan, int Stride, int SyncEvery, bool FuseAtEnd, bool Chained = false)
 {
     public const string Main = "main";
     public const string Keyframe = "key";
@@ -31,9 +32,11 @@ public sealed record PassLayout(WindowPlan Plan, int Stride, int SyncEvery, bool
     public static PassLayout For(RenderJobSpec spec, string pass) => (spec.Strategy, pass) switch
     {
         (RenderStrategy.CoDenoise, Main) => new PassLayout(spec.Plan, 1, spec.SyncEvery, FuseAtEnd: true),
-        (_, Keyframe) when spec.KeyframePass => new PassLayout(KeyframeStrategy.KeyframePlan(spec), spec.KeyframeStride, 1, FuseAtEnd: true),
+        // chained, so the layout the first keyframes settle on (the first frame's, when the model has one) holds to the
+        // end of the clip; fused keyframe windows each invented their own and the overlaps cross-faded between them
+        (_, Keyframe) when spec.KeyframePass => new PassLayout(KeyframeStrategy.KeyframePlan(spec), spec.KeyframeStride, 0, FuseAtEnd: false, Chained: true),
         (RenderStrategy.Keyframes, Main) => new PassLayout(spec.Plan, 1, 0, FuseAtEnd: true),
-        (RenderStrategy.Autoregressive, Main) => new PassLayout(spec.Plan, 1, 0, FuseAtEnd: false),
+        (RenderStrategy.Autoregressive, Main) => new PassLayout(spec.Plan, 1, 0, FuseAtEnd: false, Chained: true),
         _ => throw new ArgumentException($"strategy {spec.Strategy} has no pass '{pass}'"),
     };
 }

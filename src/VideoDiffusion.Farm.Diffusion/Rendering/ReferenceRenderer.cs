@@ -23,8 +23,8 @@ public sealed class ReferenceRenderer(DiffusionModel model)
         var context = new RenderContext(model, spec, progress, cancellation) { TotalWindowSteps = strategy.WindowSteps(spec) };
         var latents = strategy.Render(context);
         var t = context.Timings;
-        t.Denoising = context.Batcher.DenoiseTime;
-        t.WindowSteps = context.Batcher.WindowSteps;
+        t.Denoising = context.Batcher.DenoiseTime + context.FirstFrameTime;
+        t.WindowSteps = context.Batcher.WindowSteps + FirstFrameGenerator.WindowSteps(spec);
         t.DenoiserCalls = context.Batcher.DenoiserCalls;
         return (latents, t);
     }

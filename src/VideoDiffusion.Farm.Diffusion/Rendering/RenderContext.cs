@@ -10,6 +10,7 @@ namespace VideoDiffusion.Farm.Diffusion.Rendering;
 public sealed class RenderContext
 {
     private long _done;
+    private LatentTensor? _firstFrame;
 
     public RenderContext(DiffusionModel model, RenderJobSpec spec, IProgress<RenderProgress>? progress, CancellationToken cancellation)
     {
@@ -38,8 +39,34 @@ public sealed class RenderContext
     /// <summary>Initial noise of absolute latent frames <paramref name="frames"/>, in order.</summary>
     public LatentTensor NoiseFor(IReadOnlyList<int> frames) => WindowFactory.NoiseFor(Model.Manifest, Spec.Seed, frames);
 
-    public WindowState NewWindow(WindowSpan span, IReadOnlyList<int> absoluteFrames, float frameStride = 1f) =>
-        WindowFactory.Create(Model.Manifest, Spec.Seed, Conditioning, span, absoluteFrames, frameStride);
+    /// <summary>Time spent laying out the first frame (part of denoising).</summary>
+    public TimeSpan FirstFrameTime { get; private set; }
+
+    /// <summary>A window's starting state; a window holding the clip's first frame is given it as context.</summary>
+    public WindowState NewWindow(WindowSpan span, IReadOnlyList<int> absoluteFrames, float frameStride = 1f)
+    {
+        var window = WindowFactory.Create(Model.Manifest, Spec.Seed, Conditioning, span, absoluteFrames, frameStride);
+        if (FirstFrameGenerator.Needed(Spec, absoluteFrames))
+        {
+            FirstFrameGenerator.GiveTo(window, absoluteFrames, FirstFrame());
+        }
+        return window;
+    }
+
+    /// <summary>The clip's opening frame from the first-frame model, generated once.</summary>
+    private LatentTensor FirstFrame()
+    {
+        if (_firstFrame is null)
+        {
+            var model = Model.FirstFrame ?? throw new InvalidOperationException($"{Model.Manifest.Name} has no first-frame model");
+            FirstFrameTime = RenderTimings.Measure(() => _firstFrame = FirstFrameGenerator.Generate(model, Model.Manifest, Spec, Conditioning, () =>
+            {
+                Cancellation.ThrowIfCancellationRequested();
+                Progress?.Report(new RenderProgress("first frame", ++_done, TotalWindowSteps));
+            }));
+        }
+        return _firstFrame!;
+    }
 
     /// <summary>One sampler step for these windows, counted and reported.</summary>
     public void Step(int step, IReadOnlyList<WindowState> windows, string phase)

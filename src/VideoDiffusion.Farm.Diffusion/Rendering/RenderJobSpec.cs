@@ -21,6 +21,7 @@ public sealed record RenderJobSpec(
     BlendMode Blend,
     int KeyframeStride,
     bool KeyframePass,
+    bool FirstFramePass,
     int MaxBatch,
     WindowPlan Plan)
 {
@@ -115,8 +116,13 @@ public sealed record RenderJobSpec(
         }
         var plan = WindowPlanner.Plan(latentFrames, window, overlap, Math.Min(manifest.Window.Min, latentFrames));
         var keyframePass = ResolveKeyframePass(request, manifest, plan);
+        if (request.FirstFrame == true && manifest.Files.FirstFrame is null)
+        {
+            throw new PlanException("firstFrame", $"{manifest.Name} has no first-frame model (files.firstFrame in its manifest)");
+        }
+        var firstFramePass = (request.FirstFrame ?? true) && manifest.Files.FirstFrame is not null;
         return new RenderJobSpec(storyboard, fps, pixelFrames, latentFrames, request.Seed, steps, guidance, focus,
-            manifest.Sampler.Shift, request.Strategy, request.SyncEvery, request.Blend, keyframeStride, keyframePass, request.MaxBatch, plan);
+            manifest.Sampler.Shift, request.Strategy, request.SyncEvery, request.Blend, keyframeStride, keyframePass, firstFramePass, request.MaxBatch, plan);
     }
 
     /// <summary>

@@ -41,6 +41,12 @@ public sealed record RenderRequest
     public int? KeyframeStride { get; init; }
     public KeyframeAnchors Anchors { get; init; } = KeyframeAnchors.Auto;
 
+    /// <summary>
+    /// Lay out the clip's opening frame with the model's first-frame model and continue the video from it; null uses
+    /// it when the model has one, true refuses a model without one.
+    /// </summary>
+    public bool? FirstFrame { get; init; }
+
     /// <summary>Most window-steps in one denoiser call.</summary>
     public int MaxBatch { get; init; } = 8;
 }

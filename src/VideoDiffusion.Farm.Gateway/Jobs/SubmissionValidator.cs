@@ -117,6 +117,7 @@ public sealed class SubmissionValidator(IOptions<GatewayOptions> options)
             Blend = s.Blend ?? "linear",
             KeyframeStride = s.KeyframeStride,
             Anchors = s.Anchors ?? "auto",
+            FirstFrame = s.FirstFrame,
             Model = modelName,
             Format = s.Format ?? "mp4",
             Scale = s.Scale ?? 4,

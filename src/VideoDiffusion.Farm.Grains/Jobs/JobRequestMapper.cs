@@ -24,6 +24,7 @@ public static class JobRequestMapper
         Blend = RenderNames.ParseBlend(r.Blend),
         KeyframeStride = r.KeyframeStride,
         Anchors = RenderNames.ParseAnchors(r.Anchors),
+        FirstFrame = r.FirstFrame,
     };
 
     public static RenderJobRequest FromRenderRequest(RenderRequest r, string model, string format, int scale) => new()
@@ -43,6 +44,7 @@ public static class JobRequestMapper
         Blend = r.Blend.ToString().ToLowerInvariant(),
         KeyframeStride = r.KeyframeStride,
         Anchors = RenderNames.Name(r.Anchors),
+        FirstFrame = r.FirstFrame,
         Model = model,
         Format = format,
         Scale = scale,

@@ -185,7 +185,15 @@ public sealed class WindowGrain(
         }
         var span = layout.Plan.Windows[_key.Index];
         var conditioning = await ConditioningAsync(request.Model, spec, manifest, cancellation);
-        var window = WindowFactory.Create(manifest, spec.Seed, conditioning, span, layout.FramesOf(_key.Index), layout.Stride);
+        var frames = layout.FramesOf(_key.Index);
+        var window = WindowFactory.Create(manifest, spec.Seed, conditioning, span, frames, layout.Stride);
+        if (FirstFrameGenerator.Needed(spec, frames))
+        {
+            // deterministic and cheap (one frame): each window that holds frame 0 lays it out itself, as the reference does once
+            var opening = await executor.RunAsync(request.Model, m => FirstFrameGenerator.Generate(
+                m.FirstFrame ?? throw new InvalidOperationException($"{request.Model} has no first-frame model"), m.Manifest, spec, conditioning), cancellation, request.Priority);
+            FirstFrameGenerator.GiveTo(window, frames, opening);
+        }
         await GiveContextAsync(spec, layout, window, cancellation);
 
         var scheduler = new FlowMatchEulerScheduler(spec.Steps, spec.Shift);
@@ -223,7 +231,7 @@ public sealed class WindowGrain(
             await ExchangeAndFuseAsync(layout, spec, window, spec.Steps, cancellation);
         }
         await artifacts.SaveLatentsAsync(JobArtifacts.FinalKey(_key), window.Latents, spec.Steps, cancellation);
-        if (spec.Strategy == RenderStrategy.Autoregressive && _key.Index + 1 < layout.Plan.Windows.Count)
+        if (layout.Chained && _key.Index + 1 < layout.Plan.Windows.Count)
         {
             await PushAsync(_key.Neighbour(1), new EdgeMessage(ContextStep, _key.Index, []), cancellation);
         }
@@ -243,7 +251,7 @@ public sealed class WindowGrain(
         return new ConditioningPlanner(spec, manifest, p => encoded[p]);
     }
 
-    /// <summary>Clean context: keyframes for a window of a job with a keyframe pass, the predecessor's tail for autoregressive.</summary>
+    /// <summary>Clean context: keyframes for a main-pass window of a job with a keyframe pass, the predecessor's tail in a chained pass.</summary>
     private async Task GiveContextAsync(RenderJobSpec spec, PassLayout layout, WindowState window, CancellationToken cancellation)
     {
         if (spec.KeyframePass && _key.Pass == PassLayout.Main)
@@ -263,7 +271,7 @@ public sealed class WindowGrain(
                 window.SetContextFrame(f - window.Span.Start, latents.Frame(j - keyLayout.Plan.Windows[owner].Start));
             }
         }
-        else if (spec.Strategy == RenderStrategy.Autoregressive && _key.Index > 0)
+        else if (layout.Chained && _key.Index > 0)
         {
             var previousKey = _key.Neighbour(-1);
             var previous = await artifacts.LoadLatentsAsync(JobArtifacts.FinalKey(previousKey), cancellation);
