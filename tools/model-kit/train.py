@@ -841,6 +841,7 @@ def main():
         args.dir_steps, args.motion_start, args.frame_steps = 20, 10, 20
         args.decoder_steps = 10
         args.first_frame_steps, args.first_frame_images = 20, 64
+        args.route = True
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     os.makedirs(args.work, exist_ok=True)

@@ -35,6 +35,7 @@ public static class RenderReport
             r.Spec.Blend,
             r.Spec.KeyframeStride,
             r.Spec.KeyframePass,
+            r.Spec.FirstFramePass,
             batch = r.Spec.MaxBatch,
         },
         plan = new
@@ -69,7 +70,7 @@ public static class RenderReport
         model,
         output,
         silos,
-        job = new { status.JobId, spec.Fps, spec.PixelFrames, spec.LatentFrames, spec.Seed, spec.Steps, spec.Guidance, spec.GuidanceFocus, spec.Strategy, spec.SyncEvery, spec.Blend, spec.KeyframePass, batch = spec.MaxBatch },
+        job = new { status.JobId, spec.Fps, spec.PixelFrames, spec.LatentFrames, spec.Seed, spec.Steps, spec.Guidance, spec.GuidanceFocus, spec.Strategy, spec.SyncEvery, spec.Blend, spec.KeyframePass, spec.FirstFramePass, batch = spec.MaxBatch },
         plan = new { window = spec.Plan.WindowLength, overlap = spec.Plan.Overlap, windows = spec.Plan.Windows.Select(w => new { w.Index, w.Start, w.Length }) },
         timingsSeconds = new { decoding = status.Result?.DecodeSeconds, encoding = status.Result?.EncodeSeconds, total = elapsed.TotalSeconds },
         quality = new { seamRatio = status.Result?.SeamRatio },
