@@ -13,12 +13,12 @@ public class ModelQualityTests
         var scores = new ModelEvaluator(model, EvalSet.Load(Path.Combine(RepositoryPaths.Root, "tools", "model-kit", "eval", "eval-set.json"))).Evaluate();
         Console.WriteLine(scores);
         Assert.Equal(64, scores.Prompts);
-        // issue #2's bars (measured here: 100 %, 98.8 %, 85.7 % = 30 of 35, 90.6 % = 29 of 32)
+        // issue #2's bars (measured here: 100 %, 98.3 %, 88.6 % = 31 of 35, 87.5 % = 28 of 32)
         Assert.True(scores.BackgroundRight >= 0.95, $"background right {scores.BackgroundRight:P1} < 95 %");
         Assert.True(scores.ColourPresence >= 0.90, $"colour present {scores.ColourPresence:P1} < 90 %");
         Assert.True(scores.ContextKept >= 0.85, $"context kept {scores.ContextKept:P1} < 85 %");
-        // direction sits one prompt above its 85 % bar; a CPU whose floating-point kernels round differently may flip
-        // one borderline prompt over 20 sampling steps, so the floor allows that one (29 of 35)
-        Assert.True(scores.DirectionRight >= 0.82, $"direction right {scores.DirectionRight:P1} < 82 % (bar 85 %, measured 85.7 %)");
+        // a CPU whose floating-point kernels round differently may flip a borderline prompt over 20 sampling steps, so
+        // the floor allows one prompt under the 85 % bar (29 of 35)
+        Assert.True(scores.DirectionRight >= 0.82, $"direction right {scores.DirectionRight:P1} < 82 % (bar 85 %, measured 88.6 %)");
     }
 }

@@ -103,7 +103,7 @@ class DecoderToImage(nn.Module):
         return self.dec(latent)
 
 
-def export_all(vae, den_state, tok, out, work, first_frame=None, base_state=None, route_speed=0.06, first_frame_guidance=2.0):
+def export_all(vae, den_state, tok, out, work, first_frame=None, base_state=None, route_speed=0.05, first_frame_guidance=4.0):
     """Every ONNX file, golden tensors, vocabulary and manifest of moonwalk-tiny; `first_frame` is the first-frame
     stage's output (`train.train_first_frame`), if it ran. With `base_state` (the base stage's output) next to a
     co-moving frame stage's `den_state`, the denoiser routes each prompt to one of the two (`nets.RoutedDenoiser`)."""

@@ -776,13 +776,13 @@ def main():
     ap.add_argument("--vae-subject-weight", type=float, default=8.0,
                     help="extra loss weight of subject and ship pixels over the background")
     ap.add_argument("--vae-batch", type=int, default=48)
-    ap.add_argument("--decoder-steps", type=int, default=0,
+    ap.add_argument("--decoder-steps", type=int, default=3000,
                     help="steps of stage 1b, a wider decoder on the frozen encoder (0 skips it; experiment 11)")
     ap.add_argument("--decoder-width", type=int, default=192, help="stage 1b: the decoder's channels at 8x8")
     ap.add_argument("--decoder-layers", type=int, default=3, help="stage 1b: the decoder's convs per resolution")
     ap.add_argument("--clips", type=int, default=6000)
     ap.add_argument("--clip-frames", type=int, default=32)
-    ap.add_argument("--den-steps", type=int, default=8000)
+    ap.add_argument("--den-steps", type=int, default=11000)
     ap.add_argument("--dir-steps", type=int, default=0,
                     help="steps of the experimental direction stage (0, the default, skips it; see README)")
     ap.add_argument("--dir-lr", type=float, default=3e-4, help="direction stage: learning rate of the base denoiser")
@@ -805,25 +805,25 @@ def main():
                     help="co-moving frame stage: clips at larger frame strides keep speed 0 and stay unrolled (0: all roll)")
     ap.add_argument("--frame-freeze-text", action="store_true",
                     help="co-moving frame stage: the text encoder stays as the base stage left it (experiment 12)")
-    ap.add_argument("--spatial-attention", action="store_true",
+    ap.add_argument("--spatial-attention", action=argparse.BooleanOptionalAction, default=True,
                     help="self-attention across each frame's cells in the denoiser (experiment 5; doubles a CPU step)")
-    ap.add_argument("--spatial-pool", type=int, default=1,
+    ap.add_argument("--spatial-pool", type=int, default=0,
                     help="with --spatial-attention: keys and values averaged over pool x pool cells (experiment 10); "
                          "0: over each column's rows (one key per column, experiment 11)")
     ap.add_argument("--frame-timestep-shift", type=float, default=1.0,
                     help="co-moving frame stage: moves its training noise levels towards pure noise (1: the base mix)")
-    ap.add_argument("--bf16", action="store_true",
+    ap.add_argument("--bf16", action=argparse.BooleanOptionalAction, default=True,
                     help="bfloat16 autocast in the denoiser stages' training steps (about 1.9x faster here; experiment 11)")
-    ap.add_argument("--first-frame-steps", type=int, default=0,
-                    help="first-frame stage: steps of the opening-frame transformer (0 = no first-frame model)")
+    ap.add_argument("--first-frame-steps", type=int, default=3000,
+                    help="first-frame stage: steps of the first-frame model (0 = no first-frame model)")
     ap.add_argument("--first-frame-images", type=int, default=24000, help="first-frame stage: opening frames encoded")
     ap.add_argument("--first-frame-batch", type=int, default=64)
     ap.add_argument("--first-frame-lr", type=float, default=3e-4)
-    ap.add_argument("--first-frame-guidance", type=float, default=2.0,
+    ap.add_argument("--first-frame-guidance", type=float, default=4.0,
                     help="export: the first-frame model's guidance scale (guidance.firstFrame in the manifest)")
-    ap.add_argument("--route", action="store_true",
+    ap.add_argument("--route", action=argparse.BooleanOptionalAction, default=True,
                     help="export: prompts whose subject does not go sideways take the base denoiser, others the frame stage's")
-    ap.add_argument("--route-speed", type=float, default=0.06,
+    ap.add_argument("--route-speed", type=float, default=0.05,
                     help="export: speed (latent cells per frame at stride 1) above which a prompt takes the frame stage")
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--lr", type=float, default=1e-3)
