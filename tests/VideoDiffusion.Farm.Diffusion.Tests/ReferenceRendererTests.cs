@@ -141,8 +141,9 @@ public class ReferenceRendererTests(MoonwalkModelFixture fixture) : IClassFixtur
         Assert.True(Spec(oneWindow with { Anchors = KeyframeAnchors.Keyframes }).KeyframePass);
         Assert.True(Spec(oneWindow with { Strategy = RenderStrategy.Keyframes }).KeyframePass);
         Assert.False(Spec(manyWindows with { Strategy = RenderStrategy.Autoregressive }).KeyframePass);
-        // 48 latent frames: 4 windows of 16, plus one keyframe window (6 keyframes at stride 8)
-        Assert.Equal(4L * 3 + 1 * 3, ReferenceRenderer.StrategyFor(RenderStrategy.CoDenoise).WindowSteps(Spec(manyWindows with { Steps = 3 })));
+        // 48 latent frames: 4 windows of 16, plus one keyframe window (6 keyframes at stride 8) and the first frame
+        Assert.Equal(4L * 3 + 1 * 3 + 3, ReferenceRenderer.StrategyFor(RenderStrategy.CoDenoise).WindowSteps(Spec(manyWindows with { Steps = 3 })));
+        Assert.Equal(4L * 3 + 1 * 3, ReferenceRenderer.StrategyFor(RenderStrategy.CoDenoise).WindowSteps(Spec(manyWindows with { Steps = 3, FirstFrame = false })));
         Assert.NotEqual(Render(manyWindows with { Steps = 2 }), Render(manyWindows with { Steps = 2, Anchors = KeyframeAnchors.None }));
     }
 
