@@ -73,13 +73,15 @@ public sealed class FarmClusterFixture : IAsyncLifetime
     public IEnumerable<(string Name, ExecutorStatistics Statistics)> ExecutorStatistics() =>
         Cluster.Silos.Where(s => s.IsActive).Select(s => (s.Name, s.ServiceProvider.GetRequiredService<DenoiseExecutor>().Statistics()));
 
-    public async Task<JobStatus> WaitAsync(string jobId, TimeSpan timeout, Func<JobStatus, bool>? until = null)
+    /// <summary>Polls the job's status every 100 ms until <paramref name="until"/> (default: finished); <paramref name="polled"/> counts the polls, which are calls into the job grain too.</summary>
+    public async Task<JobStatus> WaitAsync(string jobId, TimeSpan timeout, Func<JobStatus, bool>? until = null, Action? polled = null)
     {
         var job = Cluster.Client.GetGrain<IRenderJobGrain>(jobId);
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
             var status = await job.GetStatus();
+            polled?.Invoke();
             if ((until ?? (s => s.IsFinished))(status))
             {
                 return status;

@@ -22,13 +22,18 @@ public sealed class FarmScaleTests(FarmClusterFixture fixture)
         };
         var jobId = Guid.NewGuid().ToString("N");
         var submitted = await fixture.Cluster.Client.GetGrain<IRenderJobGrain>(jobId).Submit(request);
-        var status = await fixture.WaitAsync(jobId, TimeSpan.FromMinutes(8));
+        var polls = 0;
+        var status = await fixture.WaitAsync(jobId, TimeSpan.FromMinutes(8), polled: () => polls++);
         Assert.True(status.State == JobState.Completed, status.Error);
         var windows = submitted.WindowsTotal;
         Assert.InRange(windows, 590, 610);
-        Console.WriteLine($"{windows} windows x {steps} steps = {windows * steps} window-steps; {status.JobGrainCalls} calls into the job grain");
-        // at most three progress quarters and one completion per window, plus the status polls of this test
-        Assert.True(status.JobGrainCalls < windows * steps / 2, $"{status.JobGrainCalls} calls for {windows * steps} window-steps");
-        Assert.True(status.JobGrainCalls <= 4 * windows + 2000, $"{status.JobGrainCalls} calls for {windows} windows");
+        // this test's own status polls grow with how long the render takes on this machine, not with the job: leave them out
+        var farmCalls = status.JobGrainCalls - polls;
+        Console.WriteLine($"{windows} windows x {steps} steps = {windows * steps} window-steps; {farmCalls} calls into the job grain (+{polls} status polls)");
+        // three progress quarters and one completion per window, plus submission and stitching; the watchdog's
+        // EnsureRunning makes a finished window repeat its completion while the first report is still queued, so allow
+        // one more call per window
+        Assert.True(farmCalls < windows * steps / 2, $"{farmCalls} calls for {windows * steps} window-steps");
+        Assert.True(farmCalls <= 5 * windows, $"{farmCalls} calls for {windows} windows");
     }
 }
