@@ -38,7 +38,8 @@ public sealed record ModelInfo(
     [property: Id(5)] int Overlap,
     [property: Id(6)] int Steps,
     [property: Id(7)] float Guidance,
-    [property: Id(8)] bool Synthetic);
+    [property: Id(8)] bool Synthetic,
+    [property: Id(9)] bool FirstFrame);
 
 /// <summary>Lists the models the silos serve (a stateless worker on any silo).</summary>
 public interface IModelDirectoryGrain : IGrainWithIntegerKey

@@ -56,5 +56,8 @@ public sealed record JobStatus
     /// <summary>The silo hosting the job grain (for operators, and for tests that kill it).</summary>
     [Id(18)] public string HostSilo { get; init; } = "";
 
+    /// <summary>Whether the model's first-frame model lays out the clip's opening frame.</summary>
+    [Id(19)] public bool FirstFrame { get; init; }
+
     public bool IsFinished => State is JobState.Completed or JobState.Failed or JobState.Cancelled;
 }

@@ -50,6 +50,10 @@ public sealed class WebPageTests(FarmCluster cluster)
         await page.FillAsync("#guidance-focus", "1");
         await page.SelectOptionAsync("#blend", "cosine");
         await page.SelectOptionAsync("#anchors", "auto");
+        // the model list says moonwalk-tiny has a first-frame model; the page offers to turn it off
+        await page.WaitForFunctionAsync("() => document.querySelector('#first-frame').options[0].textContent === 'model default (on)'",
+            null, new PageWaitForFunctionOptions { Timeout = 30_000 });
+        await page.SelectOptionAsync("#first-frame", "false");
         await page.ClickAsync("#submit");
 
         // watch the page, not the API: the percentages it shows while the job runs
@@ -69,7 +73,10 @@ public sealed class WebPageTests(FarmCluster cluster)
         Assert.Equal("completed", (await page.TextContentAsync("#state"))?.Trim());
         var progressSteps = shown.Where(s => s.StartsWith("running:", StringComparison.Ordinal)).Distinct().Count();
         Assert.True(progressSteps >= 2, "the grid did not update while running: " + string.Join(' ', shown.Distinct()));
-        Assert.True(await page.Locator("#job-id").TextContentAsync() is { Length: > 0 });
+        var jobId = (await page.Locator("#job-id").TextContentAsync())?.Trim();
+        Assert.False(string.IsNullOrEmpty(jobId));
+        using var http = cluster.Client(FarmCluster.Keys["tenant-d"]);
+        Assert.False((await cluster.WaitForJobAsync(http, jobId, TimeSpan.FromMinutes(1))).FirstFrame, "the page did not send firstFrame: false");
 
         var video = page.Locator("#video");
         await video.WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Visible, Timeout = 30_000 });

@@ -48,6 +48,9 @@ public sealed record JobView
     public int Frames { get; init; }
     public int Fps { get; init; }
     public int Steps { get; init; }
+
+    /// <summary>Whether the model's first-frame model lays out the opening frame.</summary>
+    public bool FirstFrame { get; init; }
     public int WindowsTotal { get; init; }
     public int WindowsDone { get; init; }
     public IReadOnlyList<int> WindowProgress { get; init; } = [];

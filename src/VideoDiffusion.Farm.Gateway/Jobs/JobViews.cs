@@ -26,6 +26,7 @@ public static class JobViews
             Frames = s.Frames,
             Fps = s.Fps,
             Steps = s.Steps,
+            FirstFrame = s.FirstFrame,
             WindowsTotal = s.WindowsTotal,
             WindowsDone = s.WindowsDone,
             WindowProgress = s.WindowProgress.Select(p => (int)p).ToList(),

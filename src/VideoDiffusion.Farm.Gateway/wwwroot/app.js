@@ -22,7 +22,7 @@
     seconds: $('seconds'), steps: $('steps'), guidance: $('guidance'), guidanceFocus: $('guidance-focus'),
     seed: $('seed'), strategy: $('strategy'),
     window: $('window'), overlap: $('overlap'), syncEvery: $('sync-every'), blend: $('blend'), anchors: $('anchors'),
-    model: $('model'), modelNote: $('model-note'),
+    firstFrame: $('first-frame'), model: $('model'), modelNote: $('model-note'),
     submit: $('submit'),
     jobEmpty: $('job-empty'), jobDetails: $('job-details'),
     jobId: $('job-id'), state: $('state'), eta: $('eta'), windows: $('windows'),
@@ -39,7 +39,7 @@
     apiKey: els.apiKey, prompt: els.prompt, storyboard: els.storyboard, seconds: els.seconds, steps: els.steps,
     guidance: els.guidance, guidanceFocus: els.guidanceFocus,
     seed: els.seed, strategy: els.strategy, window: els.window, overlap: els.overlap, syncEvery: els.syncEvery,
-    blend: els.blend, anchors: els.anchors, model: els.model,
+    blend: els.blend, anchors: els.anchors, firstFrame: els.firstFrame, model: els.model,
   };
 
   let models = [];        // from GET /v1/models
@@ -226,6 +226,11 @@
     els.steps.placeholder = m && m.steps ? `default ${m.steps}` : 'model default';
     els.window.placeholder = m && m.window ? `default ${m.window}` : 'optional';
     els.overlap.placeholder = m && m.overlap !== undefined && m.overlap !== null ? `default ${m.overlap}` : 'optional';
+    // a model without a first-frame model cannot turn it on: say so instead of letting the gateway refuse it
+    const hasFirstFrame = !m || m.firstFrame !== false;
+    setText(els.firstFrame.options[0], m ? `model default (${m.firstFrame ? 'on' : 'off'})` : 'model default');
+    els.firstFrame.options[1].disabled = !hasFirstFrame;
+    if (!hasFirstFrame && els.firstFrame.value === 'true') els.firstFrame.value = '';
   }
 
   // ---------- submit ----------
@@ -263,6 +268,7 @@
     for (const name of ['strategy', 'blend', 'anchors']) {
       if (els[name].value) body[name] = els[name].value;
     }
+    if (els.firstFrame.value) body.firstFrame = els.firstFrame.value === 'true';
     if (els.model.value) body.model = els.model.value;
     return body;
   }
@@ -463,6 +469,7 @@
     if (s.frames) meta.push(`${s.frames} frames`);
     if (s.fps) meta.push(`${s.fps} fps`);
     if (s.steps) meta.push(`${s.steps} steps`);
+    if (s.firstFrame) meta.push('first-frame model');
     if (s.submittedAt) meta.push('submitted ' + formatTime(s.submittedAt));
     if (s.finishedAt) meta.push('finished ' + formatTime(s.finishedAt));
     setText(els.jobMeta, meta.join(' · '));

@@ -17,7 +17,8 @@ public sealed class ModelDirectoryGrain(ModelCatalog catalog) : Grain, IModelDir
             {
                 var m = catalog.Manifest(name);
                 models.Add(new ModelInfo(name, m.Video.Fps, m.Video.Width, m.Video.Height, m.Window.Native,
-                    m.Window.Native / 4, m.Sampler.DefaultSteps, m.Guidance.Default, m.Synthetic));
+                    m.Window.Native / 4, m.Sampler.DefaultSteps, m.Guidance.Default, m.Synthetic,
+                    m.Files.FirstFrame is not null));
             }
             catch (ModelLoadException)
             {

@@ -55,6 +55,7 @@ public sealed class RenderJobGrain(
         state.State.Steps = spec.Steps;
         state.State.Frames = spec.PixelFrames;
         state.State.Fps = spec.Fps;
+        state.State.FirstFrame = spec.FirstFramePass;
         state.State.State = JobState.Running;
         await artifacts.SaveRequestAsync(JobId, request);
         await BeginPassAsync(PassLayout.First(spec), spec);
@@ -327,6 +328,7 @@ public sealed class RenderJobGrain(
         Prompt = state.State.Request is { } r ? r.Prompt ?? string.Join(" | ", r.Storyboard?.Select(s => s.Prompt) ?? []) : "",
         Frames = state.State.Frames,
         Fps = state.State.Fps,
+        FirstFrame = state.State.FirstFrame,
         Format = state.State.Request?.Format ?? "mp4",
         HostSilo = RuntimeIdentity,
     };

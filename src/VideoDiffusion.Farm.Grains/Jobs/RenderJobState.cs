@@ -19,4 +19,5 @@ public sealed class RenderJobState
     [Id(10)] public long Calls { get; set; }
     [Id(11)] public int Frames { get; set; }
     [Id(12)] public int Fps { get; set; }
+    [Id(13)] public bool FirstFrame { get; set; }
 }
