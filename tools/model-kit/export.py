@@ -6,9 +6,11 @@ the C# tests prove ONNX Runtime reproduces them within 1e-4.
 import json
 import os
 import shutil
+import tempfile
 
 import numpy as np
 import onnx
+import onnx.numpy_helper
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -103,6 +105,99 @@ class DecoderToImage(nn.Module):
         return self.dec(latent)
 
 
+class RouteOf(nn.Module):
+    """The routed denoiser's per-row route alone (1: the frame stage's denoiser), with the denoiser's full input list."""
+
+    def __init__(self, routed):
+        super().__init__()
+        self.routed = routed
+
+    def forward(self, sample, timestep, text_states, context, context_mask, frame_stride, guidance_text_states):
+        return self.routed.sideways(guidance_text_states)
+
+
+class BranchOf(nn.Module):
+    """One of the routed denoiser's two networks, with the denoiser's full input list."""
+
+    def __init__(self, routed, frame_stage):
+        super().__init__()
+        self.net = routed.frame if frame_stage else routed.base
+        self.text_from = nets.TEXT_DIM if frame_stage else 0
+
+    def forward(self, sample, timestep, text_states, context, context_mask, frame_stride, guidance_text_states):
+        states = text_states[:, :, self.text_from:self.text_from + nets.TEXT_DIM]
+        return self.net(sample, timestep, states, context, context_mask, frame_stride)
+
+
+def _traced(module, args, names, output, axes, folder, key):
+    path = os.path.join(folder, key + ".onnx")
+    module.eval()
+    torch.onnx.export(module, args, path, input_names=names, output_names=[output], dynamic_axes=axes,
+                      opset_version=OPSET, do_constant_folding=True)
+    return onnx.load(path)
+
+
+def _as_branch(graph, prefix, outer_names, shared):
+    """A traced graph as an `If` branch: no inputs of its own (it reads the outer graph's), every inner name prefixed
+    so it cannot clash with the outer scope, and its weights moved to `shared` (keyed by content, so the base network's
+    weights are stored once although two branches use them)."""
+    def rename(name):
+        return name if name == "" or name in outer_names else prefix + name
+
+    weights = {}
+    for init in graph.initializer:
+        array = onnx.numpy_helper.to_array(init)
+        key = (str(array.dtype), array.shape, array.tobytes())
+        if key not in shared:
+            shared[key] = onnx.numpy_helper.from_array(array, "w%d" % len(shared))
+        weights[init.name] = shared[key].name
+    nodes = []
+    for node in graph.node:
+        copy = onnx.NodeProto()
+        copy.CopyFrom(node)
+        copy.name = prefix + node.name
+        copy.input[:] = [weights.get(i) or rename(i) for i in node.input]
+        copy.output[:] = [rename(o) for o in node.output]
+        nodes.append(copy)
+    outputs = [onnx.helper.make_value_info(rename(o.name), o.type) for o in graph.output]
+    return onnx.helper.make_graph(nodes, prefix + "branch", [], outputs)
+
+
+def export_routed_denoiser(routed, args, names, axes, path):
+    """The routed denoiser as one ONNX graph that runs only the network a batch needs: a batch whose rows all take the
+    base denoiser (or all the frame stage's) runs that network alone, a mixed batch runs both and picks per row. A
+    batch of one job's windows has one prompt, so it costs one network, not two."""
+    with tempfile.TemporaryDirectory() as folder:
+        both = _traced(routed, args, names, "velocity", axes, folder, "both")
+        route = _traced(RouteOf(routed), args, names, "route", {**axes, "route": {0: "batch"}}, folder, "route")
+        base = _traced(BranchOf(routed, False), args, names, "velocity", axes, folder, "base")
+        frame = _traced(BranchOf(routed, True), args, names, "velocity", axes, folder, "frame")
+    outer = {i.name for i in both.graph.input}
+    shared = {}
+    route_graph = _as_branch(route.graph, "route/", outer, shared)
+    helper = onnx.helper
+    mixed = helper.make_graph([helper.make_node("If", ["all_frame"], ["mixed_velocity"],
+                                                then_branch=_as_branch(frame.graph, "frame/", outer, shared),
+                                                else_branch=_as_branch(both.graph, "both/", outer, shared))],
+                              "mixed_or_frame", [], [helper.make_value_info("mixed_velocity", both.graph.output[0].type)])
+    nodes = list(route_graph.node) + [
+        helper.make_node("ReduceMax", [route_graph.output[0].name], ["route_max"], keepdims=0),
+        helper.make_node("ReduceMin", [route_graph.output[0].name], ["route_min"], keepdims=0),
+        helper.make_node("Constant", [], ["zero"], value=helper.make_tensor("zero", onnx.TensorProto.FLOAT, [], [0.0])),
+        helper.make_node("Constant", [], ["one"], value=helper.make_tensor("one", onnx.TensorProto.FLOAT, [], [1.0])),
+        helper.make_node("Equal", ["route_max", "zero"], ["all_base"]),
+        helper.make_node("Equal", ["route_min", "one"], ["all_frame"]),
+        helper.make_node("If", ["all_base"], [both.graph.output[0].name],
+                         then_branch=_as_branch(base.graph, "base/", outer, shared), else_branch=mixed),
+    ]
+    graph = helper.make_graph(nodes, "routed_denoiser", list(both.graph.input), list(both.graph.output),
+                              initializer=list(shared.values()))
+    model = helper.make_model(graph, opset_imports=both.opset_import, producer_name="moonwalk-tiny model kit")
+    model.ir_version = both.ir_version
+    onnx.checker.check_model(model)
+    onnx.save(model, path)
+
+
 def export_all(vae, den_state, tok, out, work, first_frame=None, base_state=None, route_speed=0.05, first_frame_guidance=4.0):
     """Every ONNX file, golden tensors, vocabulary and manifest of moonwalk-tiny; `first_frame` is the first-frame
     stage's output (`train.train_first_frame`), if it ran. With `base_state` (the base stage's output) next to a
@@ -142,10 +237,26 @@ def export_all(vae, den_state, tok, out, work, first_frame=None, base_state=None
     args = (sample, ts, pair, ctx, mask, stride) + ((pair,) if routed else ())
     names = DENOISER_INPUTS + (["guidance_text_states"] if routed else [])
     axes = {**DENOISER_AXES, "guidance_text_states": {0: "batch"}} if routed else DENOISER_AXES
-    _export(den, args, os.path.join(out, "denoiser.onnx"), names, ["velocity"], axes)
+    if routed:
+        export_routed_denoiser(den, args, names, axes, os.path.join(out, "denoiser.onnx"))
+    else:
+        _export(den, args, os.path.join(out, "denoiser.onnx"), names, ["velocity"], axes)
     with torch.no_grad():
         vel = den(*args)
     _write_golden(out, "denoiser", {n: a.numpy() for n, a in zip(names, args)}, {"velocity": vel.numpy()})
+    if routed:
+        # golden tensors for each of the graph's branches: the pair above is mixed in a trained model; these take one
+        # network each (an untrained speed head, as in the smoke run, may route every prompt alike: then one is missing)
+        with torch.no_grad():
+            routes = den.sideways(states).tolist()
+        for branch, route in (("base", 0.0), ("frame", 1.0)):
+            if route not in routes:
+                continue
+            one_route = states[[routes.index(route)] * 2]
+            branch_args = (sample, ts, one_route, ctx, mask, stride, one_route)
+            with torch.no_grad():
+                vel = den(*branch_args)
+            _write_golden(out, "denoiser@" + branch, {n: a.numpy() for n, a in zip(names, branch_args)}, {"velocity": vel.numpy()})
 
     lat = torch.randn(3, c, 8, 8) / vae["scaling"]
     _export(dec, (lat,), os.path.join(out, "vae_decoder.onnx"), ["latent"], ["image"],
