@@ -164,36 +164,50 @@ def _as_branch(graph, prefix, outer_names, shared):
 
 
 def export_routed_denoiser(routed, args, names, axes, path):
-    """The routed denoiser as one ONNX graph that runs only the network a batch needs: a batch whose rows all take the
-    base denoiser (or all the frame stage's) runs that network alone, a mixed batch runs both and picks per row. A
-    batch of one job's windows has one prompt, so it costs one network, not two."""
+    """The routed denoiser as one ONNX graph that runs only the networks a batch needs: each network sits in an `If`
+    that runs it when some row takes it (else gives zeros), and the rows pick their network's output. A batch of one
+    job's windows has one prompt, so it costs one network, not two. Both `If`s sit at the top level: ONNX Runtime gave
+    thread-count-dependent results for a network nested one `If` deeper, and the farm's output must not depend on it."""
     with tempfile.TemporaryDirectory() as folder:
-        both = _traced(routed, args, names, "velocity", axes, folder, "both")
         route = _traced(RouteOf(routed), args, names, "route", {**axes, "route": {0: "batch"}}, folder, "route")
         base = _traced(BranchOf(routed, False), args, names, "velocity", axes, folder, "base")
         frame = _traced(BranchOf(routed, True), args, names, "velocity", axes, folder, "frame")
-    outer = {i.name for i in both.graph.input}
+    # a trace drops the inputs its module does not read: the routed graph's inputs are the union, in the contract's order
+    traced_inputs = {i.name: i for g in (route.graph, base.graph, frame.graph) for i in g.input}
+    inputs = [traced_inputs[n] for n in names]
+    outer = set(names)
     shared = {}
-    route_graph = _as_branch(route.graph, "route/", outer, shared)
     helper = onnx.helper
-    mixed = helper.make_graph([helper.make_node("If", ["all_frame"], ["mixed_velocity"],
-                                                then_branch=_as_branch(frame.graph, "frame/", outer, shared),
-                                                else_branch=_as_branch(both.graph, "both/", outer, shared))],
-                              "mixed_or_frame", [], [helper.make_value_info("mixed_velocity", both.graph.output[0].type)])
+    route_graph = _as_branch(route.graph, "route/", outer, shared)
+    velocity_type = base.graph.output[0].type
+    zeros = helper.make_graph([helper.make_node("Shape", ["sample"], ["zeros/shape"]),
+                               helper.make_node("ConstantOfShape", ["zeros/shape"], ["zeros/velocity"],
+                                                value=helper.make_tensor("zero", onnx.TensorProto.FLOAT, [1], [0.0]))],
+                              "zeros", [], [helper.make_value_info("zeros/velocity", velocity_type)])
+    r = route_graph.output[0].name
     nodes = list(route_graph.node) + [
-        helper.make_node("ReduceMax", [route_graph.output[0].name], ["route_max"], keepdims=0),
-        helper.make_node("ReduceMin", [route_graph.output[0].name], ["route_min"], keepdims=0),
         helper.make_node("Constant", [], ["zero"], value=helper.make_tensor("zero", onnx.TensorProto.FLOAT, [], [0.0])),
         helper.make_node("Constant", [], ["one"], value=helper.make_tensor("one", onnx.TensorProto.FLOAT, [], [1.0])),
-        helper.make_node("Equal", ["route_max", "zero"], ["all_base"]),
-        helper.make_node("Equal", ["route_min", "one"], ["all_frame"]),
-        helper.make_node("If", ["all_base"], [both.graph.output[0].name],
-                         then_branch=_as_branch(base.graph, "base/", outer, shared), else_branch=mixed),
+        helper.make_node("ReduceMax", [r], ["route_max"], keepdims=0),
+        helper.make_node("ReduceMin", [r], ["route_min"], keepdims=0),
+        helper.make_node("Greater", ["route_max", "zero"], ["any_frame"]),
+        helper.make_node("Less", ["route_min", "one"], ["any_base"]),
+        helper.make_node("If", ["any_base"], ["base_velocity"],
+                         then_branch=_as_branch(base.graph, "base/", outer, shared), else_branch=zeros),
+        helper.make_node("If", ["any_frame"], ["frame_velocity"],
+                         then_branch=_as_branch(frame.graph, "frame/", outer, shared), else_branch=zeros),
+        # the same per-row pick as nets.RoutedDenoiser: route * frame + (1 - route) * base
+        helper.make_node("Constant", [], ["row_axes"], value=helper.make_tensor("row_axes", onnx.TensorProto.INT64, [4], [1, 2, 3, 4])),
+        helper.make_node("Unsqueeze", [r, "row_axes"], ["row_route"]),
+        helper.make_node("Mul", ["row_route", "frame_velocity"], ["frame_part"]),
+        helper.make_node("Sub", ["one", "row_route"], ["base_weight"]),
+        helper.make_node("Mul", ["base_weight", "base_velocity"], ["base_part"]),
+        helper.make_node("Add", ["frame_part", "base_part"], [base.graph.output[0].name]),
     ]
-    graph = helper.make_graph(nodes, "routed_denoiser", list(both.graph.input), list(both.graph.output),
+    graph = helper.make_graph(nodes, "routed_denoiser", inputs, list(base.graph.output),
                               initializer=list(shared.values()))
-    model = helper.make_model(graph, opset_imports=both.opset_import, producer_name="moonwalk-tiny model kit")
-    model.ir_version = both.ir_version
+    model = helper.make_model(graph, opset_imports=base.opset_import, producer_name="moonwalk-tiny model kit")
+    model.ir_version = base.ir_version
     onnx.checker.check_model(model)
     onnx.save(model, path)
 
