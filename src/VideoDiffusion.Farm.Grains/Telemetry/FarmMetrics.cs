@@ -15,6 +15,9 @@ public static class FarmMetrics
     /// <summary>Overlap messages sent between neighbouring windows.</summary>
     public static readonly Counter<long> EdgesSent = Meter.CreateCounter<long>("farm.window.edges_sent");
 
+    /// <summary>Edges a window asked its neighbour for after waiting too long for the push (a push lost with a silo).</summary>
+    public static readonly Counter<long> EdgePulls = Meter.CreateCounter<long>("farm.window.edge_pulls");
+
     /// <summary>Window checkpoints written.</summary>
     public static readonly Counter<long> Checkpoints = Meter.CreateCounter<long>("farm.window.checkpoints");
 }

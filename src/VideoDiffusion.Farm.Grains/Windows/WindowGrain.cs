@@ -413,16 +413,41 @@ public sealed class WindowGrain(
         }
     }
 
-    private Task<float[]> WaitForEdgeAsync(int step, int from, CancellationToken cancellation)
+    /// <summary>How long a window waits for a neighbour's pushed edge before it asks the neighbour for it.</summary>
+    public static TimeSpan EdgeStallTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    private async Task<float[]> WaitForEdgeAsync(int step, int from, CancellationToken cancellation)
     {
         if (_inbox.Remove((step, from), out var frames))
         {
-            return Task.FromResult(frames);
+            return frames;
         }
         var waiter = new TaskCompletionSource<float[]>();
         _waiting[(step, from)] = waiter;
-        cancellation.Register(() => waiter.TrySetCanceled());
-        return waiter.Task;
+        using var registration = cancellation.Register(() => waiter.TrySetCanceled());
+        using var stall = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        while (await Task.WhenAny(waiter.Task, Task.Delay(EdgeStallTimeout, stall.Token)) != waiter.Task)
+        {
+            // a push can be lost with a silo (delivered to an activation that died before using it): pull instead; a
+            // neighbour that no longer has the edge in its log recomputes it from its checkpoint and pushes it again
+            cancellation.ThrowIfCancellationRequested();
+            logger.LogWarning("window {Window}: no edge from window {From} for step {Step} after {Timeout}; asking for it", _key.GrainKey, from, step, EdgeStallTimeout);
+            FarmMetrics.EdgePulls.Add(1);
+            try
+            {
+                var edges = await GrainFactory.GetGrain<IWindowGrain>(_key.Neighbour(from - _key.Index).GrainKey).GetEdges(_key.Index, step - 1);
+                foreach (var edge in edges)
+                {
+                    await ReceiveEdge(edge);
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogWarning("window {Window}: asking window {From} for its edges failed ({Error})", _key.GrainKey, from, e.Message);
+            }
+        }
+        await stall.CancelAsync(); // the edge came: stop its stall timer
+        return await waiter.Task;
     }
 
     private void PruneSentEdges(int beforeStep)
