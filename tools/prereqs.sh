@@ -7,7 +7,7 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 mode="${1:-demo}"
 want=(ffmpeg)
 if [[ "$mode" == "test" ]]; then
-  want+=(python3-torch python3-onnx python3-numpy python3-matplotlib redis-server chromium)
+  want+=(python3-torch python3-onnx python3-numpy python3-matplotlib redis-server chromium prometheus)
   # node/npm are usually there already (Node 20); Debian's only when missing
   command -v node >/dev/null && command -v npm >/dev/null || want+=(nodejs npm)
 fi
