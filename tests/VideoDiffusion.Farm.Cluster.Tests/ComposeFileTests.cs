@@ -8,8 +8,9 @@ namespace VideoDiffusion.Farm.Cluster.Tests;
 
 /// <summary>
 /// docker-compose.yml cannot be started here (no Docker engine), so it is kept honest by reading: it parses, names the
-/// services cluster mode needs, its Dockerfiles exist, and every Farm__ variable it sets is a setting the silo or the
-/// gateway binds.
+/// services cluster mode and its monitoring need, its Dockerfiles and mounted paths exist, Prometheus scrapes the
+/// silos on the port they serve metrics on, and every Farm__ variable it sets is a setting the silo or the gateway
+/// binds.
 /// </summary>
 public sealed class ComposeFileTests
 {
@@ -19,7 +20,7 @@ public sealed class ComposeFileTests
     public void ComposeFilesParseAndNameTheClusterServices()
     {
         var services = Services("docker-compose.yml");
-        foreach (var name in new[] { "redis", "azurite", "silo-1", "silo-2", "gateway" })
+        foreach (var name in new[] { "redis", "azurite", "silo-1", "silo-2", "gateway", "prometheus", "grafana" })
         {
             Assert.True(services.Children.ContainsKey(name), $"docker-compose.yml has no service '{name}'");
         }
@@ -45,6 +46,72 @@ public sealed class ComposeFileTests
     }
 
     [Fact]
+    public void EveryMountedPathExists()
+    {
+        var mounts = 0;
+        foreach (var file in Files)
+        {
+            foreach (var (service, node) in ServiceNodes(file))
+            {
+                if (!node.Children.TryGetValue("volumes", out var volumes) || volumes is not YamlSequenceNode list)
+                {
+                    continue;
+                }
+                foreach (var volume in list.OfType<YamlScalarNode>().Select(v => v.Value!))
+                {
+                    var source = volume.Split(':')[0];
+                    if (!source.StartsWith('.'))
+                    {
+                        continue; // a named volume
+                    }
+                    var path = Path.GetFullPath(Path.Combine(RepositoryPaths.Root, source));
+                    Assert.True(Directory.Exists(path) || File.Exists(path), $"{file}: service {service} mounts {source}, which does not exist");
+                    mounts++;
+                }
+            }
+        }
+        Assert.True(mounts >= 3, $"only {mounts} mounted paths");
+    }
+
+    [Fact]
+    public void PrometheusAndGrafanaAreWiredToTheFarm()
+    {
+        var services = ServiceNodes("docker-compose.yml").ToDictionary(s => s.Name, s => s.Node);
+        string Scalar(YamlNode node) => ((YamlScalarNode)node).Value!;
+        IEnumerable<string> Sequence(YamlMappingNode service, string key) =>
+            service.Children.TryGetValue(key, out var node) ? ((YamlSequenceNode)node).Select(Scalar) : [];
+        YamlMappingNode Environment(YamlMappingNode service) => (YamlMappingNode)service.Children["environment"];
+
+        var prometheus = services["prometheus"];
+        Assert.StartsWith("prom/prometheus", Scalar(prometheus.Children["image"]), StringComparison.Ordinal);
+        Assert.Contains("9090:9090", Sequence(prometheus, "ports"));
+        Assert.Contains("./infra/prometheus:/etc/prometheus:ro", Sequence(prometheus, "volumes"));
+        Assert.Contains("--config.file=/etc/prometheus/prometheus.yml", Sequence(prometheus, "command"));
+
+        var grafana = services["grafana"];
+        Assert.StartsWith("grafana/grafana", Scalar(grafana.Children["image"]), StringComparison.Ordinal);
+        Assert.Contains("3000:3000", Sequence(grafana, "ports"));
+        Assert.Contains(Sequence(grafana, "volumes"), v => v.StartsWith("./infra/grafana/provisioning:/etc/grafana/provisioning", StringComparison.Ordinal));
+        Assert.Contains(Sequence(grafana, "volumes"), v => v.StartsWith("./infra/grafana/dashboards:/var/lib/grafana/dashboards/farm", StringComparison.Ordinal));
+        Assert.Equal("true", Scalar(Environment(grafana).Children["GF_AUTH_ANONYMOUS_ENABLED"]));
+        Assert.Equal("Viewer", Scalar(Environment(grafana).Children["GF_AUTH_ANONYMOUS_ORG_ROLE"]));
+        var provisioning = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "infra", "grafana", "provisioning", "dashboards", "farm.yml"));
+        Assert.Contains("path: /var/lib/grafana/dashboards/farm", provisioning);
+        var datasource = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "infra", "grafana", "provisioning", "datasources", "prometheus.yml"));
+        Assert.Contains("url: http://prometheus:9090", datasource);
+
+        // Prometheus scrapes each silo on the metrics port the silo is told to serve, and the gateway on its HTTP port
+        var scrape = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "infra", "prometheus", "prometheus.yml"));
+        foreach (var silo in new[] { "silo-1", "silo-2" })
+        {
+            var port = Scalar(Environment(services[silo]).Children["Farm__Telemetry__MetricsPort"]);
+            Assert.Contains($"\"{silo}:{port}\"", scrape);
+        }
+        Assert.Contains("\"gateway:8080\"", scrape);
+        Assert.Contains("8080:8080", Sequence(services["gateway"], "ports"));
+    }
+
+    [Fact]
     public void EveryFarmVariableIsASettingTheProcessesRead()
     {
         var sections = new Dictionary<string, Type>
@@ -53,7 +120,10 @@ public sealed class ComposeFileTests
             ["Accelerator"] = typeof(AcceleratorOptions),
             ["Membership"] = typeof(Orleans.Configuration.ClusterMembershipOptions),
             ["Gateway"] = typeof(GatewayOptions),
+            // TODO: ["Telemetry"] = typeof(VideoDiffusion.Farm.ServiceDefaults.TelemetryOptions) once this project
+            // references ServiceDefaults; until then Farm__Telemetry__* is checked against the names below
         };
+        var telemetrySettings = new[] { "Enabled", "MetricsPort", "MetricsHost", "OtlpEndpoint", "OtlpProtocol", "OtlpExportInterval" };
         var checkedCount = 0;
         foreach (var file in Files)
         {
@@ -66,6 +136,12 @@ public sealed class ComposeFileTests
                 foreach (var key in variables.Children.Keys.Select(k => ((YamlScalarNode)k).Value!).Where(k => k.StartsWith("Farm__", StringComparison.Ordinal)))
                 {
                     var path = key.Split("__")[1..];
+                    if (path.Length == 2 && path[0] == "Telemetry" && !sections.ContainsKey("Telemetry"))
+                    {
+                        Assert.True(telemetrySettings.Contains(path[1]), $"{file}: service {service} sets {key}, which is no telemetry setting");
+                        checkedCount++;
+                        continue;
+                    }
                     var type = path.Length > 1 && sections.TryGetValue(path[0], out var section) ? section : typeof(FarmClusterOptions);
                     var rest = path.Length > 1 && sections.ContainsKey(path[0]) ? path[1..] : path;
                     Assert.True(Binds(type, rest), $"{file}: service {service} sets {key}, which no options class binds");
