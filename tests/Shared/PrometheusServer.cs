@@ -67,10 +67,18 @@ public sealed class PrometheusServer : IAsyncDisposable, IDisposable
                 TimeSpan.FromSeconds(60),
                 ownWorkingDirectory: true);
             var server = new PrometheusServer(process, configDirectory);
-            await server.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
-            return server;
+            try
+            {
+                await server.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
+                return server;
+            }
+            catch
+            {
+                server.Dispose(); // also removes the configuration folder
+                throw;
+            }
         }
-        catch
+        catch (Exception) when (Directory.Exists(configDirectory))
         {
             Directory.Delete(configDirectory, recursive: true);
             throw;
