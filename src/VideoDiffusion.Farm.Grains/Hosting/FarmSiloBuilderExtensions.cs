@@ -1,4 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Runtime;
 using Orleans.Runtime.MembershipService.SiloMetadata;
 using Orleans.Storage;
 using VideoDiffusion.Farm.Grains.Execution;
@@ -25,7 +28,9 @@ public static class FarmSiloBuilderExtensions
         });
         silo.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(accelerator));
         silo.Services.AddSingleton<ModelCatalog>();
-        silo.Services.AddSingleton<DenoiseExecutor>();
+        silo.Services.AddSingleton(sp => new DenoiseExecutor(sp.GetRequiredService<IOptions<AcceleratorOptions>>(), sp.GetRequiredService<ModelCatalog>(),
+            sp.GetRequiredService<ILogger<DenoiseExecutor>>(), sp.GetRequiredService<ILocalSiloDetails>().Name));
+        silo.Services.AddHostedService<ExecutorStartup>();
         silo.Services.AddSingleton(store);
         silo.Services.AddSingleton<JobArtifacts>();
         silo.Services.AddPlacementDirector<AcceleratorPlacement, AcceleratorPlacementDirector>();

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
@@ -30,8 +31,11 @@ public sealed class WindowGrain(
     ModelCatalog catalog,
     JobArtifacts artifacts,
     IOptions<AcceleratorOptions> options,
+    ILocalSiloDetails silo,
     ILogger<WindowGrain> logger) : Grain, IWindowGrain
 {
+    private TagList SiloTag => new() { { "silo", silo.Name } };
+
     private readonly Dictionary<(int Step, int From), float[]> _inbox = [];
     private readonly Dictionary<(int Step, int From), TaskCompletionSource<float[]>> _waiting = [];
     private readonly List<(int To, EdgeMessage Edge)> _sent = [];
@@ -133,6 +137,8 @@ public sealed class WindowGrain(
             _run = run;
             var rewindTo = _rewindTo;
             _rewindTo = null;
+            using var span = FarmMetrics.Activities.StartActivity("window.pass");
+            span?.SetTag("farm.job.id", _key.JobId).SetTag("farm.pass", _key.Pass).SetTag("farm.window", _key.Index).SetTag("farm.silo", silo.Name);
             try
             {
                 await RunAsync(rewindTo, run.Token);
@@ -206,6 +212,10 @@ public sealed class WindowGrain(
             _nextStep = step;
             var velocity = await executor.DenoiseAsync(request.Model, window.StepInput(scheduler.Timestep(step), conditioning.Unconditional, spec.GuidanceScale), cancellation, request.Priority);
             scheduler.Step(step, window.Latents, velocity);
+            if (step == 0 && _key.Index == 0 && _key.Pass == PassLayout.First(spec))
+            {
+                await NotifyJobAsync(job => job.WindowProgressed(_key, 0)); // the job's first window-step: its queue wait ends
+            }
             if (layout.SyncsAfter(step))
             {
                 await ExchangeAndFuseAsync(layout, spec, window, step, cancellation);
@@ -213,7 +223,7 @@ public sealed class WindowGrain(
             if ((step + 1) % checkpointEvery == 0 && step + 1 < spec.Steps)
             {
                 await artifacts.SaveLatentsAsync(JobArtifacts.CheckpointKey(_key, step + 1), window.Latents, step + 1, cancellation);
-                FarmMetrics.Checkpoints.Add(1);
+                FarmMetrics.Checkpoints.Add(1, SiloTag);
                 PruneSentEdges(step + 1 - 3 * checkpointEvery - Math.Max(1, layout.SyncEvery));
             }
             // a handful of progress reports per window, so the job grain's traffic grows with windows, not steps
@@ -314,7 +324,7 @@ public sealed class WindowGrain(
         if (start > 0 || rewindTo is not null)
         {
             logger.LogInformation("window {Window} resumed from step {Step}", _key.GrainKey, start);
-            FarmMetrics.WindowResumes.Add(1);
+            FarmMetrics.WindowResumes.Add(1, SiloTag);
             if (exchangingWindows > 0)
             {
                 foreach (var offset in new[] { -1, 1 })
@@ -377,7 +387,7 @@ public sealed class WindowGrain(
     {
         // kept so a neighbour resuming from its checkpoint can ask for what it was sent since then
         _sent.Add((to, new EdgeMessage(step, _key.Index, frames)));
-        FarmMetrics.EdgesSent.Add(1);
+        FarmMetrics.EdgesSent.Add(1, SiloTag);
         return PushAsync(_key.Neighbour(to - _key.Index), new EdgeMessage(step, _key.Index, frames), cancellation);
     }
 
@@ -432,7 +442,7 @@ public sealed class WindowGrain(
             // neighbour that no longer has the edge in its log recomputes it from its checkpoint and pushes it again
             cancellation.ThrowIfCancellationRequested();
             logger.LogWarning("window {Window}: no edge from window {From} for step {Step} after {Timeout}; asking for it", _key.GrainKey, from, step, EdgeStallTimeout);
-            FarmMetrics.EdgePulls.Add(1);
+            FarmMetrics.EdgePulls.Add(1, SiloTag);
             try
             {
                 var edges = await GrainFactory.GetGrain<IWindowGrain>(_key.Neighbour(from - _key.Index).GrainKey).GetEdges(_key.Index, step - 1);
