@@ -1,4 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
@@ -7,6 +9,7 @@ using Orleans.Storage;
 using VideoDiffusion.Farm.Grains.Execution;
 using VideoDiffusion.Farm.Grains.Placement;
 using VideoDiffusion.Farm.Grains.Storage;
+using VideoDiffusion.Farm.Grains.Telemetry.Gpu;
 using VideoDiffusion.Farm.Media.Artifacts;
 
 namespace VideoDiffusion.Farm.Grains.Hosting;
@@ -31,6 +34,10 @@ public static class FarmSiloBuilderExtensions
         silo.Services.AddSingleton(sp => new DenoiseExecutor(sp.GetRequiredService<IOptions<AcceleratorOptions>>(), sp.GetRequiredService<ModelCatalog>(),
             sp.GetRequiredService<ILogger<DenoiseExecutor>>(), sp.GetRequiredService<ILocalSiloDetails>().Name));
         silo.Services.AddHostedService<ExecutorStartup>();
+        if (accelerator.Slots > 0)
+        {
+            silo.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, GpuTelemetry>());
+        }
         silo.Services.AddSingleton(store);
         silo.Services.AddSingleton<JobArtifacts>();
         silo.Services.AddPlacementDirector<AcceleratorPlacement, AcceleratorPlacementDirector>();

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using VideoDiffusion.Farm.Abstractions.Telemetry;
+using VideoDiffusion.Farm.Grains.Telemetry.Gpu;
 
 namespace VideoDiffusion.Farm.Grains.Telemetry;
 
@@ -83,6 +84,23 @@ public static class FarmMetrics
         Meter.CreateObservableUpDownCounter("farm.jobs", FarmGauges.Jobs, "{job}", "Unfinished jobs by state (queued, running, stitching)");
         Meter.CreateObservableGauge("farm.job.progress", FarmGauges.JobProgress, "1", "Share of each running job's window-steps done");
         Meter.CreateObservableGauge("farm.job.eta", FarmGauges.JobEta, "s", "Estimated seconds until each running job's windows are done");
+    }
+
+    private static int _gpuInstruments;
+
+    /// <summary>The <c>hw.gpu.*</c> gauges over the latest NVML readings (created once per process, on machines with NVML).</summary>
+    internal static void CreateGpuInstruments(Func<IReadOnlyList<GpuReading>> latest)
+    {
+        if (Interlocked.Exchange(ref _gpuInstruments, 1) == 1)
+        {
+            return;
+        }
+        Meter.CreateObservableGauge("hw.gpu.utilization", () => GpuTelemetry.Measure(latest(), r => r.Utilization), "1",
+            "Share of time the GPU was busy (NVML)");
+        Meter.CreateObservableUpDownCounter("hw.gpu.memory.usage", () => GpuTelemetry.Measure(latest(), r => r.MemoryUsedBytes), "By",
+            "GPU memory in use (NVML)");
+        Meter.CreateObservableUpDownCounter("hw.gpu.memory.limit", () => GpuTelemetry.Measure(latest(), r => r.MemoryLimitBytes), "By",
+            "GPU memory in total (NVML)");
     }
 
     /// <summary>Makes sure the observable instruments exist (the static constructor creates them once).</summary>
