@@ -51,7 +51,7 @@ public sealed class EmbeddedFarm : IAsyncDisposable
             throw new ArgumentOutOfRangeException(nameof(options), "at least one silo");
         }
         var store = new FileSystemArtifactStore(options.ArtifactsRoot);
-        var ports = Enumerable.Range(0, options.Silos * 2).Select(_ => FreePort()).ToList();
+        var ports = Enumerable.Range(0, options.Silos * 2).Select(_ => FreeLoopbackPort()).ToList();
         var primary = new IPEndPoint(IPAddress.Loopback, ports[0]);
         var clusterId = "embedded-" + Guid.NewGuid().ToString("N")[..8];
         var silos = new List<IHost>();
@@ -135,7 +135,8 @@ public sealed class EmbeddedFarm : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
+    /// <summary>A TCP port free on loopback at the time of asking.</summary>
+    public static int FreeLoopbackPort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
