@@ -17,7 +17,7 @@ namespace VideoDiffusion.Farm.Cluster.Tests;
 /// with state and reminders on Redis and artifacts in Azurite, and the gateway. Also an Orleans client for what only
 /// an operator sees (which silo hosts a job grain). Each silo serves <c>/metrics</c> and <c>/healthz</c> on a port of its own.
 /// </summary>
-public class FarmCluster(int siloCount) : IAsyncLifetime
+public class FarmCluster : IAsyncLifetime
 {
     public const int DefaultSiloCount = 3;
 
@@ -25,7 +25,9 @@ public class FarmCluster(int siloCount) : IAsyncLifetime
     {
     }
 
-    public int SiloCount { get; } = siloCount;
+    protected FarmCluster(int siloCount) => SiloCount = siloCount;
+
+    public int SiloCount { get; }
     public const int MaxUnfinishedJobsPerTenant = 2;
     public const double MaxSeconds = 120;
     public const string Container = "farm";
