@@ -60,46 +60,36 @@ public sealed class NativeNvml : INvmlLibrary, IDisposable
 
     public int Utilization(uint device, out NvmlUtilization utilization)
     {
-        utilization = default;
-        var status = _handle(device, out var handle);
-        if (status != 0)
-        {
-            return status;
-        }
-        status = _utilization(handle, out var raw);
-        utilization = new NvmlUtilization(raw.Gpu, raw.Memory);
-        return status;
+        var status = OnDevice(device, handle => _utilization(handle, out var raw) is var s && s == 0 ? (s, new NvmlUtilization(raw.Gpu, raw.Memory)) : (s, default));
+        utilization = status.Value;
+        return status.Status;
     }
 
     public int Memory(uint device, out NvmlMemory memory)
     {
-        memory = default;
-        var status = _handle(device, out var handle);
-        if (status != 0)
-        {
-            return status;
-        }
-        status = _memory(handle, out var raw);
-        memory = new NvmlMemory(raw.Total, raw.Free, raw.Used);
-        return status;
+        var status = OnDevice(device, handle => _memory(handle, out var raw) is var s && s == 0 ? (s, new NvmlMemory(raw.Total, raw.Free, raw.Used)) : (s, default));
+        memory = status.Value;
+        return status.Status;
     }
 
     public int Name(uint device, out string name)
     {
-        name = "";
-        var status = _handle(device, out var handle);
-        if (status != 0)
+        var status = OnDevice(device, handle =>
         {
-            return status;
-        }
-        var buffer = new byte[96];
-        status = _name(handle, buffer, (uint)buffer.Length);
-        if (status == 0)
-        {
+            var buffer = new byte[96];
+            var s = _name(handle, buffer, (uint)buffer.Length);
             var end = Array.IndexOf(buffer, (byte)0);
-            name = Encoding.ASCII.GetString(buffer, 0, end < 0 ? buffer.Length : end);
-        }
-        return status;
+            return (s, s == 0 ? Encoding.ASCII.GetString(buffer, 0, end < 0 ? buffer.Length : end) : "");
+        });
+        name = status.Value ?? "";
+        return status.Status;
+    }
+
+    /// <summary>Runs <paramref name="call"/> on the device's handle; NVML's status of whichever call failed first.</summary>
+    private (int Status, T Value) OnDevice<T>(uint device, Func<IntPtr, (int Status, T Value)> call)
+    {
+        var status = _handle(device, out var handle);
+        return status != 0 ? (status, default!) : call(handle);
     }
 
     public void Dispose()
