@@ -2,6 +2,7 @@ using Orleans.Dashboard;
 using Scalar.AspNetCore;
 using VideoDiffusion.Farm.Abstractions.Hosting;
 using VideoDiffusion.Farm.Gateway.Auth;
+using VideoDiffusion.Farm.Gateway.Monitoring;
 using VideoDiffusion.Farm.Gateway.Hosting;
 using VideoDiffusion.Farm.Gateway.Jobs;
 using VideoDiffusion.Farm.Gateway.Problems;
@@ -43,6 +44,7 @@ if (telemetry.Enabled)
 app.MapOpenApi();
 app.MapScalarApiReference("/docs", o => o.WithTitle("VideoDiffusion.Farm API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));
 app.MapJobApi();
+app.MapFarmApi();
 if (FarmClusterOptions.From(builder.Configuration).Dashboard)
 {
     app.MapOrleansDashboard("/dashboard");

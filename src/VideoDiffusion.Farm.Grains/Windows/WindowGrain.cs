@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
@@ -9,6 +10,7 @@ using VideoDiffusion.Farm.Diffusion.Sampling;
 using VideoDiffusion.Farm.Diffusion.Text;
 using VideoDiffusion.Farm.Grains.Execution;
 using VideoDiffusion.Farm.Grains.Jobs;
+using VideoDiffusion.Farm.Grains.Monitoring;
 using VideoDiffusion.Farm.Grains.Placement;
 using VideoDiffusion.Farm.Grains.Storage;
 using VideoDiffusion.Farm.Grains.Telemetry;
@@ -178,6 +180,8 @@ public sealed class WindowGrain(
     private async Task RunAsync(int? rewindTo, CancellationToken cancellation)
     {
         var request = await artifacts.LoadRequestAsync(_key.JobId, cancellation);
+        // farm view: this window counts as running on this silo until the loop leaves, however it leaves
+        using var running = ServiceProvider.GetRequiredService<RunningWindows>().Register(_key.JobId, request.Tenant);
         if (rewindTo is null && await artifacts.Store.ExistsAsync(JobArtifacts.FinalKey(_key), cancellation))
         {
             return; // done before (this is a re-activation): report completion again
