@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
-using System.Text.Json;
 using VideoDiffusion.Farm.Abstractions;
 using VideoDiffusion.Farm.Abstractions.Api;
 using VideoDiffusion.Farm.Diffusion.Models;
@@ -40,8 +39,8 @@ public sealed class PrometheusScrapeTests(TelemetryCluster cluster)
         var counted = await SettledAsync("sum(farm_window_steps_total)", windowSteps);
         Assert.Equal(windowSteps, counted);
 
+        var own = await ExecutorBusySecondsAsync(http, windowSteps);
         var busy = (await cluster.Prometheus.QueryAsync("sum(farm_accelerator_busy_seconds_total)")).Single().Value;
-        var own = await ExecutorBusySecondsAsync(http);
         Assert.InRange(busy, own * 0.9, own * 1.1);
 
         var highest = await cluster.Prometheus.QueryAsync("max_over_time(farm_accelerator_utilization_ratio[10m])");
@@ -101,11 +100,23 @@ public sealed class PrometheusScrapeTests(TelemetryCluster cluster)
         }
     }
 
-    /// <summary>Busy seconds the executors themselves report (the farm view of the gateway).</summary>
-    private static async Task<double> ExecutorBusySecondsAsync(HttpClient http)
+    /// <summary>
+    /// Busy seconds the executors themselves report through the gateway's farm view, once their reports (every 2 s)
+    /// include all of the job's window-steps.
+    /// </summary>
+    private static async Task<double> ExecutorBusySecondsAsync(HttpClient http, long windowSteps)
     {
-        var farm = await http.GetFromJsonAsync<JsonElement>("v1/farm");
-        return farm.GetProperty("silos").EnumerateArray().Sum(s => s.GetProperty("busySeconds").GetDouble());
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            var farm = await http.GetFromJsonAsync<FarmView>("v1/farm", ApiJson.Options);
+            if (farm!.Totals.WindowSteps >= windowSteps || clock.Elapsed > TimeSpan.FromSeconds(20))
+            {
+                Assert.Equal(windowSteps, farm.Totals.WindowSteps);
+                return farm.Totals.BusySeconds;
+            }
+            await Task.Delay(500);
+        }
     }
 
     /// <summary>Polls a scalar query until it reaches <paramref name="expected"/> or stops changing for a few scrapes.</summary>
