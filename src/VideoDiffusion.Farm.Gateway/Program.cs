@@ -2,10 +2,12 @@ using Orleans.Dashboard;
 using Scalar.AspNetCore;
 using VideoDiffusion.Farm.Abstractions.Hosting;
 using VideoDiffusion.Farm.Gateway.Auth;
+using VideoDiffusion.Farm.Gateway.Monitoring;
 using VideoDiffusion.Farm.Gateway.Hosting;
 using VideoDiffusion.Farm.Gateway.Jobs;
 using VideoDiffusion.Farm.Gateway.Problems;
 using VideoDiffusion.Farm.Media.Artifacts;
+using VideoDiffusion.Farm.ServiceDefaults;
 
 // The gateway: REST API, progress stream, web page and API reference in front of the cluster (an Orleans client).
 // Configuration: appsettings.json and environment variables (Farm__Clustering, Farm__Gateway__ApiKeys__0__Sha256, ...).
@@ -16,6 +18,7 @@ var gateway = builder.Configuration.GetSection("Farm:Gateway").Get<GatewayOption
 builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = Math.Max(gateway.MaxBodyBytes, 1024 * 1024));
 builder.UseOrleansClient(client => client.ConfigureFarmClient(builder.Configuration));
 builder.Services.AddSingleton((builder.Configuration.GetSection("Farm:Artifacts").Get<ArtifactStoreOptions>() ?? new ArtifactStoreOptions()).Create());
+var telemetry = builder.Services.AddFarmTelemetry(builder.Configuration, "videodiffusion-farm-gateway", webServer: true);
 builder.Services.AddSingleton<ApiKeyAuthenticator>();
 builder.Services.AddSingleton<SubmissionValidator>();
 builder.Services.AddSingleton<ModelDirectory>();
@@ -34,9 +37,14 @@ app.UseMiddleware<ProblemMiddleware>();
 app.UseDefaultFiles();
 app.UseStaticFiles();
 app.MapGet("/healthz", () => Results.Ok(new { status = "ok" })).ExcludeFromDescription();
+if (telemetry.Enabled)
+{
+    app.MapPrometheusScrapingEndpoint("/metrics").ExcludeFromDescription();
+}
 app.MapOpenApi();
 app.MapScalarApiReference("/docs", o => o.WithTitle("VideoDiffusion.Farm API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));
 app.MapJobApi();
+app.MapFarmApi();
 if (FarmClusterOptions.From(builder.Configuration).Dashboard)
 {
     app.MapOrleansDashboard("/dashboard");

@@ -7,12 +7,13 @@ namespace VideoDiffusion.Farm.Tests.Shared;
 
 /// <summary>
 /// A throwaway Prometheus (Debian's package) on a free loopback port: scrapes the given targets every second, evaluates
-/// the repository's rule files every second, keeps its TSDB in a temp folder; killed and removed on dispose.
+/// rule files (the repository's unless told otherwise) every second, keeps its TSDB in a temp folder; killed and
+/// removed on dispose. Queries go through its HTTP API.
 /// </summary>
 public sealed class PrometheusServer : IAsyncDisposable, IDisposable
 {
     /// <summary>Scrape job of the silos, as in infra/prometheus/prometheus.yml (the dashboards filter on it).</summary>
-    public const string SiloJob = "farm-silos";
+    public const string SiloJob = "farm-silo";
 
     /// <summary>Scrape job of the gateway, as in infra/prometheus/prometheus.yml.</summary>
     public const string GatewayJob = "farm-gateway";
@@ -44,15 +45,22 @@ public sealed class PrometheusServer : IAsyncDisposable, IDisposable
             [GatewayJob] = gatewayTargets.ToList(),
         });
 
-    /// <summary>Scrapes <c>/metrics</c> of each job's targets (<c>host:port</c>); a job without targets is left out.</summary>
-    public static async Task<PrometheusServer> StartAsync(IReadOnlyDictionary<string, IReadOnlyList<string>> scrapeJobs)
+    /// <param name="scrapeJobs">Scrape job name → <c>host:port</c> targets (path <c>/metrics</c>); a job without targets is left out.</param>
+    /// <param name="ruleFiles">Rule files, copied beside the configuration; the repository's (infra/prometheus/rules) when null.</param>
+    public static async Task<PrometheusServer> StartAsync(IReadOnlyDictionary<string, IReadOnlyList<string>> scrapeJobs, IEnumerable<string>? ruleFiles = null)
     {
         var executable = ServerProcess.FindExecutable("prometheus", "/usr/bin/prometheus");
         var configDirectory = Directory.CreateTempSubdirectory("farm-prometheus-config-").FullName;
-        var configFile = Path.Combine(configDirectory, "prometheus.yml");
-        await File.WriteAllTextAsync(configFile, Configuration(scrapeJobs));
         try
         {
+            var rules = (ruleFiles ?? Directory.GetFiles(RulesDirectory, "*.yml").Order(StringComparer.Ordinal)).Select(file =>
+            {
+                var copy = Path.Combine(configDirectory, Path.GetFileName(file));
+                File.Copy(file, copy);
+                return copy;
+            }).ToList();
+            var configFile = Path.Combine(configDirectory, "prometheus.yml");
+            await File.WriteAllTextAsync(configFile, Configuration(scrapeJobs, rules));
             // the TSDB goes to "data" in the process's own temp working directory, removed on dispose
             var process = await ServerProcess.StartAsync(
                 "prometheus", executable,
@@ -85,8 +93,8 @@ public sealed class PrometheusServer : IAsyncDisposable, IDisposable
         }
     }
 
-    /// <summary>The generated configuration: 1 s scrapes and rule evaluation, the repository's rule files.</summary>
-    public static string Configuration(IReadOnlyDictionary<string, IReadOnlyList<string>> scrapeJobs)
+    /// <summary>The generated configuration: 1 s scrapes and rule evaluation, the given rule files.</summary>
+    public static string Configuration(IReadOnlyDictionary<string, IReadOnlyList<string>> scrapeJobs, IEnumerable<string> ruleFiles)
     {
         var yaml = new StringBuilder();
         yaml.AppendLine("global:");
@@ -94,7 +102,10 @@ public sealed class PrometheusServer : IAsyncDisposable, IDisposable
         yaml.AppendLine("  scrape_timeout: 1s");
         yaml.AppendLine("  evaluation_interval: 1s");
         yaml.AppendLine("rule_files:");
-        yaml.AppendLine($"  - {Quote(Path.Combine(RulesDirectory, "*.yml"))}");
+        foreach (var file in ruleFiles)
+        {
+            yaml.AppendLine($"  - {Quote(file)}");
+        }
         yaml.AppendLine("scrape_configs:");
         foreach (var (job, targets) in scrapeJobs.Where(j => j.Value.Count > 0))
         {
@@ -108,9 +119,10 @@ public sealed class PrometheusServer : IAsyncDisposable, IDisposable
 
     /// <summary>
     /// Runs an instant query at <paramref name="time"/> (default: now) and returns its series (a scalar result as one
-    /// series without labels). Throws with Prometheus' error text when the query fails.
+    /// series without labels). Throws <see cref="PrometheusQueryException"/> with Prometheus' error text when the query
+    /// fails.
     /// </summary>
-    public async Task<IReadOnlyList<PrometheusSeries>> QueryAsync(string promql, DateTimeOffset? time = null, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<PrometheusSample>> QueryAsync(string promql, DateTimeOffset? time = null, CancellationToken cancellationToken = default)
     {
         var form = new Dictionary<string, string> { ["query"] = promql };
         if (time is { } at)
@@ -121,6 +133,9 @@ public sealed class PrometheusServer : IAsyncDisposable, IDisposable
         var body = await response.Content.ReadAsStringAsync(cancellationToken);
         return ParseQueryResponse(promql, (int)response.StatusCode, body);
     }
+
+    /// <summary>The targets' health as Prometheus sees them (job, instance, up).</summary>
+    public Task<IReadOnlyList<PrometheusSample>> TargetsUpAsync() => QueryAsync("up");
 
     /// <summary>Waits until every scrape target has been scraped successfully at least once (health "up").</summary>
     public async Task WaitForTargetsUpAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
@@ -146,12 +161,6 @@ public sealed class PrometheusServer : IAsyncDisposable, IDisposable
         }
     }
 
-    /// <summary>
-    /// Every PromQL expression of the repository's dashboards and recording rules, with Grafana's variables replaced
-    /// (see <see cref="PrometheusExpressions"/>).
-    /// </summary>
-    public static IReadOnlyList<PrometheusExpression> RepositoryExpressions() => PrometheusExpressions.FromRepository();
-
     public void Dispose()
     {
         _http.Dispose();
@@ -172,8 +181,8 @@ public sealed class PrometheusServer : IAsyncDisposable, IDisposable
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>Reads an <c>/api/v1/query</c> answer: vector, matrix or scalar results; an error status throws.</summary>
-    public static IReadOnlyList<PrometheusSeries> ParseQueryResponse(string promql, int statusCode, string body)
+    /// <summary>Reads an <c>/api/v1/query</c> answer (vector or scalar; a matrix gives each series' latest sample); an error status throws.</summary>
+    public static IReadOnlyList<PrometheusSample> ParseQueryResponse(string promql, int statusCode, string body)
     {
         JsonDocument document;
         try
@@ -199,11 +208,11 @@ public sealed class PrometheusServer : IAsyncDisposable, IDisposable
             {
                 case "scalar":
                 case "string":
-                    return [new PrometheusSeries(new Dictionary<string, string>(), [Sample(result)])];
+                    return [new PrometheusSample(new Dictionary<string, string>(), Value(result))];
                 case "vector":
-                    return result.EnumerateArray().Select(s => new PrometheusSeries(Labels(s), [Sample(s.GetProperty("value"))])).ToList();
+                    return result.EnumerateArray().Select(s => new PrometheusSample(Labels(s), Value(s.GetProperty("value")))).ToList();
                 case "matrix":
-                    return result.EnumerateArray().Select(s => new PrometheusSeries(Labels(s), s.GetProperty("values").EnumerateArray().Select(Sample).ToList())).ToList();
+                    return result.EnumerateArray().Select(s => new PrometheusSample(Labels(s), Value(s.GetProperty("values").EnumerateArray().Last()))).ToList();
                 default:
                     throw new PrometheusQueryException(promql, $"unknown result type in {body}");
             }
@@ -213,20 +222,14 @@ public sealed class PrometheusServer : IAsyncDisposable, IDisposable
     private static Dictionary<string, string> Labels(JsonElement series) =>
         series.GetProperty("metric").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString() ?? "");
 
-    /// <summary>A <c>[unix seconds, "value"]</c> pair; Prometheus writes NaN, +Inf and -Inf as such.</summary>
-    private static PrometheusSample Sample(JsonElement pair)
+    /// <summary>The value of a <c>[unix seconds, "value"]</c> pair; Prometheus writes NaN, +Inf and -Inf as such.</summary>
+    private static double Value(JsonElement pair) => (pair[1].GetString() ?? "NaN") switch
     {
-        var seconds = pair[0].GetDouble();
-        var text = pair[1].GetString() ?? "NaN";
-        var value = text switch
-        {
-            "NaN" => double.NaN,
-            "+Inf" or "Inf" => double.PositiveInfinity,
-            "-Inf" => double.NegativeInfinity,
-            _ => double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture),
-        };
-        return new PrometheusSample(DateTimeOffset.FromUnixTimeMilliseconds((long)Math.Round(seconds * 1000)), value);
-    }
+        "NaN" => double.NaN,
+        "+Inf" or "Inf" => double.PositiveInfinity,
+        "-Inf" => double.NegativeInfinity,
+        var text => double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture),
+    };
 
     private static string Quote(string text) => JsonSerializer.Serialize(text); // a JSON string is a YAML string
 
@@ -260,23 +263,18 @@ public sealed class PrometheusServer : IAsyncDisposable, IDisposable
     }
 }
 
-/// <summary>One series of a query result: its labels (with <c>__name__</c> when the query keeps it) and samples.</summary>
-public sealed record PrometheusSeries(IReadOnlyDictionary<string, string> Labels, IReadOnlyList<PrometheusSample> Samples)
+/// <summary>One series of an instant query: its labels (with <c>__name__</c> when the query keeps it) and value.</summary>
+public sealed record PrometheusSample(IReadOnlyDictionary<string, string> Labels, double Value)
 {
-    /// <summary>The latest sample's value (an instant query has exactly one).</summary>
-    public double Value => Samples[^1].Value;
-
     public string Label(string name) => Labels.TryGetValue(name, out var value) ? value : "";
 
     public override string ToString() =>
         "{" + string.Join(", ", Labels.Select(l => $"{l.Key}=\"{l.Value}\"")) + "} " + Value.ToString(CultureInfo.InvariantCulture);
 }
 
-/// <summary>A sample: when, and the value.</summary>
-public readonly record struct PrometheusSample(DateTimeOffset Time, double Value);
-
 /// <summary>A query Prometheus refused or failed, with its error text.</summary>
-public sealed class PrometheusQueryException(string promql, string error) : Exception($"prometheus query failed: {error}\nquery: {promql}")
+public sealed class PrometheusQueryException(string promql, string error)
+    : InvalidOperationException($"prometheus query failed: {error}\nquery: {promql}")
 {
     public string Query { get; } = promql;
 

@@ -7,7 +7,10 @@ public static class FarmProcess
 {
     public static string RepositoryRoot => RepositoryPaths.Root;
 
-    public static (int ExitCode, string Output, string Error) Run(params string[] args)
+    public static (int ExitCode, string Output, string Error) Run(params string[] args) => Run(new Dictionary<string, string>(), args);
+
+    /// <param name="environment">Variables set for the process on top of the test's own.</param>
+    public static (int ExitCode, string Output, string Error) Run(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var psi = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "farm"))
         {
@@ -15,6 +18,10 @@ public static class FarmProcess
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        foreach (var (name, value) in environment)
+        {
+            psi.Environment[name] = value;
+        }
         foreach (var a in args)
         {
             psi.ArgumentList.Add(a);

@@ -15,11 +15,19 @@ namespace VideoDiffusion.Farm.Cluster.Tests;
 /// <summary>
 /// A whole cluster as real processes on 127.0.0.1: redis-server, Azurite, three silo processes on Redis clustering
 /// with state and reminders on Redis and artifacts in Azurite, and the gateway. Also an Orleans client for what only
-/// an operator sees (which silo hosts a job grain).
+/// an operator sees (which silo hosts a job grain). Each silo serves <c>/metrics</c> and <c>/healthz</c> on a port of its own.
 /// </summary>
-public sealed class FarmCluster : IAsyncLifetime
+public class FarmCluster : IAsyncLifetime
 {
-    public const int SiloCount = 3;
+    public const int DefaultSiloCount = 3;
+
+    public FarmCluster() : this(DefaultSiloCount)
+    {
+    }
+
+    protected FarmCluster(int siloCount) => SiloCount = siloCount;
+
+    public int SiloCount { get; }
     public const int MaxUnfinishedJobsPerTenant = 2;
     public const double MaxSeconds = 120;
     public const string Container = "farm";
@@ -37,7 +45,7 @@ public sealed class FarmCluster : IAsyncLifetime
     public const string ReadOnlyKey = "key-a-readonly-42";
 
     private readonly string _clusterId = "test-" + Guid.NewGuid().ToString("N")[..8];
-    private readonly List<(ServerProcess? Process, int SiloPort)> _silos = [];
+    private readonly List<(ServerProcess? Process, int SiloPort, int MetricsPort)> _silos = [];
     private IHost? _clientHost;
 
     public RedisServer Redis { get; private set; } = null!;
@@ -54,13 +62,16 @@ public sealed class FarmCluster : IAsyncLifetime
 
     public IArtifactStore Artifacts => new BlobArtifactStore(Azurite.ConnectionString, Container);
 
-    public async Task InitializeAsync()
+    /// <summary>The metrics ports of the running silos (their <c>/metrics</c> and <c>/healthz</c>).</summary>
+    public IReadOnlyList<int> SiloMetricsPorts => _silos.Where(s => s.Process is { HasExited: false }).Select(s => s.MetricsPort).ToList();
+
+    public virtual async Task InitializeAsync()
     {
         Redis = await RedisServer.StartAsync();
         Azurite = await AzuriteServer.StartAsync();
         for (var i = 0; i < SiloCount; i++)
         {
-            _silos.Add((null, 0));
+            _silos.Add((null, 0, 0));
             await StartSiloAsync(i);
         }
         GatewayPort = ServerProcess.FreeLoopbackPort();
@@ -79,7 +90,7 @@ public sealed class FarmCluster : IAsyncLifetime
         await _clientHost.StartAsync();
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         if (_clientHost is not null)
         {
@@ -94,7 +105,7 @@ public sealed class FarmCluster : IAsyncLifetime
             _clientHost.Dispose();
         }
         Gateway?.Kill();
-        foreach (var (process, _) in _silos)
+        foreach (var (process, _, _) in _silos)
         {
             process?.Kill();
         }
@@ -140,12 +151,13 @@ public sealed class FarmCluster : IAsyncLifetime
     public void KillSilo(int index)
     {
         _silos[index].Process?.Kill();
-        _silos[index] = (null, 0);
+        _silos[index] = (null, 0, 0);
     }
 
     public async Task StartSiloAsync(int index)
     {
         var siloPort = ServerProcess.FreeLoopbackPort();
+        var metricsPort = ServerProcess.FreeLoopbackPort();
         var process = await ServerProcess.StartAsync($"silo-{index}", "dotnet", gatewayPort =>
         [
             FarmBinaries.Silo,
@@ -153,6 +165,8 @@ public sealed class FarmCluster : IAsyncLifetime
             $"--Farm:SiloPort={siloPort}",
             $"--Farm:GatewayPort={gatewayPort}",
             $"--Farm:SiloName=silo-{index}",
+            $"--Farm:Telemetry:MetricsPort={metricsPort}",
+            "--Farm:Telemetry:MetricsHost=127.0.0.1",
             $"--Farm:Accelerator:ModelsRoot={Path.Combine(RepositoryPaths.Root, "models")}",
             "--Farm:Accelerator:ThreadsPerSlot=1",
             "--Farm:Accelerator:CheckpointEvery=2",
@@ -161,7 +175,7 @@ public sealed class FarmCluster : IAsyncLifetime
             "--Farm:Membership:NumMissedProbesLimit=2",
             "--Farm:Membership:NumVotesForDeathDeclaration=1",
         ], TimeSpan.FromSeconds(90));
-        _silos[index] = (process, siloPort);
+        _silos[index] = (process, siloPort, metricsPort);
     }
 
     public async Task RestartGatewayAsync(TimeSpan down)

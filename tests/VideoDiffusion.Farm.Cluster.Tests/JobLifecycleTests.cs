@@ -108,7 +108,7 @@ public sealed class JobLifecycleTests(FarmCluster cluster)
 
         var host = await cluster.JobGrainSiloAsync(job.Id);
         Assert.True(host >= 0, "the job grain's silo is not one of the cluster's processes");
-        var victim = killJobGrainSilo ? host : Enumerable.Range(0, FarmCluster.SiloCount).First(i => i != host && cluster.IsRunning(i));
+        var victim = killJobGrainSilo ? host : Enumerable.Range(0, cluster.SiloCount).First(i => i != host && cluster.IsRunning(i));
         var midway = await cluster.WaitForJobAsync(http, job.Id, TimeSpan.FromMinutes(3), j => j.IsFinished || j.Progress >= 0.2);
         Assert.False(midway.IsFinished, "the job finished before a silo could be killed: make it longer");
         cluster.KillSilo(victim);

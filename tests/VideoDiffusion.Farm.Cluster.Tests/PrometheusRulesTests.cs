@@ -111,7 +111,7 @@ public sealed partial class PrometheusRulesTests
     [Fact]
     public void ExpressionsAreFoundWithVariablesReplacedAndGpuOnesMarked()
     {
-        var expressions = PrometheusServer.RepositoryExpressions();
+        var expressions = PrometheusExpressions.FromRepository();
         Assert.All(expressions, e => Assert.DoesNotContain("$", e.Expr.Replace("\"$1\"", "", StringComparison.Ordinal)));
         Assert.Contains(expressions, e => e.Source.Contains("farm:queued_window_steps_per_slot", StringComparison.Ordinal));
         Assert.Contains(expressions, e => e.Expr.Contains("silo=~\".*\"", StringComparison.Ordinal));
@@ -136,7 +136,7 @@ public sealed partial class PrometheusRulesTests
         // expression; whether they return series is for the live cluster test
         await using var prometheus = await PrometheusServer.StartAsync(new Dictionary<string, IReadOnlyList<string>>());
         var failures = new List<string>();
-        foreach (var expression in PrometheusServer.RepositoryExpressions())
+        foreach (var expression in PrometheusExpressions.FromRepository())
         {
             try
             {

@@ -47,6 +47,7 @@ public sealed class FarmClusterFixture : IAsyncLifetime
         builder.ConfigureSilo((options, silo) =>
         {
             silo.UseInMemoryReminderService();
+            silo.AddActivityPropagation();
             silo.AddOutgoingGrainCallFilter(call => FailCall?.Invoke(call) is true
                 ? throw new SiloUnavailableException($"injected failure of {call.InterfaceMethod?.Name}")
                 : call.Invoke());

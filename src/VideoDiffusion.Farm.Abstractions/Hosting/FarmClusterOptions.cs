@@ -35,6 +35,9 @@ public sealed class FarmClusterOptions
     /// <summary>Adds the Orleans dashboard's services (the gateway serves its pages at <c>/dashboard</c>).</summary>
     public bool Dashboard { get; set; }
 
+    /// <summary>The configured name, or one made of the host and the silo port.</summary>
+    public string EffectiveSiloName => SiloName ?? $"silo-{Environment.MachineName}-{SiloPort}";
+
     public bool UsesRedis => Clustering.Equals(Redis, StringComparison.OrdinalIgnoreCase);
 
     public string EffectivePersistence => Persistence ?? (UsesRedis ? Redis : "Artifacts");

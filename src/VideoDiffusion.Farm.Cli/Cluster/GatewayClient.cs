@@ -38,6 +38,24 @@ public sealed class GatewayClient : IDisposable
 
     public Task<JobListView> JobsAsync(CancellationToken cancellation) => SendAsync<JobListView>(new HttpRequestMessage(HttpMethod.Get, "v1/jobs"), cancellation);
 
+    /// <summary>The live farm view (<c>GET /v1/farm</c>).</summary>
+    public async Task<FarmView> FarmAsync(CancellationToken cancellation)
+    {
+        // a refreshing view must not hang on a gateway that accepts the connection and never answers
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        timeout.CancelAfter(FarmTimeout);
+        try
+        {
+            return await SendAsync<FarmView>(new HttpRequestMessage(HttpMethod.Get, "v1/farm"), timeout.Token);
+        }
+        catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
+        {
+            throw new HttpRequestException($"the gateway did not answer within {FarmTimeout.TotalSeconds:0} s");
+        }
+    }
+
+    private static readonly TimeSpan FarmTimeout = TimeSpan.FromSeconds(10);
+
     public Task<JobView> CancelAsync(string id, CancellationToken cancellation) =>
         SendAsync<JobView>(new HttpRequestMessage(HttpMethod.Post, $"v1/jobs/{Uri.EscapeDataString(id)}:cancel"), cancellation);
 

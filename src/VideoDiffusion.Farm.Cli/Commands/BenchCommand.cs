@@ -21,11 +21,13 @@ public static class BenchCommand
         var batches = new Option<string>("--batches") { Description = "Comma-separated batch sizes to compare", DefaultValueFactory = _ => "1,4,8" };
         var engines = new Option<string>("--engines") { Description = "Comma-separated engines: reference, farm", DefaultValueFactory = _ => "reference,farm" };
         var silos = new Option<int>("--silos") { Description = "In-process silos for the farm engine", DefaultValueFactory = _ => 1 };
+        var telemetryRuns = new Option<int>("--telemetry-runs") { Description = "Then time the farm with telemetry on and off, alternating, this many times each (0: skip)", DefaultValueFactory = _ => 0 };
         var command = new Command("bench", "Benchmark: window-steps/s, per-phase time split, farm overhead vs the reference");
         options.AddTo(command);
         command.Options.Add(batches);
         command.Options.Add(engines);
         command.Options.Add(silos);
+        command.Options.Add(telemetryRuns);
         command.SetAction(async (result, cancellation) =>
         {
             var baseRequest = options.ToRequest(result);
@@ -108,6 +110,10 @@ public static class BenchCommand
                     var best = rows.MinBy(s => totals[(engine, s)]);
                     Console.WriteLine($"{engine}: best batch {best}, {totals[(engine, rows[0])] / totals[(engine, best)]:F2}x the window-steps/s of batch {rows[0]}");
                 }
+            }
+            if (result.GetValue(telemetryRuns) is > 0 and var runs)
+            {
+                await TelemetryBench.RunAsync(baseRequest with { MaxBatch = sizes[0] }, model.Manifest, modelPath, result.GetValue(silos), threads, runs, cancellation);
             }
             return 0;
         });

@@ -8,7 +8,7 @@ using VideoDiffusion.Farm.Diffusion.Rendering;
 namespace VideoDiffusion.Farm.Cli.Commands;
 
 /// <summary>
-/// The commands that talk to a cluster through its gateway: submit, status, watch, cancel, download, jobs.
+/// The commands that talk to a cluster through its gateway: submit, status, watch, cancel, download, jobs, top.
 /// The gateway and key come from <c>--gateway</c>/<c>--api-key</c> or <c>FARM_GATEWAY</c>/<c>FARM_API_KEY</c>.
 /// </summary>
 public static class ClusterCommands
@@ -19,7 +19,7 @@ public static class ClusterCommands
     private static readonly Option<string?> Gateway = new("--gateway") { Description = $"Gateway URL (default ${GatewayVariable}, else http://127.0.0.1:8080)", Recursive = true };
     private static readonly Option<string?> ApiKey = new("--api-key") { Description = $"API key (default ${ApiKeyVariable})", Recursive = true };
 
-    public static IEnumerable<Command> Create() => [Submit(), Status(), Watch(), Cancel(), Download(), Jobs()];
+    public static IEnumerable<Command> Create() => [Submit(), Status(), Watch(), Cancel(), Download(), Jobs(), FarmTopCommand.Create()];
 
     /// <summary>Adds the shared connection options to the root command (they apply to every sub-command).</summary>
     public static void AddConnectionOptions(RootCommand root)
@@ -181,7 +181,8 @@ public static class ClusterCommands
         }
     }
 
-    private static GatewayClient Connect(ParseResult result)
+    /// <summary>A client of the gateway named by the options or environment, with the caller's key.</summary>
+    internal static GatewayClient Connect(ParseResult result)
     {
         var gateway = result.GetValue(Gateway) ?? Environment.GetEnvironmentVariable(GatewayVariable) ?? "http://127.0.0.1:8080";
         var key = result.GetValue(ApiKey) ?? Environment.GetEnvironmentVariable(ApiKeyVariable);

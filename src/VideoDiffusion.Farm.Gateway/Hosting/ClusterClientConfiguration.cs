@@ -29,6 +29,7 @@ public static class ClusterClientConfiguration
         {
             client.UseLocalhostClustering(cluster.GatewayPort, cluster.ServiceId, cluster.ClusterId);
         }
+        client.AddActivityPropagation(); // a submission's trace continues into the cluster
         // keep retrying while silos start or fail over, rather than failing the gateway at start
         client.UseConnectionRetryFilter(async (_, cancellation) =>
         {

@@ -5,13 +5,16 @@ using VideoDiffusion.Farm.Diffusion.Denoising;
 using VideoDiffusion.Farm.Diffusion.Models;
 using VideoDiffusion.Farm.Diffusion.Onnx;
 using VideoDiffusion.Farm.Diffusion.Tensors;
+using VideoDiffusion.Farm.Grains.Telemetry;
 
 namespace VideoDiffusion.Farm.Grains.Execution;
 
 /// <summary>
 /// The silo's inference service (not a grain) and the only place the farm runs ONNX Runtime. One dedicated thread per
 /// accelerator slot, each with its own sessions, so inference never runs on the Orleans scheduler. Window-steps
-/// waiting for the same model and shape are batched into one denoiser call, across windows and jobs.
+/// waiting for the same model and shape are batched into one denoiser call, across windows and jobs. It measures what
+/// the accelerator does: busy time per slot (<see cref="SlotUsage"/>), batch sizes, call lengths, queued window-steps,
+/// and a span per batch linked to the window passes whose steps it carries.
 /// </summary>
 public sealed class DenoiseExecutor : IDisposable
 {
@@ -23,13 +26,21 @@ public sealed class DenoiseExecutor : IDisposable
     private readonly CancellationTokenSource _shutdown = new();
     private readonly List<Thread> _threads = [];
     private readonly Stopwatch _uptime = Stopwatch.StartNew();
-    private long _windowSteps, _calls, _cancelled, _busyTicks;
+    private readonly Timer _sampler;
+    private long _windowSteps, _calls, _cancelled;
+    private int _queuedWindowSteps;
 
-    public DenoiseExecutor(IOptions<AcceleratorOptions> options, ModelCatalog catalog, ILogger<DenoiseExecutor> logger)
+    /// <param name="silo">The silo's name, the <c>silo</c> tag of every measurement.</param>
+    public DenoiseExecutor(IOptions<AcceleratorOptions> options, ModelCatalog catalog, ILogger<DenoiseExecutor> logger, string silo = "local")
     {
         _options = options.Value;
         _catalog = catalog;
         _logger = logger;
+        Silo = silo;
+        Usage = Enumerable.Range(0, _options.Slots).Select(slot => new SlotUsage(slot)).ToList();
+        FarmMetrics.EnsureCreated();
+        FarmGauges.Register(this);
+        _sampler = new Timer(_ => SampleUsage(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
         for (var slot = 0; slot < _options.Slots; slot++)
         {
             var thread = new Thread(SlotLoop) { IsBackground = true, Name = $"accelerator-slot-{slot}" };
@@ -40,6 +51,14 @@ public sealed class DenoiseExecutor : IDisposable
 
     public int Slots => _options.Slots;
 
+    public string Silo { get; }
+
+    /// <summary>Busy time and its recent history, per slot.</summary>
+    public IReadOnlyList<SlotUsage> Usage { get; }
+
+    /// <summary>Denoise requests (window-steps) waiting for a slot.</summary>
+    public int QueuedWindowSteps => Volatile.Read(ref _queuedWindowSteps);
+
     public ExecutorStatistics Statistics()
     {
         int queued;
@@ -48,13 +67,21 @@ public sealed class DenoiseExecutor : IDisposable
             queued = _queue.Count;
         }
         return new ExecutorStatistics(_options.Slots, queued, Interlocked.Read(ref _windowSteps), Interlocked.Read(ref _calls),
-            Interlocked.Read(ref _cancelled), TimeSpan.FromTicks(Interlocked.Read(ref _busyTicks)), _uptime.Elapsed);
+            Interlocked.Read(ref _cancelled), Usage.Aggregate(TimeSpan.Zero, (sum, u) => sum + u.Busy), _uptime.Elapsed);
+    }
+
+    private void SampleUsage()
+    {
+        foreach (var usage in Usage)
+        {
+            usage.Sample();
+        }
     }
 
     /// <summary>A guided velocity for one window-step, batched with others of the same model and shape.</summary>
     /// <param name="priority">Higher runs first (a job's priority); equal priorities run in arrival order.</param>
     public Task<LatentTensor> DenoiseAsync(string model, WindowStepInput input, CancellationToken cancellation, int priority = 0) =>
-        Enqueue(new DenoiseItem(model, input, cancellation) { Priority = priority });
+        Enqueue(new DenoiseItem(model, input, cancellation) { Priority = priority, Parent = Activity.Current?.Context ?? default });
 
     /// <summary>Other model work (text encoding, VAE decoding) on a slot thread.</summary>
     public Task<T> RunAsync<T>(string model, Func<DiffusionModel, T> work, CancellationToken cancellation, int priority = 0) =>
@@ -82,6 +109,10 @@ public sealed class DenoiseExecutor : IDisposable
             {
                 _queue.AddAfter(after, item);
             }
+            if (item is DenoiseItem)
+            {
+                _queuedWindowSteps++;
+            }
             Monitor.PulseAll(_lock);
         }
         // a cancelled item leaves the queue at once, so a cancelled job frees the executor within one step
@@ -91,6 +122,10 @@ public sealed class DenoiseExecutor : IDisposable
             lock (_lock)
             {
                 removed = _queue.Remove(item);
+                if (removed && item is DenoiseItem)
+                {
+                    _queuedWindowSteps--;
+                }
             }
             if (removed)
             {
@@ -115,7 +150,6 @@ public sealed class DenoiseExecutor : IDisposable
                 {
                     continue;
                 }
-                var started = Stopwatch.GetTimestamp();
                 try
                 {
                     if (!models.TryGetValue(batch[0].Model, out var model))
@@ -124,7 +158,7 @@ public sealed class DenoiseExecutor : IDisposable
                         models[batch[0].Model] = model;
                         _logger.LogInformation("slot {Slot} loaded model {Model}", slot, batch[0].Model);
                     }
-                    Execute(model, batch);
+                    Execute(model, batch, slot);
                 }
                 catch (Exception e)
                 {
@@ -132,10 +166,6 @@ public sealed class DenoiseExecutor : IDisposable
                     {
                         item.Fail(e);
                     }
-                }
-                finally
-                {
-                    Interlocked.Add(ref _busyTicks, Stopwatch.GetElapsedTime(started).Ticks);
                 }
             }
         }
@@ -169,6 +199,10 @@ public sealed class DenoiseExecutor : IDisposable
             var first = _queue.First.Value;
             _queue.RemoveFirst();
             batch.Add(first);
+            if (first is DenoiseItem)
+            {
+                _queuedWindowSteps--;
+            }
             if (first is DenoiseItem head)
             {
                 var deadline = Stopwatch.GetTimestamp() + (long)(_options.BatchLinger.TotalSeconds * Stopwatch.Frequency);
@@ -180,6 +214,7 @@ public sealed class DenoiseExecutor : IDisposable
                         if (node.Value is DenoiseItem d && d.Model == head.Model && d.Input.BatchKey == head.Input.BatchKey && d.Input.Sample.SameShape(head.Input.Sample))
                         {
                             _queue.Remove(node);
+                            _queuedWindowSteps--;
                             batch.Add(d);
                         }
                         node = next;
@@ -200,14 +235,30 @@ public sealed class DenoiseExecutor : IDisposable
         return batch;
     }
 
-    private void Execute(DiffusionModel model, List<WorkItem> batch)
+    private void Execute(DiffusionModel model, List<WorkItem> batch, int slot)
     {
+        var usage = Usage[slot];
+        var tags = new TagList { { "silo", Silo }, { "slot", usage.Slot.ToString(System.Globalization.CultureInfo.InvariantCulture) }, { "model", batch[0].Model } };
         if (batch[0] is DenoiseItem)
         {
             var items = batch.Cast<DenoiseItem>().ToList();
-            var velocities = model.Denoiser.Predict(items.Select(i => i.Input).ToList());
+            var links = items.Where(i => i.Parent != default).Select(i => new ActivityLink(i.Parent)).ToList();
+            using var activity = FarmMetrics.Activities.StartActivity("executor.batch", ActivityKind.Internal, parentContext: default, links: links);
+            activity?.SetTag("farm.silo", Silo).SetTag("farm.slot", slot).SetTag("farm.model", batch[0].Model).SetTag("farm.batch.size", items.Count);
+            usage.CallStarted();
+            LatentTensor[] velocities;
+            try
+            {
+                velocities = model.Denoiser.Predict(items.Select(i => i.Input).ToList());
+            }
+            finally
+            {
+                Record(usage.CallEnded(), tags, batch[0].Model);
+            }
             Interlocked.Increment(ref _calls);
             Interlocked.Add(ref _windowSteps, items.Count);
+            FarmMetrics.BatchSize.Record(items.Count, new TagList { { "silo", Silo }, { "model", batch[0].Model } });
+            FarmMetrics.WindowSteps.Add(items.Count, new TagList { { "silo", Silo }, { "model", batch[0].Model } });
             for (var i = 0; i < items.Count; i++)
             {
                 items[i].Completion.TrySetResult(velocities[i]);
@@ -215,12 +266,28 @@ public sealed class DenoiseExecutor : IDisposable
         }
         else
         {
-            batch[0].RunAlone(model);
+            usage.CallStarted();
+            try
+            {
+                batch[0].RunAlone(model);
+            }
+            finally
+            {
+                Record(usage.CallEnded(), tags, batch[0].Model);
+            }
         }
+    }
+
+    private void Record(TimeSpan call, in TagList slotTags, string model)
+    {
+        FarmMetrics.AcceleratorBusy.Add(call.TotalSeconds, slotTags);
+        FarmMetrics.CallDuration.Record(call.TotalSeconds, new TagList { { "silo", Silo }, { "model", model } });
     }
 
     public void Dispose()
     {
+        FarmGauges.Unregister(this);
+        _sampler.Dispose();
         _shutdown.Cancel();
         lock (_lock)
         {
@@ -237,6 +304,7 @@ public sealed class DenoiseExecutor : IDisposable
                 item.Fail(new OperationCanceledException("the executor is shutting down"));
             }
             _queue.Clear();
+            _queuedWindowSteps = 0;
         }
     }
 
@@ -246,6 +314,9 @@ public sealed class DenoiseExecutor : IDisposable
         public CancellationToken Cancellation { get; } = cancellation;
 
         public int Priority { get; init; }
+
+        /// <summary>The span of the window pass that asked for this step (a batch's span links to it).</summary>
+        public ActivityContext Parent { get; init; }
         public CancellationTokenRegistration Registration { get; set; }
 
         public abstract void Fail(Exception e);

@@ -1,14 +1,21 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Runtime;
 using Orleans.Runtime.MembershipService.SiloMetadata;
 using Orleans.Storage;
 using VideoDiffusion.Farm.Grains.Execution;
+using VideoDiffusion.Farm.Grains.Monitoring;
 using VideoDiffusion.Farm.Grains.Placement;
 using VideoDiffusion.Farm.Grains.Storage;
+using VideoDiffusion.Farm.Grains.Telemetry.Gpu;
 using VideoDiffusion.Farm.Media.Artifacts;
 
 namespace VideoDiffusion.Farm.Grains.Hosting;
 
-/// <summary>Adds the farm to a silo: executor, model catalog, artifact store, grain storage and accelerator placement.</summary>
+/// <summary>Adds the farm to a silo: executor, model catalog, artifact store, grain storage, accelerator placement and the farm view's reporter.</summary>
 public static class FarmSiloBuilderExtensions
 {
     /// <param name="artifactGrainStorage">
@@ -25,7 +32,18 @@ public static class FarmSiloBuilderExtensions
         });
         silo.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(accelerator));
         silo.Services.AddSingleton<ModelCatalog>();
-        silo.Services.AddSingleton<DenoiseExecutor>();
+        silo.Services.AddSingleton(sp => new DenoiseExecutor(sp.GetRequiredService<IOptions<AcceleratorOptions>>(), sp.GetRequiredService<ModelCatalog>(),
+            sp.GetRequiredService<ILogger<DenoiseExecutor>>(), sp.GetRequiredService<ILocalSiloDetails>().Name));
+        silo.Services.AddHostedService<ExecutorStartup>();
+        silo.Services.TryAddSingleton(TimeProvider.System);
+        silo.Services.AddSingleton<RunningWindows>();
+        if (accelerator.Slots > 0)
+        {
+            silo.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, GpuTelemetry>());
+            // the live farm view: a silo that hosts no windows has nothing to report
+            silo.Services.AddSingleton<FarmReporter>();
+            silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<FarmReporter>());
+        }
         silo.Services.AddSingleton(store);
         silo.Services.AddSingleton<JobArtifacts>();
         silo.Services.AddPlacementDirector<AcceleratorPlacement, AcceleratorPlacementDirector>();

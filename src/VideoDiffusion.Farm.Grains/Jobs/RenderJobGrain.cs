@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using VideoDiffusion.Farm.Abstractions;
 using VideoDiffusion.Farm.Diffusion.Models;
@@ -6,6 +7,7 @@ using VideoDiffusion.Farm.Diffusion.Rendering;
 using VideoDiffusion.Farm.Grains.Execution;
 using VideoDiffusion.Farm.Grains.Placement;
 using VideoDiffusion.Farm.Grains.Storage;
+using VideoDiffusion.Farm.Grains.Telemetry;
 
 namespace VideoDiffusion.Farm.Grains.Jobs;
 
@@ -30,6 +32,8 @@ public sealed class RenderJobGrain(
     private readonly HashSet<IJobObserver> _observers = [];
     private IGrainTimer? _watchdog;
     private DateTime _lastNotified;
+    private Activity? _span; // the job's span, from submission to its final state on the silo that took the submission
+    private Dictionary<string, long> _passWindowSteps = [];
 
     private string JobId => this.GetPrimaryKeyString();
 
@@ -38,7 +42,15 @@ public sealed class RenderJobGrain(
         if (state.State.State is JobState.Running or JobState.Stitching)
         {
             StartWatchdog();
+            _passWindowSteps = PassWindowSteps(Spec());
         }
+        PublishGauge();
+        return Task.CompletedTask;
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        FarmGauges.Unpublish(this);
         return Task.CompletedTask;
     }
 
@@ -57,12 +69,17 @@ public sealed class RenderJobGrain(
         state.State.Fps = spec.Fps;
         state.State.FirstFrame = spec.FirstFramePass;
         state.State.State = JobState.Running;
+        _passWindowSteps = PassWindowSteps(spec);
+        _span = FarmMetrics.Activities.StartActivity("job");
+        _span?.SetTag("farm.job.id", JobId).SetTag("farm.tenant", request.Tenant).SetTag("farm.model", request.Model)
+            .SetTag("farm.strategy", spec.Strategy.ToString()).SetTag("farm.frames", spec.PixelFrames).SetTag("farm.windows", spec.Plan.Windows.Count);
         await artifacts.SaveRequestAsync(JobId, request);
         await BeginPassAsync(PassLayout.First(spec), spec);
         StartWatchdog();
         await this.RegisterOrUpdateReminder(ReminderName, ReminderPeriod, ReminderPeriod);
         logger.LogInformation("job {Job}: {Frames} latent frames, {Windows} windows, {Strategy}, model {Model}",
             JobId, spec.LatentFrames, spec.Plan.Windows.Count, spec.Strategy, manifest.Name);
+        PublishGauge();
         return Status();
     }
 
@@ -103,6 +120,7 @@ public sealed class RenderJobGrain(
         state.State.State = JobState.Cancelled;
         state.State.FinishedAt = DateTimeOffset.UtcNow;
         await state.WriteStateAsync();
+        RecordFinished();
         StopWatchdog();
         await ForgetReminderAsync();
         await ForEachWindowAsync(w => w.Cancel(), onlyUnfinished: false);
@@ -124,6 +142,12 @@ public sealed class RenderJobGrain(
     public Task WindowProgressed(WindowKey window, int percent)
     {
         state.State.Calls++;
+        if (state.State.StartedAt is null && state.State.State == JobState.Running)
+        {
+            // the first window of the first pass reports its first step (percent 0): the job has left the queue
+            state.State.StartedAt = DateTimeOffset.UtcNow;
+            FarmMetrics.JobQueueWait.Record((state.State.StartedAt.Value - state.State.SubmittedAt).TotalSeconds, new TagList { { "model", state.State.Request!.Model } });
+        }
         if (window.Pass == state.State.Pass && window.Index < state.State.Progress.Length)
         {
             state.State.Progress[window.Index] = (byte)Math.Max(state.State.Progress[window.Index], Math.Clamp(percent, 0, 100));
@@ -146,6 +170,7 @@ public sealed class RenderJobGrain(
             var spec = Spec();
             if (state.State.Pass == PassLayout.Keyframe)
             {
+                state.State.PassesDone.Add(state.State.Pass);
                 await BeginPassAsync(PassLayout.Main, spec);
             }
             else
@@ -179,6 +204,7 @@ public sealed class RenderJobGrain(
         state.State.Result = result;
         state.State.FinishedAt = DateTimeOffset.UtcNow;
         await state.WriteStateAsync();
+        RecordFinished();
         StopWatchdog();
         await ForgetReminderAsync();
         Notify(force: true);
@@ -239,6 +265,10 @@ public sealed class RenderJobGrain(
 
     private async Task ForEachWindowAsync(Func<IWindowGrain, Task> call, bool onlyUnfinished)
     {
+        if (_span is not null)
+        {
+            Activity.Current = _span; // window passes started from here are children of the job's span, on any silo
+        }
         var pass = state.State.Pass;
         var targets = Enumerable.Range(0, state.State.Done.Length).Where(i => !onlyUnfinished || !state.State.Done[i]).ToList();
         foreach (var chunk in targets.Chunk(64))
@@ -270,10 +300,61 @@ public sealed class RenderJobGrain(
         state.State.Error = error;
         state.State.FinishedAt = DateTimeOffset.UtcNow;
         await state.WriteStateAsync();
+        RecordFinished();
         StopWatchdog();
         await ForgetReminderAsync();
         _ = ForEachWindowAsync(w => w.Cancel(), onlyUnfinished: false);
         Notify(force: true);
+    }
+
+    /// <summary>Final-state measurements: the count per state, the duration, and for a completed job its frames and seams.</summary>
+    private void RecordFinished()
+    {
+        var stateName = StateName(state.State.State);
+        var model = state.State.Request?.Model ?? "";
+        FarmMetrics.JobsFinished.Add(1, new TagList { { "state", stateName }, { "model", model } });
+        FarmMetrics.JobDuration.Record(((state.State.FinishedAt ?? DateTimeOffset.UtcNow) - state.State.SubmittedAt).TotalSeconds,
+            new TagList { { "state", stateName }, { "model", model } });
+        if (state.State is { State: JobState.Completed, Result: { } result })
+        {
+            FarmMetrics.JobFrames.Add(result.Frames, new TagList { { "model", model } });
+            if (double.IsFinite(result.SeamRatio))
+            {
+                FarmMetrics.JobSeamRatio.Record(result.SeamRatio, new TagList { { "model", model } });
+            }
+        }
+        _span?.SetTag("farm.job.state", stateName);
+        _span?.SetStatus(state.State.State == JobState.Failed ? ActivityStatusCode.Error : ActivityStatusCode.Ok, state.State.Error);
+        _span?.Dispose();
+        _span = null;
+        FarmGauges.Unpublish(this);
+    }
+
+    private static string StateName(JobState state) => state.ToString().ToLowerInvariant();
+
+    /// <summary>Window-steps of each pass of the job (first-frame steps are too few to count).</summary>
+    private static Dictionary<string, long> PassWindowSteps(RenderJobSpec spec)
+    {
+        var passes = spec.KeyframePass ? new[] { PassLayout.Keyframe, PassLayout.Main } : [PassLayout.Main];
+        return passes.ToDictionary(p => p, p => (long)PassLayout.For(spec, p).Plan.Windows.Count * spec.Steps);
+    }
+
+    /// <summary>Publishes the job's reading for the farm's gauges (state, share of window-steps done); none once finished.</summary>
+    private void PublishGauge()
+    {
+        var job = state.State;
+        if (job.Request is null || Finished)
+        {
+            FarmGauges.Unpublish(this);
+            return;
+        }
+        var total = _passWindowSteps.Values.Sum();
+        var done = _passWindowSteps.Where(p => job.PassesDone.Contains(p.Key)).Sum(p => p.Value)
+                   + (_passWindowSteps.TryGetValue(job.Pass, out var current) && job.Progress.Length > 0
+                       ? (long)(current * job.Progress.Sum(p => (double)p) / (100.0 * job.Progress.Length))
+                       : 0);
+        var progress = job.State == JobState.Stitching ? 1 : total == 0 ? 0 : Math.Clamp(done / (double)total, 0, 1);
+        FarmGauges.Publish(this, new JobGauge(JobId, job.Request.Tenant, StateName(job.State), progress, job.StartedAt));
     }
 
     private void StartWatchdog() =>
@@ -297,6 +378,7 @@ public sealed class RenderJobGrain(
 
     private void Notify(bool force)
     {
+        PublishGauge();
         if (_observers.Count == 0 || (!force && DateTime.UtcNow - _lastNotified < TimeSpan.FromMilliseconds(200)))
         {
             return;

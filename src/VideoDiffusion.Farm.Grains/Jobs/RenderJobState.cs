@@ -20,4 +20,10 @@ public sealed class RenderJobState
     [Id(11)] public int Frames { get; set; }
     [Id(12)] public int Fps { get; set; }
     [Id(13)] public bool FirstFrame { get; set; }
+
+    /// <summary>When the first window-step ran (the end of the job's queue wait).</summary>
+    [Id(14)] public DateTimeOffset? StartedAt { get; set; }
+
+    /// <summary>Passes whose windows are all done.</summary>
+    [Id(15)] public List<string> PassesDone { get; set; } = [];
 }

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
@@ -8,6 +10,7 @@ using VideoDiffusion.Farm.Diffusion.Sampling;
 using VideoDiffusion.Farm.Diffusion.Text;
 using VideoDiffusion.Farm.Grains.Execution;
 using VideoDiffusion.Farm.Grains.Jobs;
+using VideoDiffusion.Farm.Grains.Monitoring;
 using VideoDiffusion.Farm.Grains.Placement;
 using VideoDiffusion.Farm.Grains.Storage;
 using VideoDiffusion.Farm.Grains.Telemetry;
@@ -30,8 +33,11 @@ public sealed class WindowGrain(
     ModelCatalog catalog,
     JobArtifacts artifacts,
     IOptions<AcceleratorOptions> options,
+    ILocalSiloDetails silo,
     ILogger<WindowGrain> logger) : Grain, IWindowGrain
 {
+    private TagList SiloTag => new() { { "silo", silo.Name } };
+
     private readonly Dictionary<(int Step, int From), float[]> _inbox = [];
     private readonly Dictionary<(int Step, int From), TaskCompletionSource<float[]>> _waiting = [];
     private readonly List<(int To, EdgeMessage Edge)> _sent = [];
@@ -133,6 +139,8 @@ public sealed class WindowGrain(
             _run = run;
             var rewindTo = _rewindTo;
             _rewindTo = null;
+            using var span = FarmMetrics.Activities.StartActivity("window.pass");
+            span?.SetTag("farm.job.id", _key.JobId).SetTag("farm.pass", _key.Pass).SetTag("farm.window", _key.Index).SetTag("farm.silo", silo.Name);
             try
             {
                 await RunAsync(rewindTo, run.Token);
@@ -172,6 +180,8 @@ public sealed class WindowGrain(
     private async Task RunAsync(int? rewindTo, CancellationToken cancellation)
     {
         var request = await artifacts.LoadRequestAsync(_key.JobId, cancellation);
+        // farm view: this window counts as running on this silo until the loop leaves, however it leaves
+        using var running = ServiceProvider.GetRequiredService<RunningWindows>().Register(_key.JobId, request.Tenant);
         if (rewindTo is null && await artifacts.Store.ExistsAsync(JobArtifacts.FinalKey(_key), cancellation))
         {
             return; // done before (this is a re-activation): report completion again
@@ -206,6 +216,10 @@ public sealed class WindowGrain(
             _nextStep = step;
             var velocity = await executor.DenoiseAsync(request.Model, window.StepInput(scheduler.Timestep(step), conditioning.Unconditional, spec.GuidanceScale), cancellation, request.Priority);
             scheduler.Step(step, window.Latents, velocity);
+            if (step == 0 && _key.Index == 0 && _key.Pass == PassLayout.First(spec))
+            {
+                await NotifyJobAsync(job => job.WindowProgressed(_key, 0)); // the job's first window-step: its queue wait ends
+            }
             if (layout.SyncsAfter(step))
             {
                 await ExchangeAndFuseAsync(layout, spec, window, step, cancellation);
@@ -213,7 +227,7 @@ public sealed class WindowGrain(
             if ((step + 1) % checkpointEvery == 0 && step + 1 < spec.Steps)
             {
                 await artifacts.SaveLatentsAsync(JobArtifacts.CheckpointKey(_key, step + 1), window.Latents, step + 1, cancellation);
-                FarmMetrics.Checkpoints.Add(1);
+                FarmMetrics.Checkpoints.Add(1, SiloTag);
                 PruneSentEdges(step + 1 - 3 * checkpointEvery - Math.Max(1, layout.SyncEvery));
             }
             // a handful of progress reports per window, so the job grain's traffic grows with windows, not steps
@@ -314,7 +328,7 @@ public sealed class WindowGrain(
         if (start > 0 || rewindTo is not null)
         {
             logger.LogInformation("window {Window} resumed from step {Step}", _key.GrainKey, start);
-            FarmMetrics.WindowResumes.Add(1);
+            FarmMetrics.WindowResumes.Add(1, SiloTag);
             if (exchangingWindows > 0)
             {
                 foreach (var offset in new[] { -1, 1 })
@@ -377,7 +391,7 @@ public sealed class WindowGrain(
     {
         // kept so a neighbour resuming from its checkpoint can ask for what it was sent since then
         _sent.Add((to, new EdgeMessage(step, _key.Index, frames)));
-        FarmMetrics.EdgesSent.Add(1);
+        FarmMetrics.EdgesSent.Add(1, SiloTag);
         return PushAsync(_key.Neighbour(to - _key.Index), new EdgeMessage(step, _key.Index, frames), cancellation);
     }
 
@@ -432,7 +446,7 @@ public sealed class WindowGrain(
             // neighbour that no longer has the edge in its log recomputes it from its checkpoint and pushes it again
             cancellation.ThrowIfCancellationRequested();
             logger.LogWarning("window {Window}: no edge from window {From} for step {Step} after {Timeout}; asking for it", _key.GrainKey, from, step, EdgeStallTimeout);
-            FarmMetrics.EdgePulls.Add(1);
+            FarmMetrics.EdgePulls.Add(1, SiloTag);
             try
             {
                 var edges = await GrainFactory.GetGrain<IWindowGrain>(_key.Neighbour(from - _key.Index).GrainKey).GetEdges(_key.Index, step - 1);

@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -7,6 +9,8 @@ using VideoDiffusion.Farm.Abstractions;
 using VideoDiffusion.Farm.Grains.Execution;
 using VideoDiffusion.Farm.Grains.Hosting;
 using VideoDiffusion.Farm.Media.Artifacts;
+using VideoDiffusion.Farm.ServiceDefaults;
+using VideoDiffusion.Farm.Silo.Hosting;
 
 namespace VideoDiffusion.Farm.Silo.Embedded;
 
@@ -26,6 +30,16 @@ public sealed class EmbeddedFarm : IAsyncDisposable
 
     public IArtifactStore Store { get; }
 
+    /// <summary>In-process defaults below the environment's settings: no metrics port unless one is asked for.</summary>
+    private static readonly Dictionary<string, string?> EmbeddedDefaults = new()
+    {
+        [$"{TelemetryOptions.Section}:MetricsPort"] = "0",
+        [$"{TelemetryOptions.Section}:MetricsHost"] = "127.0.0.1",
+    };
+
+    /// <summary>The port of the metrics endpoint, when one was asked for.</summary>
+    public int? MetricsPort => _silos[0].Services.GetRequiredService<TelemetryEndpoint>() is { Port: > 0 } endpoint ? endpoint.Port : null;
+
     public IClusterClient Client => _silos[0].Services.GetRequiredService<IClusterClient>();
 
     public IReadOnlyList<IServiceProvider> SiloServices => _silos.Select(s => s.Services).ToList();
@@ -37,7 +51,7 @@ public sealed class EmbeddedFarm : IAsyncDisposable
             throw new ArgumentOutOfRangeException(nameof(options), "at least one silo");
         }
         var store = new FileSystemArtifactStore(options.ArtifactsRoot);
-        var ports = Enumerable.Range(0, options.Silos * 2).Select(_ => FreePort()).ToList();
+        var ports = Enumerable.Range(0, options.Silos * 2).Select(_ => FreeLoopbackPort()).ToList();
         var primary = new IPEndPoint(IPAddress.Loopback, ports[0]);
         var clusterId = "embedded-" + Guid.NewGuid().ToString("N")[..8];
         var silos = new List<IHost>();
@@ -46,6 +60,8 @@ public sealed class EmbeddedFarm : IAsyncDisposable
             for (var i = 0; i < options.Silos; i++)
             {
                 var builder = Host.CreateApplicationBuilder();
+                builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = EmbeddedDefaults });
+                builder.Configuration.AddInMemoryCollection(options.Settings);
                 builder.Logging.ClearProviders();
                 builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning).AddFilter("Orleans", LogLevel.Error);
                 var siloPort = ports[2 * i];
@@ -55,6 +71,7 @@ public sealed class EmbeddedFarm : IAsyncDisposable
                     silo.UseLocalhostClustering(siloPort, gatewayPort, primary, serviceId: "videodiffusion-farm", clusterId: clusterId);
                     silo.Configure<Orleans.Configuration.SiloOptions>(o => o.SiloName = $"embedded-{i}");
                     silo.UseInMemoryReminderService();
+                    silo.AddActivityPropagation();
                     silo.AddVideoFarm(new AcceleratorOptions
                     {
                         Slots = options.SlotsPerSilo,
@@ -64,6 +81,12 @@ public sealed class EmbeddedFarm : IAsyncDisposable
                         CheckpointEvery = options.CheckpointEvery,
                     }, store);
                 });
+                if (i == 0)
+                {
+                    // one telemetry pipeline for the process: the instruments of every in-process silo carry its name
+                    builder.Services.AddFarmTelemetry(builder.Configuration, "videodiffusion-farm-embedded", "embedded");
+                    builder.Services.AddFarmTelemetryEndpoint().AddHealthChecks().AddCheck<SiloReadinessCheck>("membership");
+                }
                 var host = builder.Build();
                 await host.StartAsync(cancellation);
                 silos.Add(host);
@@ -112,7 +135,8 @@ public sealed class EmbeddedFarm : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
+    /// <summary>A TCP port free on loopback at the time of asking.</summary>
+    public static int FreeLoopbackPort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -10,4 +10,10 @@ public sealed record EmbeddedFarmOptions
     public int CheckpointEvery { get; init; } = 5;
     public required string ModelsRoot { get; init; }
     public required string ArtifactsRoot { get; init; }
+
+    /// <summary>
+    /// Configuration over the environment's (keys such as <c>Farm:Telemetry:Enabled</c>, <c>Farm:Telemetry:MetricsPort</c>).
+    /// In-process the metrics endpoint is off unless a port is given, so several renders never fight over one port.
+    /// </summary>
+    public IReadOnlyDictionary<string, string?> Settings { get; init; } = new Dictionary<string, string?>();
 }

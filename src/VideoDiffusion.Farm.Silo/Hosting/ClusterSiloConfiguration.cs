@@ -40,9 +40,10 @@ public static class ClusterSiloConfiguration
             silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, serviceId: cluster.ServiceId, clusterId: cluster.ClusterId);
             silo.UseInMemoryReminderService();
         }
-        silo.Configure<SiloOptions>(o => o.SiloName = cluster.SiloName ?? $"silo-{Environment.MachineName}-{cluster.SiloPort}");
+        silo.Configure<SiloOptions>(o => o.SiloName = cluster.EffectiveSiloName);
         // failure detection and shutdown timing are tunable (tests shorten them; production keeps Orleans' defaults)
         silo.Configure<ClusterMembershipOptions>(configuration.GetSection("Farm:Membership"));
+        silo.AddActivityPropagation(); // a job's trace continues on every silo its windows run on
         var redisState = cluster.EffectivePersistence == FarmClusterOptions.Redis;
         silo.AddVideoFarm(accelerator, store, artifactGrainStorage: !redisState);
         if (redisState)

@@ -1,0 +1,67 @@
+using VideoDiffusion.Farm.Abstractions.Monitoring;
+
+namespace VideoDiffusion.Farm.Grains.Monitoring;
+
+/// <summary>
+/// The windows whose sampling loop runs on this silo, counted per job: a window registers when its loop starts and
+/// the returned registration ends when the loop leaves, however it leaves. One per silo (a DI singleton), so the
+/// silos of an embedded farm count apart.
+/// </summary>
+public sealed class RunningWindows
+{
+    private readonly object _lock = new();
+    private readonly Dictionary<string, (string Tenant, int Windows)> _jobs = [];
+
+    /// <summary>Counts one more running window of <paramref name="jobId"/> until the registration is disposed.</summary>
+    public IDisposable Register(string jobId, string tenant)
+    {
+        lock (_lock)
+        {
+            var windows = _jobs.TryGetValue(jobId, out var entry) ? entry.Windows : 0;
+            _jobs[jobId] = (tenant, windows + 1);
+        }
+        return new Registration(this, jobId);
+    }
+
+    /// <summary>The running windows per job now.</summary>
+    public JobWindows[] Snapshot()
+    {
+        lock (_lock)
+        {
+            return _jobs.Select(j => new JobWindows(j.Key, j.Value.Tenant, j.Value.Windows)).ToArray();
+        }
+    }
+
+    private void Unregister(string jobId)
+    {
+        lock (_lock)
+        {
+            if (!_jobs.TryGetValue(jobId, out var entry))
+            {
+                return;
+            }
+            if (entry.Windows <= 1)
+            {
+                _jobs.Remove(jobId);
+            }
+            else
+            {
+                _jobs[jobId] = entry with { Windows = entry.Windows - 1 };
+            }
+        }
+    }
+
+    /// <summary>One window's registration; disposing it twice counts once.</summary>
+    private sealed class Registration(RunningWindows registry, string jobId) : IDisposable
+    {
+        private int _disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            {
+                registry.Unregister(jobId);
+            }
+        }
+    }
+}

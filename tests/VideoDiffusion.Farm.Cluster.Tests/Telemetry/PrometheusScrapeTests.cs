@@ -1,0 +1,179 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using VideoDiffusion.Farm.Abstractions;
+using VideoDiffusion.Farm.Abstractions.Api;
+using VideoDiffusion.Farm.Diffusion.Models;
+using VideoDiffusion.Farm.Diffusion.Rendering;
+using VideoDiffusion.Farm.Grains.Jobs;
+
+namespace VideoDiffusion.Farm.Cluster.Tests.Telemetry;
+
+/// <summary>
+/// A 30 s job renders on two silo processes while a real Prometheus scrapes them every second: what Prometheus holds
+/// afterwards agrees with the farm, every dashboard panel and recording rule evaluates to data, and promtool accepts
+/// the scraped text.
+/// </summary>
+[Collection(TelemetryCollection.Name)]
+public sealed class PrometheusScrapeTests(TelemetryCluster cluster)
+{
+    private const string Prompt = "a purple ball moving left in space";
+
+    [Fact]
+    public async Task PrometheusSeesTheRenderAsTheFarmDoes()
+    {
+        using var http = cluster.Client(FarmCluster.Keys["tenant-a"]);
+        var response = await http.PostAsJsonAsync("v1/jobs", new { prompt = Prompt, seconds = 30, seed = 17 });
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var job = (await response.Content.ReadFromJsonAsync<JobView>(ApiJson.Options))!;
+        var done = await cluster.WaitForJobAsync(http, job.Id, TimeSpan.FromMinutes(6));
+        Assert.True(done.State == "completed", $"{done.State}: {done.Error}");
+
+        // the job's window-steps, from the same plan the farm made
+        var manifest = ModelManifestLoader.Load(Path.Combine(RepositoryPaths.Root, "models", "moonwalk-tiny"));
+        var spec = RenderJobSpec.Resolve(JobRequestMapper.ToRenderRequest(new RenderJobRequest { Prompt = Prompt, Seconds = 30, Seed = 17 }), manifest);
+        var passes = spec.KeyframePass ? new[] { PassLayout.Keyframe, PassLayout.Main } : [PassLayout.Main];
+        var windowSteps = passes.Sum(p => (long)PassLayout.For(spec, p).Plan.Windows.Count * spec.Steps);
+
+        // the last scrape after the job's end
+        var counted = await SettledAsync("sum(farm_window_steps_total)", windowSteps);
+        Assert.Equal(windowSteps, counted);
+
+        var own = await ExecutorBusySecondsAsync(http, windowSteps);
+        var busy = (await cluster.Prometheus.QueryAsync("sum(farm_accelerator_busy_seconds_total)")).Single().Value;
+        Assert.InRange(busy, own * 0.9, own * 1.1);
+
+        var highest = await cluster.Prometheus.QueryAsync("max_over_time(farm_accelerator_utilization_ratio[10m])");
+        var lowest = await cluster.Prometheus.QueryAsync("min_over_time(farm_accelerator_utilization_ratio[10m])");
+        Assert.Equal(2, highest.Count);
+        Assert.All(highest, s => Assert.InRange(s.Value, 0, 1));
+        Assert.All(lowest, s => Assert.InRange(s.Value, 0, 1));
+        Assert.Contains(highest, s => s.Value > 0.5);
+
+        // every dashboard target and recording rule returns data, except GPU readings (none on these machines) and
+        // the running-job gauges (the job has finished)
+        var expressions = PrometheusExpressions.FromRepository();
+        var failures = new List<string>();
+        foreach (var expression in expressions)
+        {
+            try
+            {
+                var series = await cluster.Prometheus.QueryAsync(expression.Expr);
+                if (series.Count == 0 && expression.AlwaysHasSeries)
+                {
+                    failures.Add($"{expression.Source}: no series from `{expression.Expr}`");
+                }
+            }
+            catch (PrometheusQueryException e)
+            {
+                failures.Add($"{expression.Source}: {e.Error}");
+            }
+        }
+        Assert.True(failures.Count == 0, string.Join('\n', failures));
+        Assert.Contains(expressions, e => e.Source.Contains("dashboards/", StringComparison.Ordinal));
+        Assert.Contains(expressions, e => e.Source.Contains("rules/", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task PromtoolAcceptsTheRulesAndTheScrapedMetrics()
+    {
+        var rules = Directory.GetFiles(TelemetryCluster.RulesFolder, "*.yml");
+        Assert.NotEmpty(rules);
+        AssertPromtool(["check", "rules", .. rules]);
+        var tests = Directory.GetFiles(Path.Combine(RepositoryPaths.Root, "infra", "prometheus", "tests"), "*.yml");
+        Assert.NotEmpty(tests);
+        AssertPromtool(["test", "rules", .. tests]);
+
+        using var http = new HttpClient();
+        foreach (var port in cluster.SiloMetricsPorts.Append(cluster.GatewayPort))
+        {
+            var text = await http.GetStringAsync($"http://127.0.0.1:{port}/metrics");
+            // the whole text parses; the farm's own families also pass promtool's lint (Orleans' and the runtime's
+            // instruments have no help text and millisecond units, which only their authors can change)
+            var (_, whole) = Promtool(["check", "metrics"], text);
+            Assert.DoesNotContain("error while linting", whole);
+            var farm = string.Join('\n', text.Split('\n').Where(l => l.StartsWith("farm_", StringComparison.Ordinal) ||
+                l.StartsWith("# HELP farm_", StringComparison.Ordinal) || l.StartsWith("# TYPE farm_", StringComparison.Ordinal))) + "\n";
+            if (port != cluster.GatewayPort)
+            {
+                Assert.Contains("farm_accelerator_busy_seconds_total", farm);
+            }
+            var (exit, output) = Promtool(["check", "metrics"], farm);
+            Assert.True(exit == 0, $"promtool check metrics on port {port}: {output}");
+        }
+    }
+
+    /// <summary>
+    /// Busy seconds the executors themselves report through the gateway's farm view, once their reports (every 2 s)
+    /// include all of the job's window-steps.
+    /// </summary>
+    private static async Task<double> ExecutorBusySecondsAsync(HttpClient http, long windowSteps)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            var farm = await http.GetFromJsonAsync<FarmView>("v1/farm", ApiJson.Options);
+            if (farm!.Totals.WindowSteps >= windowSteps || clock.Elapsed > TimeSpan.FromSeconds(20))
+            {
+                Assert.Equal(windowSteps, farm.Totals.WindowSteps);
+                return farm.Totals.BusySeconds;
+            }
+            await Task.Delay(500);
+        }
+    }
+
+    /// <summary>Polls a scalar query until it reaches <paramref name="expected"/> or stops changing for a few scrapes.</summary>
+    private async Task<long> SettledAsync(string query, long expected)
+    {
+        var clock = Stopwatch.StartNew();
+        double last = double.NaN;
+        var unchanged = 0;
+        while (clock.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            var value = (await cluster.Prometheus.QueryAsync(query)).SingleOrDefault()?.Value ?? double.NaN;
+            if ((long)value == expected)
+            {
+                return expected;
+            }
+            unchanged = value.Equals(last) ? unchanged + 1 : 0;
+            if (unchanged >= 5)
+            {
+                return (long)value;
+            }
+            last = value;
+            await Task.Delay(1000);
+        }
+        return (long)last;
+    }
+
+    private static void AssertPromtool(string[] arguments)
+    {
+        var (exit, output) = Promtool(arguments, null);
+        Assert.True(exit == 0, $"promtool {string.Join(' ', arguments)}:\n{output}");
+    }
+
+    private static (int Exit, string Output) Promtool(string[] arguments, string? input)
+    {
+        var info = new ProcessStartInfo(ServerProcess.FindExecutable("promtool", "/usr/bin/promtool"))
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = RepositoryPaths.Root,
+        };
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (input is not null)
+        {
+            process.StandardInput.Write(input);
+        }
+        process.StandardInput.Close();
+        process.WaitForExit(60_000);
+        return (process.ExitCode, stdout.Result + stderr.Result);
+    }
+}
