@@ -24,6 +24,7 @@ public static class FarmTelemetryExtensions
         ("farm.accelerator.utilization", "farm.accelerator.utilization_ratio"),
         ("farm.job.progress", "farm.job.progress_ratio"),
         ("farm.executor.queued", "farm.executor.queued_window_steps"),
+        ("hw.gpu.utilization", "hw.gpu.utilization_ratio"),
     ];
 
     /// <param name="serviceName">OpenTelemetry <c>service.name</c> (silo, gateway, cli).</param>
