@@ -121,6 +121,10 @@ public sealed class FarmViewTests(FarmCluster cluster, FarmViewRender render) : 
 
         // the owner's job is listed by id under "Your running jobs"
         await page.WaitForSelectorAsync($"#farm-jobs li[data-job='{jobId}']", new PageWaitForSelectorOptions { Timeout = 30_000 });
+        if (Environment.GetEnvironmentVariable("FARM_TEST_SCREENSHOTS") is { Length: > 0 } folder)
+        {
+            await page.Locator("#farm-view").ScreenshotAsync(new LocatorScreenshotOptions { Path = Path.Combine(folder, "farm-view.png") });
+        }
         Assert.Contains("Other tenants:", await page.TextContentAsync("#farm-others") ?? "");
         Assert.Empty(errors);
     }
