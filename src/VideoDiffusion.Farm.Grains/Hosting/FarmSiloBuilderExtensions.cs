@@ -26,6 +26,7 @@ public static class FarmSiloBuilderExtensions
         silo.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(accelerator));
         silo.Services.AddSingleton<ModelCatalog>();
         silo.Services.AddSingleton<DenoiseExecutor>();
+        silo.Services.AddHostedService<ExecutorStartup>();
         silo.Services.AddSingleton(store);
         silo.Services.AddSingleton<JobArtifacts>();
         silo.Services.AddPlacementDirector<AcceleratorPlacement, AcceleratorPlacementDirector>();
