@@ -66,6 +66,8 @@ public sealed class EmbeddedFarm : IAsyncDisposable
                     }, store);
                 });
                 var host = builder.Build();
+                // the executor's slots load their models while the silo starts (they would otherwise start with the hosted services, after Orleans' own)
+                host.Services.GetRequiredService<DenoiseExecutor>();
                 await host.StartAsync(cancellation);
                 silos.Add(host);
             }
