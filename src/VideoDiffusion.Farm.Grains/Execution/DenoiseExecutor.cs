@@ -25,6 +25,7 @@ public sealed class DenoiseExecutor : IDisposable
     private readonly object _lock = new(); // a monitor: slots wait on it for work
     private readonly CancellationTokenSource _shutdown = new();
     private readonly List<Thread> _threads = [];
+    private readonly Dictionary<(string Model, (int Frames, int Tokens) Key, int Channels, int Height, int Width), int> _lastBatchSizes = []; // under _lock
     private readonly Stopwatch _uptime = Stopwatch.StartNew();
     private readonly Timer _sampler;
     private long _windowSteps, _calls, _cancelled;
@@ -143,6 +144,7 @@ public sealed class DenoiseExecutor : IDisposable
         var settings = new OnnxRuntimeSettings { IntraOpThreads = _options.ThreadsPerSlot, ExecutionProvider = _options.ExecutionProvider, AllowSpinning = _options.AllowSpinning };
         try
         {
+            Preload(slot, models, settings);
             while (!_shutdown.IsCancellationRequested)
             {
                 var batch = TakeBatch();
@@ -179,9 +181,40 @@ public sealed class DenoiseExecutor : IDisposable
     }
 
     /// <summary>
+    /// Loads the silo's advertised models (<see cref="AcceleratorOptions.PreloadModels"/>) before the slot takes work,
+    /// while the silo is still starting, so the first window-step does not wait for session creation. A model that does
+    /// not load is left to the first item that needs it, which reports the error.
+    /// </summary>
+    private void Preload(int slot, Dictionary<string, DiffusionModel> models, OnnxRuntimeSettings settings)
+    {
+        foreach (var name in _options.PreloadModels)
+        {
+            if (_shutdown.IsCancellationRequested)
+            {
+                return;
+            }
+            try
+            {
+                var folder = _catalog.FolderOf(name);
+                if (!models.ContainsKey(name) && Directory.Exists(folder))
+                {
+                    models[name] = DiffusionModel.Load(folder, settings);
+                    _logger.LogInformation("slot {Slot} loaded model {Model}", slot, name);
+                }
+            }
+            catch (Exception e)
+            {
+                _logger.LogWarning("slot {Slot} could not preload model {Model}: {Error}", slot, name, e.Message);
+            }
+        }
+    }
+
+    /// <summary>
     /// Waits for work, then takes the oldest item plus queued denoise items of the same model and shape up to the batch
     /// size. When the batch is not full it lingers briefly: the windows of a co-denoised clip reach each step within
-    /// microseconds of each other, and one call for all of them beats several.
+    /// microseconds of each other, and one call for all of them beats several. It lingers only when the last batch of
+    /// this kind was larger than what is queued now: a lone window (a chained pass, a window of its own shape) would
+    /// otherwise wait out the linger on every step for companions that never come.
     /// </summary>
     private List<WorkItem> TakeBatch()
     {
@@ -205,6 +238,7 @@ public sealed class DenoiseExecutor : IDisposable
             }
             if (first is DenoiseItem head)
             {
+                var kind = (head.Model, head.Input.BatchKey, head.Input.Sample.Channels, head.Input.Sample.Height, head.Input.Sample.Width);
                 var deadline = Stopwatch.GetTimestamp() + (long)(_options.BatchLinger.TotalSeconds * Stopwatch.Frequency);
                 while (true)
                 {
@@ -220,12 +254,13 @@ public sealed class DenoiseExecutor : IDisposable
                         node = next;
                     }
                     var remaining = deadline - Stopwatch.GetTimestamp();
-                    if (batch.Count >= _options.MaxBatch || remaining <= 0)
+                    if (batch.Count >= _options.MaxBatch || remaining <= 0 || (_lastBatchSizes.TryGetValue(kind, out var last) && last <= batch.Count))
                     {
                         break;
                     }
                     Monitor.Wait(_lock, TimeSpan.FromSeconds((double)remaining / Stopwatch.Frequency));
                 }
+                _lastBatchSizes[kind] = batch.Count;
             }
         }
         foreach (var item in batch)

@@ -79,6 +79,7 @@ public sealed class EmbeddedFarm : IAsyncDisposable
                         MaxBatch = options.MaxBatch,
                         ModelsRoot = options.ModelsRoot,
                         CheckpointEvery = options.CheckpointEvery,
+                        PreloadModels = options.PreloadModels?.ToList() ?? new AcceleratorOptions().PreloadModels,
                     }, store);
                 });
                 if (i == 0)
@@ -88,6 +89,8 @@ public sealed class EmbeddedFarm : IAsyncDisposable
                     builder.Services.AddFarmTelemetryEndpoint().AddHealthChecks().AddCheck<SiloReadinessCheck>("membership");
                 }
                 var host = builder.Build();
+                // the executor's slots load their models while the silo starts (they would otherwise start with the hosted services, after Orleans' own)
+                host.Services.GetRequiredService<DenoiseExecutor>();
                 await host.StartAsync(cancellation);
                 silos.Add(host);
             }
@@ -108,16 +111,44 @@ public sealed class EmbeddedFarm : IAsyncDisposable
     public async Task<JobStatus> RunJobAsync(string jobId, RenderJobRequest request, Action<JobStatus>? onStatus, CancellationToken cancellation)
     {
         var job = Client.GetGrain<IRenderJobGrain>(jobId);
-        var status = await job.Submit(request);
-        using var cancelRegistration = cancellation.Register(() => _ = job.Cancel());
-        while (!status.IsFinished)
+        // the job pushes its end to an observer, so the caller sees it at once; polling stays the fallback
+        var finished = new FinishObserver();
+        var observer = Client.CreateObjectReference<IJobObserver>(finished);
+        try
         {
+            var status = await job.Submit(request);
+            await job.Subscribe(observer);
+            using var cancelRegistration = cancellation.Register(() => _ = job.Cancel());
+            while (!status.IsFinished)
+            {
+                onStatus?.Invoke(status);
+                await Task.WhenAny(Task.Delay(200, CancellationToken.None), finished.Finished);
+                status = await job.GetStatus();
+            }
             onStatus?.Invoke(status);
-            await Task.Delay(200, CancellationToken.None);
-            status = await job.GetStatus();
+            await job.Unsubscribe(observer);
+            return status;
         }
-        onStatus?.Invoke(status);
-        return status;
+        finally
+        {
+            Client.DeleteObjectReference<IJobObserver>(observer);
+        }
+    }
+
+    private sealed class FinishObserver : IJobObserver
+    {
+        private readonly TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task Finished => _finished.Task;
+
+        public Task OnStatus(JobStatus status)
+        {
+            if (status.IsFinished)
+            {
+                _finished.TrySetResult();
+            }
+            return Task.CompletedTask;
+        }
     }
 
     public async ValueTask DisposeAsync()
