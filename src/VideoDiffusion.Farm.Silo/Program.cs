@@ -9,6 +9,6 @@ using VideoDiffusion.Farm.Silo.Hosting;
 var builder = Host.CreateApplicationBuilder(args);
 builder.UseOrleans(silo => silo.ConfigureFarmSilo(builder.Configuration));
 builder.Services.AddFarmTelemetry(builder.Configuration, "videodiffusion-farm-silo", FarmClusterOptions.From(builder.Configuration).EffectiveSiloName);
-builder.Services.AddFarmTelemetryEndpoint().AddHealthChecks().AddCheck<SiloReadinessCheck>("membership");
+builder.Services.AddFarmTelemetryEndpoint().AddHealthChecks().AddCheck<SiloReadinessCheck>("membership").AddCheck<AcceleratorReadinessCheck>("models");
 builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
 await builder.Build().RunAsync();

@@ -28,6 +28,9 @@ public sealed class DenoiseExecutor : IDisposable
     private readonly Dictionary<(string Model, (int Frames, int Tokens) Key, int Channels, int Height, int Width), int> _lastBatchSizes = []; // under _lock
     private readonly Stopwatch _uptime = Stopwatch.StartNew();
     private readonly Timer _sampler;
+    private readonly TaskCompletionSource _modelsLoaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _slotsPreloading;
+    private Exception? _preloadFailure;
     private long _windowSteps, _calls, _cancelled;
     private int _queuedWindowSteps;
 
@@ -42,6 +45,11 @@ public sealed class DenoiseExecutor : IDisposable
         FarmMetrics.EnsureCreated();
         FarmGauges.Register(this);
         _sampler = new Timer(_ => SampleUsage(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+        _slotsPreloading = _options.Slots;
+        if (_options.Slots == 0)
+        {
+            _modelsLoaded.TrySetResult();
+        }
         for (var slot = 0; slot < _options.Slots; slot++)
         {
             var thread = new Thread(SlotLoop) { IsBackground = true, Name = $"accelerator-slot-{slot}" };
@@ -56,6 +64,12 @@ public sealed class DenoiseExecutor : IDisposable
 
     /// <summary>Busy time and its recent history, per slot.</summary>
     public IReadOnlyList<SlotUsage> Usage { get; }
+
+    /// <summary>
+    /// Completes when every slot has loaded the silo's models on its execution provider; faults with the first load
+    /// error (a missing or broken ONNX file, an execution provider this machine lacks). A silo is ready only after it.
+    /// </summary>
+    public Task ModelsLoaded => _modelsLoaded.Task;
 
     /// <summary>Denoise requests (window-steps) waiting for a slot.</summary>
     public int QueuedWindowSteps => Volatile.Read(ref _queuedWindowSteps);
@@ -183,9 +197,32 @@ public sealed class DenoiseExecutor : IDisposable
     /// <summary>
     /// Loads the silo's advertised models (<see cref="AcceleratorOptions.PreloadModels"/>) before the slot takes work,
     /// while the silo is still starting, so the first window-step does not wait for session creation. A model that does
-    /// not load is left to the first item that needs it, which reports the error.
+    /// not load fails <see cref="ModelsLoaded"/> (the silo never becomes ready) and is tried again by the first item
+    /// that needs it, which reports the error.
     /// </summary>
     private void Preload(int slot, Dictionary<string, DiffusionModel> models, OnnxRuntimeSettings settings)
+    {
+        try
+        {
+            LoadPreloadModels(slot, models, settings);
+        }
+        finally
+        {
+            if (Interlocked.Decrement(ref _slotsPreloading) == 0)
+            {
+                if (Volatile.Read(ref _preloadFailure) is { } failure)
+                {
+                    _modelsLoaded.TrySetException(failure);
+                }
+                else
+                {
+                    _modelsLoaded.TrySetResult();
+                }
+            }
+        }
+    }
+
+    private void LoadPreloadModels(int slot, Dictionary<string, DiffusionModel> models, OnnxRuntimeSettings settings)
     {
         foreach (var name in _options.PreloadModels)
         {
@@ -204,7 +241,8 @@ public sealed class DenoiseExecutor : IDisposable
             }
             catch (Exception e)
             {
-                _logger.LogWarning("slot {Slot} could not preload model {Model}: {Error}", slot, name, e.Message);
+                _logger.LogError("slot {Slot} could not load model {Model}: {Error}", slot, name, e.Message);
+                Interlocked.CompareExchange(ref _preloadFailure, e, null);
             }
         }
     }
