@@ -86,6 +86,28 @@ public static class FarmMetrics
         Meter.CreateObservableGauge("farm.job.eta", FarmGauges.JobEta, "s", "Estimated seconds until each running job's windows are done");
     }
 
+    /// <summary>
+    /// Starts the silo's counter series at 0, so Prometheus' <c>increase()</c> and <c>rate()</c> see a silo's first
+    /// failed job, resume or pulled edge (a series that appears already at 1 has no earlier sample to grow from).
+    /// </summary>
+    public static void StartSeries(string silo, IEnumerable<string> models)
+    {
+        var siloTag = new TagList { { "silo", silo } };
+        WindowResumes.Add(0, siloTag);
+        EdgesSent.Add(0, siloTag);
+        EdgePulls.Add(0, siloTag);
+        Checkpoints.Add(0, siloTag);
+        foreach (var model in models)
+        {
+            WindowSteps.Add(0, new TagList { { "silo", silo }, { "model", model } });
+            JobFrames.Add(0, new TagList { { "model", model } });
+            foreach (var state in new[] { "completed", "failed", "cancelled" })
+            {
+                JobsFinished.Add(0, new TagList { { "state", state }, { "model", model } });
+            }
+        }
+    }
+
     private static int _gpuInstruments;
 
     /// <summary>The <c>hw.gpu.*</c> gauges over the latest NVML readings (created once per process, on machines with NVML).</summary>
