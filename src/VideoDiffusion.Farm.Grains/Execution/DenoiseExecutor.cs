@@ -380,40 +380,4 @@ public sealed class DenoiseExecutor : IDisposable
             _queuedWindowSteps = 0;
         }
     }
-
-    private abstract class WorkItem(string model, CancellationToken cancellation)
-    {
-        public string Model { get; } = model;
-        public CancellationToken Cancellation { get; } = cancellation;
-
-        public int Priority { get; init; }
-
-        /// <summary>The span of the window pass that asked for this step (a batch's span links to it).</summary>
-        public ActivityContext Parent { get; init; }
-        public CancellationTokenRegistration Registration { get; set; }
-
-        public abstract void Fail(Exception e);
-
-        public abstract void RunAlone(DiffusionModel model);
-    }
-
-    private abstract class WorkItem<T>(string model, CancellationToken cancellation) : WorkItem(model, cancellation)
-    {
-        // continuations go back to the grain scheduler, never run inline on the slot thread
-        public TaskCompletionSource<T> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public override void Fail(Exception e) => Completion.TrySetException(e);
-    }
-
-    private sealed class DenoiseItem(string model, WindowStepInput input, CancellationToken cancellation) : WorkItem<LatentTensor>(model, cancellation)
-    {
-        public WindowStepInput Input { get; } = input;
-
-        public override void RunAlone(DiffusionModel model) => Completion.TrySetResult(model.Denoiser.Predict([Input])[0]);
-    }
-
-    private sealed class FunctionItem<T>(string model, Func<DiffusionModel, T> work, CancellationToken cancellation) : WorkItem<T>(model, cancellation)
-    {
-        public override void RunAlone(DiffusionModel model) => Completion.TrySetResult(work(model));
-    }
 }
