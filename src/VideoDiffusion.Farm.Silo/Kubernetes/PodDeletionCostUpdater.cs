@@ -16,7 +16,17 @@ public sealed class PodDeletionCostUpdater(KubernetesPodEnvironment pod, Denoise
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var http = new HttpClient(TrustingClusterCa(pod.CaPath)) { Timeout = TimeSpan.FromSeconds(10) };
+        HttpClient http;
+        try
+        {
+            http = new HttpClient(TrustingClusterCa(pod.CaPath)) { Timeout = TimeSpan.FromSeconds(10) };
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+        {
+            logger.LogWarning("pod {Pod}: the cluster CA {Path} cannot be read ({Error}); {Annotation} stays unset", pod.PodName, pod.CaPath, e.Message, PodDeletionCost.Annotation);
+            return;
+        }
+        using var client = http;
         int? published = null;
         var lastWindowSteps = executor.Statistics().WindowSteps;
         using var timer = new PeriodicTimer(Interval);
@@ -34,7 +44,7 @@ public sealed class PodDeletionCostUpdater(KubernetesPodEnvironment pod, Denoise
                 // the token is projected and rotated by the kubelet: read it for every request
                 var token = (await File.ReadAllTextAsync(pod.TokenPath, stoppingToken)).Trim();
                 using var request = PodDeletionCost.PatchRequest(pod, cost, token);
-                using var response = await http.SendAsync(request, stoppingToken);
+                using var response = await client.SendAsync(request, stoppingToken);
                 if (response.IsSuccessStatusCode)
                 {
                     published = cost;
@@ -46,8 +56,10 @@ public sealed class PodDeletionCostUpdater(KubernetesPodEnvironment pod, Denoise
                         (int)response.StatusCode, await response.Content.ReadAsStringAsync(stoppingToken));
                 }
             }
-            catch (Exception e) when (e is HttpRequestException or IOException or TaskCanceledException && !stoppingToken.IsCancellationRequested)
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
+                // whatever goes wrong here (API server, token file, timeout) must not stop the silo: a BackgroundService
+                // that throws stops the host
                 logger.LogWarning("pod {Pod}: setting {Annotation} to {Cost} failed: {Error}", pod.PodName, PodDeletionCost.Annotation, cost, e.Message);
             }
         }
