@@ -22,6 +22,21 @@ public sealed class PodDeletionCostTests
     }
 
     [Fact]
+    public void TheCostIsPublishedOnlyWhenItChangesAndAgainAfterAFailedPatch()
+    {
+        var tracker = new PodDeletionCostTracker(windowStepsAtStart: 100);
+        Assert.Equal(PodDeletionCost.Idle, tracker.Look(queuedWindowSteps: 0, windowStepsDenoised: 100)); // the first look publishes
+        tracker.Published(PodDeletionCost.Idle);
+        Assert.Null(tracker.Look(0, 100));
+        Assert.Equal(PodDeletionCost.Busy, tracker.Look(4, 100)); // work queued
+        Assert.Equal(PodDeletionCost.Busy, tracker.Look(0, 130)); // the patch failed: asked again; steps were denoised
+        tracker.Published(PodDeletionCost.Busy);
+        Assert.Null(tracker.Look(2, 150));
+        Assert.Null(tracker.Look(0, 160)); // nothing waits, but steps were denoised since the last look: still busy
+        Assert.Equal(PodDeletionCost.Idle, tracker.Look(0, 160));
+    }
+
+    [Fact]
     public async Task ThePatchIsAJsonMergePatchOfTheOwnPodsAnnotation()
     {
         using var request = PodDeletionCost.PatchRequest(Pod, PodDeletionCost.Busy, "token-123");

@@ -27,15 +27,12 @@ public sealed class PodDeletionCostUpdater(KubernetesPodEnvironment pod, Denoise
             return;
         }
         using var client = http;
-        int? published = null;
-        var lastWindowSteps = executor.Statistics().WindowSteps;
+        var tracker = new PodDeletionCostTracker(executor.Statistics().WindowSteps);
         using var timer = new PeriodicTimer(Interval);
         do
         {
             var statistics = executor.Statistics();
-            var cost = PodDeletionCost.For(statistics.Queued, statistics.WindowSteps - lastWindowSteps);
-            lastWindowSteps = statistics.WindowSteps;
-            if (cost == published)
+            if (tracker.Look(statistics.Queued, statistics.WindowSteps) is not { } cost)
             {
                 continue;
             }
@@ -47,7 +44,7 @@ public sealed class PodDeletionCostUpdater(KubernetesPodEnvironment pod, Denoise
                 using var response = await client.SendAsync(request, stoppingToken);
                 if (response.IsSuccessStatusCode)
                 {
-                    published = cost;
+                    tracker.Published(cost);
                     logger.LogDebug("pod {Pod}: {Annotation}={Cost}", pod.PodName, PodDeletionCost.Annotation, cost);
                 }
                 else

@@ -65,7 +65,9 @@ public sealed partial class HelmChartTests
         var scaled = Single(objects, "ScaledObject", $"{FullName}-silo");
         Assert.Equal($"{FullName}-silo", Text(scaled, "spec", "scaleTargetRef", "name"));
         Assert.Single(objects, o => Text(o, "kind") == "Deployment" && Text(o, "metadata", "name") == Text(scaled, "spec", "scaleTargetRef", "name"));
-        var trigger = Assert.Single(Items(scaled, "spec", "triggers"));
+        // the backlog trigger first; the value set adds a wake-up trigger after it (extraTriggers)
+        var trigger = Items(scaled, "spec", "triggers").First();
+        Assert.Equal(2, Items(scaled, "spec", "triggers").Count());
         Assert.Equal("prometheus", Text(trigger, "type"));
         // the per-slot backlog is compared as a value (desired = current x value / threshold), not averaged per pod
         Assert.Equal("Value", Text(trigger, "metricType"));
