@@ -28,7 +28,7 @@ if (pod is not null)
     builder.Services.AddSingleton(pod).AddHostedService<PodDeletionCostUpdater>();
 }
 builder.Services.AddFarmTelemetry(builder.Configuration, "videodiffusion-farm-silo", cluster.EffectiveSiloName);
-builder.Services.AddFarmTelemetryEndpoint().AddHealthChecks().AddCheck<SiloReadinessCheck>("membership");
+builder.Services.AddFarmTelemetryEndpoint().AddHealthChecks().AddCheck<SiloReadinessCheck>("membership").AddCheck<AcceleratorReadinessCheck>("models");
 builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = cluster.ShutdownTimeout);
 await builder.Build().RunAsync();
 return 0;

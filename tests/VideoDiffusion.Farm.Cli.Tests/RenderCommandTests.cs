@@ -86,6 +86,27 @@ public sealed class RenderCommandTests : IDisposable
         Assert.False(File.Exists(Out("x.mp4")));
     }
 
+    [Theory]
+    [InlineData("farm")]
+    [InlineData("reference")]
+    public void ABrokenOnnxFileIsRefusedWithExitThreeNamingTheFile(string engine)
+    {
+        var model = Path.Combine(_dir, "models", "moonwalk-tiny");
+        Directory.CreateDirectory(model);
+        foreach (var file in Directory.GetFiles(Path.Combine(FarmProcess.RepositoryRoot, "models", "moonwalk-tiny")))
+        {
+            File.Copy(file, Path.Combine(model, Path.GetFileName(file)));
+        }
+        File.WriteAllBytes(Path.Combine(model, "denoiser.onnx"), [1, 2, 3]);
+        var r = FarmProcess.Run("render", "a red ball on the beach", "--seconds", "2", "--engine", engine, "--model", model, "--out", Out("x.mp4"));
+        Assert.Equal(3, r.ExitCode);
+        var error = Assert.Single(r.Error.Trim().Split('\n'), line => line.StartsWith("error: ", StringComparison.Ordinal));
+        Assert.StartsWith("error: model: ", error);
+        Assert.Equal(error, r.Error.Trim().Split('\n')[^1]);
+        Assert.Contains("denoiser.onnx", error);
+        Assert.False(File.Exists(Out("x.mp4")));
+    }
+
     [Fact]
     public void HelpListsTheOptions()
     {

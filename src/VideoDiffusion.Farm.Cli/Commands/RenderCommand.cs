@@ -4,6 +4,7 @@ using VideoDiffusion.Farm.Cli.Terminal;
 using VideoDiffusion.Farm.Diffusion.Models;
 using VideoDiffusion.Farm.Diffusion.Onnx;
 using VideoDiffusion.Farm.Diffusion.Planning;
+using VideoDiffusion.Farm.Diffusion.Text;
 using VideoDiffusion.Farm.Media.Encoding;
 
 namespace VideoDiffusion.Farm.Cli.Commands;
@@ -48,12 +49,14 @@ public static class RenderCommand
             }
             VideoEncoder.EnsureFfmpeg();
             var modelPath = ModelLocator.Resolve(result.GetValue(options.Model));
-            using var model = DiffusionModel.Load(modelPath, new OnnxRuntimeSettings { IntraOpThreads = result.GetValue(options.Threads) });
-            var spec = Diffusion.Rendering.RenderJobSpec.Resolve(request, model.Manifest);
+            // the farm engine's silos create the ONNX sessions themselves: this process reads only the manifest and tokenizer
+            var manifest = ModelManifestLoader.Load(modelPath);
+            var tokenizer = WordTokenizer.Load(manifest);
+            var spec = Diffusion.Rendering.RenderJobSpec.Resolve(request, manifest);
             var display = ProgressDisplay.ForConsole();
-            display.Line($"{model.Manifest.Name}: {spec.PixelFrames} frames at {spec.Fps} fps, {spec.LatentFrames} latent frames in " +
+            display.Line($"{manifest.Name}: {spec.PixelFrames} frames at {spec.Fps} fps, {spec.LatentFrames} latent frames in " +
                          $"{spec.Plan.Windows.Count} windows of {spec.Plan.WindowLength} (overlap {spec.Plan.Overlap}), {spec.Strategy}, {spec.Steps} steps");
-            var unknown = spec.Storyboard.Segments.SelectMany(s => model.Tokenizer.UnknownWords(s.Prompt)).Distinct().ToList();
+            var unknown = spec.Storyboard.Segments.SelectMany(s => tokenizer.UnknownWords(s.Prompt)).Distinct().ToList();
             if (unknown.Count > 0)
             {
                 display.Line($"note: the model does not know the words: {string.Join(", ", unknown)}");
@@ -71,10 +74,11 @@ public static class RenderCommand
                              $"{status.JobGrainCalls} calls into the job grain");
                 if (result.GetValue(report) is { } farmReport)
                 {
-                    RenderReport.Write(farmReport, RenderReport.BuildFarm(spec, status, model.Manifest.Name, siloCount, elapsed, outPath));
+                    RenderReport.Write(farmReport, RenderReport.BuildFarm(spec, status, manifest.Name, siloCount, elapsed, outPath));
                 }
                 return 0;
             }
+            using var model = DiffusionModel.Load(modelPath, new OnnxRuntimeSettings { IntraOpThreads = result.GetValue(options.Threads) });
             var rendered = new ReferenceClipRenderer(model).Render(spec, display, cancellation);
             await ReferenceClipRenderer.EncodeAsync(rendered, outPath, scaleValue, cancellation);
             var t = rendered.Timings;
@@ -83,7 +87,7 @@ public static class RenderCommand
                          $"decode {t.Decoding.TotalSeconds:F2}s, encode {t.Encoding.TotalSeconds:F2}s); seam ratio {rendered.Quality.SeamRatio:F3}");
             if (result.GetValue(report) is { } reportPath)
             {
-                RenderReport.Write(reportPath, RenderReport.Build(rendered, model.Manifest.Name, engineName, outPath));
+                RenderReport.Write(reportPath, RenderReport.Build(rendered, manifest.Name, engineName, outPath));
             }
             return 0;
         });

@@ -22,6 +22,7 @@ public static class FarmClipRenderer
                 ThreadsPerSlot = threads,
                 MaxBatch = request.MaxBatch,
                 ModelsRoot = Path.GetDirectoryName(modelFolder)!,
+                PreloadModels = [Path.GetFileName(modelFolder)],
                 ArtifactsRoot = artifacts,
             }, cancellation);
             var (status, _) = await RunJobAsync(farm, request, spec, modelFolder, output, scale, progress, cancellation);

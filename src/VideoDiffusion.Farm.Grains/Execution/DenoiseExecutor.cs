@@ -25,8 +25,12 @@ public sealed class DenoiseExecutor : IDisposable
     private readonly object _lock = new(); // a monitor: slots wait on it for work
     private readonly CancellationTokenSource _shutdown = new();
     private readonly List<Thread> _threads = [];
+    private readonly Dictionary<(string Model, (int Frames, int Tokens) Key, int Channels, int Height, int Width), int> _lastBatchSizes = []; // under _lock
     private readonly Stopwatch _uptime = Stopwatch.StartNew();
     private readonly Timer _sampler;
+    private readonly TaskCompletionSource _modelsLoaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _slotsPreloading;
+    private Exception? _preloadFailure;
     private long _windowSteps, _calls, _cancelled;
     private int _queuedWindowSteps;
 
@@ -41,6 +45,11 @@ public sealed class DenoiseExecutor : IDisposable
         FarmMetrics.EnsureCreated();
         FarmGauges.Register(this);
         _sampler = new Timer(_ => SampleUsage(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+        _slotsPreloading = _options.Slots;
+        if (_options.Slots == 0)
+        {
+            _modelsLoaded.TrySetResult();
+        }
         for (var slot = 0; slot < _options.Slots; slot++)
         {
             var thread = new Thread(SlotLoop) { IsBackground = true, Name = $"accelerator-slot-{slot}" };
@@ -55,6 +64,12 @@ public sealed class DenoiseExecutor : IDisposable
 
     /// <summary>Busy time and its recent history, per slot.</summary>
     public IReadOnlyList<SlotUsage> Usage { get; }
+
+    /// <summary>
+    /// Completes when every slot has loaded the silo's models on its execution provider; faults with the first load
+    /// error (a missing or broken ONNX file, an execution provider this machine lacks). A silo is ready only after it.
+    /// </summary>
+    public Task ModelsLoaded => _modelsLoaded.Task;
 
     /// <summary>Denoise requests (window-steps) waiting for a slot.</summary>
     public int QueuedWindowSteps => Volatile.Read(ref _queuedWindowSteps);
@@ -143,6 +158,7 @@ public sealed class DenoiseExecutor : IDisposable
         var settings = new OnnxRuntimeSettings { IntraOpThreads = _options.ThreadsPerSlot, ExecutionProvider = _options.ExecutionProvider, AllowSpinning = _options.AllowSpinning };
         try
         {
+            Preload(slot, models, settings);
             while (!_shutdown.IsCancellationRequested)
             {
                 var batch = TakeBatch();
@@ -179,9 +195,64 @@ public sealed class DenoiseExecutor : IDisposable
     }
 
     /// <summary>
+    /// Loads the silo's advertised models (<see cref="AcceleratorOptions.PreloadModels"/>) before the slot takes work,
+    /// while the silo is still starting, so the first window-step does not wait for session creation. A model that does
+    /// not load fails <see cref="ModelsLoaded"/> (the silo never becomes ready) and is tried again by the first item
+    /// that needs it, which reports the error.
+    /// </summary>
+    private void Preload(int slot, Dictionary<string, DiffusionModel> models, OnnxRuntimeSettings settings)
+    {
+        try
+        {
+            LoadPreloadModels(slot, models, settings);
+        }
+        finally
+        {
+            if (Interlocked.Decrement(ref _slotsPreloading) == 0)
+            {
+                if (Volatile.Read(ref _preloadFailure) is { } failure)
+                {
+                    _modelsLoaded.TrySetException(failure);
+                }
+                else
+                {
+                    _modelsLoaded.TrySetResult();
+                }
+            }
+        }
+    }
+
+    private void LoadPreloadModels(int slot, Dictionary<string, DiffusionModel> models, OnnxRuntimeSettings settings)
+    {
+        foreach (var name in _options.PreloadModels)
+        {
+            if (_shutdown.IsCancellationRequested)
+            {
+                return;
+            }
+            try
+            {
+                var folder = _catalog.FolderOf(name);
+                if (!models.ContainsKey(name) && Directory.Exists(folder))
+                {
+                    models[name] = DiffusionModel.Load(folder, settings);
+                    _logger.LogInformation("slot {Slot} loaded model {Model}", slot, name);
+                }
+            }
+            catch (Exception e)
+            {
+                _logger.LogError("slot {Slot} could not load model {Model}: {Error}", slot, name, e.Message);
+                Interlocked.CompareExchange(ref _preloadFailure, e, null);
+            }
+        }
+    }
+
+    /// <summary>
     /// Waits for work, then takes the oldest item plus queued denoise items of the same model and shape up to the batch
     /// size. When the batch is not full it lingers briefly: the windows of a co-denoised clip reach each step within
-    /// microseconds of each other, and one call for all of them beats several.
+    /// microseconds of each other, and one call for all of them beats several. It lingers only when the last batch of
+    /// this kind was larger than what is queued now: a lone window (a chained pass, a window of its own shape) would
+    /// otherwise wait out the linger on every step for companions that never come.
     /// </summary>
     private List<WorkItem> TakeBatch()
     {
@@ -205,6 +276,7 @@ public sealed class DenoiseExecutor : IDisposable
             }
             if (first is DenoiseItem head)
             {
+                var kind = (head.Model, head.Input.BatchKey, head.Input.Sample.Channels, head.Input.Sample.Height, head.Input.Sample.Width);
                 var deadline = Stopwatch.GetTimestamp() + (long)(_options.BatchLinger.TotalSeconds * Stopwatch.Frequency);
                 while (true)
                 {
@@ -220,12 +292,13 @@ public sealed class DenoiseExecutor : IDisposable
                         node = next;
                     }
                     var remaining = deadline - Stopwatch.GetTimestamp();
-                    if (batch.Count >= _options.MaxBatch || remaining <= 0)
+                    if (batch.Count >= _options.MaxBatch || remaining <= 0 || (_lastBatchSizes.TryGetValue(kind, out var last) && last <= batch.Count))
                     {
                         break;
                     }
                     Monitor.Wait(_lock, TimeSpan.FromSeconds((double)remaining / Stopwatch.Frequency));
                 }
+                _lastBatchSizes[kind] = batch.Count;
             }
         }
         foreach (var item in batch)

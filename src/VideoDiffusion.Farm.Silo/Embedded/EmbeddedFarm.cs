@@ -63,7 +63,10 @@ public sealed class EmbeddedFarm : IAsyncDisposable
                 builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = EmbeddedDefaults });
                 builder.Configuration.AddInMemoryCollection(options.Settings);
                 builder.Logging.ClearProviders();
-                builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning).AddFilter("Orleans", LogLevel.Error);
+                // the command reports what fails (a job's error, a model that does not load) in one line of its own; the
+                // runtime's retries and the noise of stopping a silo that failed to start stay out of the terminal
+                builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning).AddFilter("Orleans", LogLevel.Critical)
+                    .AddFilter("Polly", LogLevel.Critical).AddFilter(typeof(DenoiseExecutor).FullName, LogLevel.Critical);
                 var siloPort = ports[2 * i];
                 var gatewayPort = ports[2 * i + 1];
                 builder.UseOrleans(silo =>
@@ -79,17 +82,26 @@ public sealed class EmbeddedFarm : IAsyncDisposable
                         MaxBatch = options.MaxBatch,
                         ModelsRoot = options.ModelsRoot,
                         CheckpointEvery = options.CheckpointEvery,
+                        PreloadModels = options.PreloadModels?.ToList() ?? new AcceleratorOptions().PreloadModels,
                     }, store);
                 });
                 if (i == 0)
                 {
                     // one telemetry pipeline for the process: the instruments of every in-process silo carry its name
                     builder.Services.AddFarmTelemetry(builder.Configuration, "videodiffusion-farm-embedded", "embedded");
-                    builder.Services.AddFarmTelemetryEndpoint().AddHealthChecks().AddCheck<SiloReadinessCheck>("membership");
+                    builder.Services.AddFarmTelemetryEndpoint().AddHealthChecks().AddCheck<SiloReadinessCheck>("membership").AddCheck<AcceleratorReadinessCheck>("models");
                 }
                 var host = builder.Build();
+                // the executor's slots load their models while the silo starts (they would otherwise start with the hosted services, after Orleans' own)
+                host.Services.GetRequiredService<DenoiseExecutor>();
                 await host.StartAsync(cancellation);
                 silos.Add(host);
+            }
+            // ready as a silo process is: a model that does not load (a broken ONNX file, a missing execution provider)
+            // fails the start with the load error, rather than the first job
+            foreach (var host in silos)
+            {
+                await host.Services.GetRequiredService<DenoiseExecutor>().ModelsLoaded.WaitAsync(cancellation);
             }
         }
         catch
@@ -108,16 +120,44 @@ public sealed class EmbeddedFarm : IAsyncDisposable
     public async Task<JobStatus> RunJobAsync(string jobId, RenderJobRequest request, Action<JobStatus>? onStatus, CancellationToken cancellation)
     {
         var job = Client.GetGrain<IRenderJobGrain>(jobId);
-        var status = await job.Submit(request);
-        using var cancelRegistration = cancellation.Register(() => _ = job.Cancel());
-        while (!status.IsFinished)
+        // the job pushes its end to an observer, so the caller sees it at once; polling stays the fallback
+        var finished = new FinishObserver();
+        var observer = Client.CreateObjectReference<IJobObserver>(finished);
+        try
         {
+            var status = await job.Submit(request);
+            await job.Subscribe(observer);
+            using var cancelRegistration = cancellation.Register(() => _ = job.Cancel());
+            while (!status.IsFinished)
+            {
+                onStatus?.Invoke(status);
+                await Task.WhenAny(Task.Delay(200, CancellationToken.None), finished.Finished);
+                status = await job.GetStatus();
+            }
             onStatus?.Invoke(status);
-            await Task.Delay(200, CancellationToken.None);
-            status = await job.GetStatus();
+            await job.Unsubscribe(observer);
+            return status;
         }
-        onStatus?.Invoke(status);
-        return status;
+        finally
+        {
+            Client.DeleteObjectReference<IJobObserver>(observer);
+        }
+    }
+
+    private sealed class FinishObserver : IJobObserver
+    {
+        private readonly TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task Finished => _finished.Task;
+
+        public Task OnStatus(JobStatus status)
+        {
+            if (status.IsFinished)
+            {
+                _finished.TrySetResult();
+            }
+            return Task.CompletedTask;
+        }
     }
 
     public async ValueTask DisposeAsync()

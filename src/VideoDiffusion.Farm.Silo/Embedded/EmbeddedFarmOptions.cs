@@ -8,6 +8,10 @@ public sealed record EmbeddedFarmOptions
     public int ThreadsPerSlot { get; init; } = Math.Max(1, Environment.ProcessorCount);
     public int MaxBatch { get; init; } = 8;
     public int CheckpointEvery { get; init; } = 5;
+
+    /// <summary>Models (folder names under <see cref="ModelsRoot"/>) the slots load while the silos start; null: the silo's default.</summary>
+    public IReadOnlyList<string>? PreloadModels { get; init; }
+
     public required string ModelsRoot { get; init; }
     public required string ArtifactsRoot { get; init; }
 

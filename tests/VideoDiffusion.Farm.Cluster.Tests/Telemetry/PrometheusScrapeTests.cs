@@ -19,6 +19,9 @@ public sealed class PrometheusScrapeTests(TelemetryCluster cluster)
 {
     private const string Prompt = "a purple ball moving left in space";
 
+    /// <summary>What KEDA scales silos on: queued window-steps per accelerator slot (a recording rule).</summary>
+    public const string AutoscalingSignal = "farm:queued_window_steps_per_slot";
+
     [Fact]
     public async Task PrometheusSeesTheRenderAsTheFarmDoes()
     {
@@ -26,8 +29,33 @@ public sealed class PrometheusScrapeTests(TelemetryCluster cluster)
         var response = await http.PostAsJsonAsync("v1/jobs", new { prompt = Prompt, seconds = 30, seed = 17 });
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var job = (await response.Content.ReadFromJsonAsync<JobView>(ApiJson.Options))!;
+        var expressions = PrometheusExpressions.FromRepository();
+
+        // while it renders: the autoscaling signal sees queued work, and the running-job panels (ETA, progress) have data
+        var queuedPerSlot = new List<double>();
+        var runningJobFailures = expressions.Where(e => e is { RunningJobsOnly: true, GpuOnly: false }).ToDictionary(e => e.Source + e.Expr, e => $"{e.Source}: no series from `{e.Expr}` during the render");
+        var watching = Stopwatch.StartNew();
+        while (watching.Elapsed < TimeSpan.FromMinutes(6))
+        {
+            var view = await http.GetFromJsonAsync<JobView>($"v1/jobs/{job.Id}", ApiJson.Options);
+            if (view!.IsFinished)
+            {
+                break;
+            }
+            queuedPerSlot.AddRange((await cluster.Prometheus.QueryAsync(AutoscalingSignal)).Select(s => s.Value));
+            foreach (var expression in expressions.Where(e => runningJobFailures.ContainsKey(e.Source + e.Expr)))
+            {
+                if ((await cluster.Prometheus.QueryAsync(expression.Expr)).Count > 0)
+                {
+                    runningJobFailures.Remove(expression.Source + expression.Expr);
+                }
+            }
+            await Task.Delay(500);
+        }
         var done = await cluster.WaitForJobAsync(http, job.Id, TimeSpan.FromMinutes(6));
         Assert.True(done.State == "completed", $"{done.State}: {done.Error}");
+        Assert.True(runningJobFailures.Count == 0, string.Join('\n', runningJobFailures.Values));
+        Assert.Contains(queuedPerSlot, v => v > 0);
 
         // the job's window-steps, from the same plan the farm made
         var manifest = ModelManifestLoader.Load(Path.Combine(RepositoryPaths.Root, "models", "moonwalk-tiny"));
@@ -38,6 +66,9 @@ public sealed class PrometheusScrapeTests(TelemetryCluster cluster)
         // the last scrape after the job's end
         var counted = await SettledAsync("sum(farm_window_steps_total)", windowSteps);
         Assert.Equal(windowSteps, counted);
+
+        var idle = (await cluster.Prometheus.QueryAsync(AutoscalingSignal)).Single();
+        Assert.Equal(0, idle.Value);
 
         var own = await ExecutorBusySecondsAsync(http, windowSteps);
         var busy = (await cluster.Prometheus.QueryAsync("sum(farm_accelerator_busy_seconds_total)")).Single().Value;
@@ -57,7 +88,6 @@ public sealed class PrometheusScrapeTests(TelemetryCluster cluster)
 
         // every dashboard target and recording rule returns data, except GPU readings (none on these machines) and
         // the running-job gauges (the job has finished)
-        var expressions = PrometheusExpressions.FromRepository();
         var failures = new List<string>();
         foreach (var expression in expressions)
         {
