@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using VideoDiffusion.Farm.Cluster.Tests.Telemetry;
 using YamlDotNet.RepresentationModel;
 using static VideoDiffusion.Farm.Cluster.Tests.Helm.HelmChart;
 
@@ -72,7 +73,7 @@ public sealed partial class HelmChartTests
         // the per-slot backlog is compared as a value (desired = current x value / threshold), not averaged per pod
         Assert.Equal("Value", Text(trigger, "metricType"));
         var query = Text(trigger, "metadata", "query")!;
-        Assert.Equal("farm:queued_window_steps_per_slot", query);
+        Assert.Equal(PrometheusScrapeTests.AutoscalingSignal, query); // the query the live scrape test runs during and after a job
         Assert.Contains(query, RecordedRuleNames());
         Assert.True(double.Parse(Text(trigger, "metadata", "threshold")!, System.Globalization.CultureInfo.InvariantCulture) > 0);
         Assert.NotNull(Text(trigger, "metadata", "activationThreshold"));
@@ -91,7 +92,7 @@ public sealed partial class HelmChartTests
     {
         var values = new YamlStream();
         values.Load(new StringReader(await File.ReadAllTextAsync(Path.Combine(ChartDirectory, "values.yaml"))));
-        Assert.Equal("farm:queued_window_steps_per_slot", Text(values.Documents[0].RootNode, "autoscaling", "prometheus", "query"));
+        Assert.Equal(PrometheusScrapeTests.AutoscalingSignal, Text(values.Documents[0].RootNode, "autoscaling", "prometheus", "query"));
     }
 
     [Fact]
