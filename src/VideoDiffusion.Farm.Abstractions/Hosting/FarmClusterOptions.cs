@@ -32,6 +32,12 @@ public sealed class FarmClusterOptions
     /// <summary>The silo's name (Kubernetes: <c>POD_NAME</c>).</summary>
     public string? SiloName { get; set; }
 
+    /// <summary>How long a stopping silo may take to deactivate its grains and leave the cluster before the host gives up.</summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Runs as a Kubernetes pod: Orleans' Kubernetes hosting and the pod-deletion-cost annotation; refused outside a cluster.</summary>
+    public bool Kubernetes { get; set; }
+
     /// <summary>Adds the Orleans dashboard's services (the gateway serves its pages at <c>/dashboard</c>).</summary>
     public bool Dashboard { get; set; }
 
