@@ -115,7 +115,8 @@ public static partial class PrometheusExpressions
     public static PrometheusExpression Describe(string source, string expr) =>
         new(source, expr, GpuOnly: GpuMetric().IsMatch(expr), RunningJobsOnly: RunningJobMetric().IsMatch(expr));
 
-    private static IEnumerable<JsonElement> Panels(JsonElement container)
+    /// <summary>Every panel of a dashboard, the panels of collapsed rows included.</summary>
+    public static IEnumerable<JsonElement> Panels(JsonElement container)
     {
         if (!container.TryGetProperty("panels", out var panels))
         {

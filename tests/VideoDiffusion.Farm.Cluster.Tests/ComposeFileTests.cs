@@ -114,14 +114,6 @@ public sealed class ComposeFileTests
     [Fact]
     public void EveryFarmVariableIsASettingTheProcessesRead()
     {
-        var sections = new Dictionary<string, Type>
-        {
-            ["Artifacts"] = typeof(ArtifactStoreOptions),
-            ["Accelerator"] = typeof(AcceleratorOptions),
-            ["Membership"] = typeof(Orleans.Configuration.ClusterMembershipOptions),
-            ["Gateway"] = typeof(GatewayOptions),
-            ["Telemetry"] = typeof(VideoDiffusion.Farm.ServiceDefaults.TelemetryOptions),
-        };
         var checkedCount = 0;
         foreach (var file in Files)
         {
@@ -133,35 +125,12 @@ public sealed class ComposeFileTests
                 }
                 foreach (var key in variables.Children.Keys.Select(k => ((YamlScalarNode)k).Value!).Where(k => k.StartsWith("Farm__", StringComparison.Ordinal)))
                 {
-                    var path = key.Split("__")[1..];
-                    var type = path.Length > 1 && sections.TryGetValue(path[0], out var section) ? section : typeof(FarmClusterOptions);
-                    var rest = path.Length > 1 && sections.ContainsKey(path[0]) ? path[1..] : path;
-                    Assert.True(Binds(type, rest), $"{file}: service {service} sets {key}, which no options class binds");
+                    Assert.True(Helm.FarmSettingBinding.Binds(key), $"{file}: service {service} sets {key}, which no options class binds");
                     checkedCount++;
                 }
             }
         }
         Assert.True(checkedCount > 20, $"only {checkedCount} variables checked");
-    }
-
-    /// <summary>Whether the property path (numeric parts index lists) exists on <paramref name="type"/>.</summary>
-    private static bool Binds(Type type, string[] path)
-    {
-        foreach (var part in path)
-        {
-            if (int.TryParse(part, out _) && type.IsGenericType)
-            {
-                type = type.GetGenericArguments()[0];
-                continue;
-            }
-            var property = type.GetProperty(part, BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase);
-            if (property is null || !property.CanWrite)
-            {
-                return false;
-            }
-            type = property.PropertyType;
-        }
-        return true;
     }
 
     private static YamlMappingNode Load(string file)

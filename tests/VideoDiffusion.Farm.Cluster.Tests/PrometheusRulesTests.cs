@@ -90,7 +90,7 @@ public sealed partial class PrometheusRulesTests
             Assert.False(string.IsNullOrWhiteSpace(root.GetProperty("title").GetString()), $"{file} has no title");
             var variables = root.GetProperty("templating").GetProperty("list").EnumerateArray().ToList();
             Assert.Contains(variables, v => v.GetProperty("name").GetString() == "datasource" && v.GetProperty("type").GetString() == "datasource");
-            var panels = Panels(root).Where(p => p.GetProperty("type").GetString() != "row").ToList();
+            var panels = PrometheusExpressions.Panels(root).Where(p => p.GetProperty("type").GetString() != "row").ToList();
             Assert.NotEmpty(panels);
             foreach (var panel in panels)
             {
@@ -178,45 +178,13 @@ public sealed partial class PrometheusRulesTests
     /// <summary>Runs promtool; a non-zero exit fails the test with everything promtool said.</summary>
     private static async Task PromtoolAsync(params string[] arguments)
     {
-        var info = new ProcessStartInfo(ServerProcess.FindExecutable("promtool", "/usr/bin/promtool"))
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = RepositoryPaths.Root,
-        };
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
-        Assert.True(process.ExitCode == 0,
-            $"promtool {string.Join(' ', arguments)} exited with {process.ExitCode}:\n{await stdout}\n{await stderr}");
+        var result = await ToolProcess.RunAsync(ServerProcess.FindExecutable("promtool", "/usr/bin/promtool"), arguments);
+        Assert.True(result.ExitCode == 0, $"promtool {string.Join(' ', arguments)}: {result}");
     }
 
     private static bool UsesDatasourceVariable(JsonElement element) =>
         element.TryGetProperty("datasource", out var datasource) && datasource.ValueKind == JsonValueKind.Object
         && datasource.TryGetProperty("uid", out var uid) && uid.GetString() == "${datasource}";
-
-    private static IEnumerable<JsonElement> Panels(JsonElement container)
-    {
-        if (!container.TryGetProperty("panels", out var panels))
-        {
-            yield break;
-        }
-        foreach (var panel in panels.EnumerateArray())
-        {
-            yield return panel;
-            foreach (var nested in Panels(panel))
-            {
-                yield return nested;
-            }
-        }
-    }
 
     private static YamlMappingNode Load(string file)
     {

@@ -21,11 +21,11 @@ public static class HelmChart
     /// <summary>The release's base name the templates give objects.</summary>
     public static string FullName => $"{Release}-videodiffusion-farm";
 
-    public static Task<(int ExitCode, string Stdout, string Stderr)> LintAsync(string valueSet, params string[] extra) =>
-        RunAsync(Helm, null, ["lint", ChartDirectory, .. ValuesArguments(valueSet), .. extra]);
+    public static Task<ToolResult> LintAsync(string valueSet, params string[] extra) =>
+        ToolProcess.RunAsync(Helm, ["lint", ChartDirectory, .. ValuesArguments(valueSet), .. extra]);
 
-    public static Task<(int ExitCode, string Stdout, string Stderr)> TemplateTextAsync(string valueSet, params string[] extra) =>
-        RunAsync(Helm, null, ["template", Release, ChartDirectory, "--namespace", "render", .. ValuesArguments(valueSet), .. extra]);
+    public static Task<ToolResult> TemplateTextAsync(string valueSet, params string[] extra) =>
+        ToolProcess.RunAsync(Helm, ["template", Release, ChartDirectory, "--namespace", "render", .. ValuesArguments(valueSet), .. extra]);
 
     /// <summary>The objects <c>helm template</c> renders with <paramref name="valueSet"/>; fails the test if it does not render.</summary>
     public static async Task<IReadOnlyList<YamlMappingNode>> TemplateAsync(string valueSet)
@@ -38,8 +38,8 @@ public static class HelmChart
     }
 
     /// <summary>Runs the schema validator over a YAML stream: its exit code and output.</summary>
-    public static Task<(int ExitCode, string Stdout, string Stderr)> ValidateAsync(string yaml) =>
-        RunAsync(ServerProcess.FindExecutable("node", "/usr/bin/node"), yaml, [Path.Combine(RepositoryPaths.Root, "tools", "node", "validate-manifests.mjs")]);
+    public static Task<ToolResult> ValidateAsync(string yaml) =>
+        ToolProcess.RunAsync(ServerProcess.FindExecutable("node", "/usr/bin/node"), [Path.Combine(RepositoryPaths.Root, "tools", "node", "validate-manifests.mjs")], yaml);
 
     public static string Describe(string valueSet) => valueSet.Length == 0 ? "default values" : valueSet;
 
@@ -80,31 +80,4 @@ public static class HelmChart
         Items(container, "env").ToDictionary(e => Text(e, "name")!, e => e);
 
     private static string[] ValuesArguments(string valueSet) => valueSet.Length == 0 ? [] : ["-f", Path.Combine(ChartDirectory, valueSet)];
-
-    private static async Task<(int, string, string)> RunAsync(string executable, string? stdin, string[] arguments)
-    {
-        var info = new ProcessStartInfo(executable)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = stdin is not null,
-            UseShellExecute = false,
-            WorkingDirectory = RepositoryPaths.Root,
-        };
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (stdin is not null)
-        {
-            await process.StandardInput.WriteAsync(stdin);
-            process.StandardInput.Close();
-        }
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout, await stderr);
-    }
 }

@@ -31,8 +31,8 @@ public sealed partial class HelmChartTests
         Assert.True(exit == 0, $"helm template ({Describe(valueSet)}) exited with {exit}:\n{stderr}");
         var objects = await TemplateAsync(valueSet);
         var validation = await ValidateAsync(yaml);
-        Assert.True(validation.ExitCode == 0, $"{Describe(valueSet)}: {validation.Stderr}");
-        var validated = validation.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(validation.ExitCode == 0, $"{Describe(valueSet)}: {validation.Error}");
+        var validated = validation.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(objects.Count, validated.Count(line => line.StartsWith("ok ", StringComparison.Ordinal)));
         Assert.True(objects.Count >= 8, $"{Describe(valueSet)}: only {objects.Count} objects");
     }
