@@ -64,29 +64,20 @@ public static class BenchCommand
                 }
                 if (engineList.Contains("farm"))
                 {
-                    var artifacts = Directory.CreateTempSubdirectory("farm-bench-").FullName;
-                    try
+                    await using var farm = await EmbeddedFarm.StartAsync(new EmbeddedFarmOptions
                     {
-                        await using var farm = await EmbeddedFarm.StartAsync(new EmbeddedFarmOptions
-                        {
-                            Silos = result.GetValue(silos),
-                            ThreadsPerSlot = threads,
-                            MaxBatch = size,
-                            ModelsRoot = Path.GetDirectoryName(modelPath)!,
-                            ArtifactsRoot = artifacts,
-                        }, cancellation);
-                        // a tiny warm-up job loads the sessions, as the reference's model was loaded before timing
-                        var warm = baseRequest with { Seconds = 1, Steps = 1 };
-                        await FarmClipRenderer.RunJobAsync(farm, warm, RenderJobSpec.Resolve(warm, model.Manifest), modelPath, output, 4, null, cancellation);
-                        var (status, elapsed) = await FarmClipRenderer.RunJobAsync(farm, request, spec, modelPath, output, 4, null, cancellation);
-                        totals[("farm", size)] = elapsed.TotalSeconds;
-                        Console.WriteLine($"{"farm",-9} {size,5} {windowSteps / elapsed.TotalSeconds,12:F1} {"",7} {"",10} {"",9} {status.Result?.DecodeSeconds,9:F3} {status.Result?.EncodeSeconds,9:F3} {elapsed.TotalSeconds,8:F2}" +
-                                          $"   ({status.State}, {status.JobGrainCalls} job-grain calls)");
-                    }
-                    finally
-                    {
-                        Directory.Delete(artifacts, recursive: true);
-                    }
+                        Silos = result.GetValue(silos),
+                        ThreadsPerSlot = threads,
+                        MaxBatch = size,
+                        ModelsRoot = Path.GetDirectoryName(modelPath)!,
+                    }, cancellation);
+                    // a tiny warm-up job loads the sessions, as the reference's model was loaded before timing
+                    var warm = baseRequest with { Seconds = 1, Steps = 1 };
+                    await FarmClipRenderer.RunJobAsync(farm, warm, RenderJobSpec.Resolve(warm, model.Manifest), modelPath, output, 4, null, cancellation);
+                    var (status, elapsed) = await FarmClipRenderer.RunJobAsync(farm, request, spec, modelPath, output, 4, null, cancellation);
+                    totals[("farm", size)] = elapsed.TotalSeconds;
+                    Console.WriteLine($"{"farm",-9} {size,5} {windowSteps / elapsed.TotalSeconds,12:F1} {"",7} {"",10} {"",9} {status.Result?.DecodeSeconds,9:F3} {status.Result?.EncodeSeconds,9:F3} {elapsed.TotalSeconds,8:F2}" +
+                                      $"   ({status.State}, {status.JobGrainCalls} job-grain calls)");
                 }
             }
             File.Delete(output);

@@ -35,37 +35,28 @@ public static class TelemetryBench
     private static async Task<double> TimeOneAsync(RenderRequest request, RenderJobSpec spec, ModelManifest manifest, string modelPath, int silos, int threads, bool on,
         string output, CancellationToken cancellation)
     {
-        var artifacts = Directory.CreateTempSubdirectory("farm-bench-").FullName;
-        try
+        await using var farm = await EmbeddedFarm.StartAsync(new EmbeddedFarmOptions
         {
-            await using var farm = await EmbeddedFarm.StartAsync(new EmbeddedFarmOptions
+            Silos = silos,
+            ThreadsPerSlot = threads,
+            MaxBatch = request.MaxBatch,
+            ModelsRoot = Path.GetDirectoryName(modelPath)!,
+            Settings = new Dictionary<string, string?>
             {
-                Silos = silos,
-                ThreadsPerSlot = threads,
-                MaxBatch = request.MaxBatch,
-                ModelsRoot = Path.GetDirectoryName(modelPath)!,
-                ArtifactsRoot = artifacts,
-                Settings = new Dictionary<string, string?>
-                {
-                    ["Farm:Telemetry:Enabled"] = on ? "true" : "false",
-                    ["Farm:Telemetry:MetricsPort"] = on ? EmbeddedFarm.FreeLoopbackPort().ToString(System.Globalization.CultureInfo.InvariantCulture) : "0",
-                },
-            }, cancellation);
-            var warm = request with { Seconds = 1, Steps = 1 };
-            await FarmClipRenderer.RunJobAsync(farm, warm, RenderJobSpec.Resolve(warm, manifest), modelPath, output, 4, null, cancellation);
-            using var scraping = new CancellationTokenSource();
-            var scraper = farm.MetricsPort is { } port ? ScrapeAsync(port, scraping.Token) : Task.CompletedTask;
-            var started = Stopwatch.GetTimestamp();
-            await FarmClipRenderer.RunJobAsync(farm, request, spec, modelPath, output, 4, null, cancellation);
-            var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
-            await scraping.CancelAsync();
-            await scraper;
-            return elapsed;
-        }
-        finally
-        {
-            Directory.Delete(artifacts, recursive: true);
-        }
+                ["Farm:Telemetry:Enabled"] = on ? "true" : "false",
+                ["Farm:Telemetry:MetricsPort"] = on ? EmbeddedFarm.FreeLoopbackPort().ToString(System.Globalization.CultureInfo.InvariantCulture) : "0",
+            },
+        }, cancellation);
+        var warm = request with { Seconds = 1, Steps = 1 };
+        await FarmClipRenderer.RunJobAsync(farm, warm, RenderJobSpec.Resolve(warm, manifest), modelPath, output, 4, null, cancellation);
+        using var scraping = new CancellationTokenSource();
+        var scraper = farm.MetricsPort is { } port ? ScrapeAsync(port, scraping.Token) : Task.CompletedTask;
+        var started = Stopwatch.GetTimestamp();
+        await FarmClipRenderer.RunJobAsync(farm, request, spec, modelPath, output, 4, null, cancellation);
+        var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        await scraping.CancelAsync();
+        await scraper;
+        return elapsed;
     }
 
     /// <summary>Fetches <c>/metrics</c> once a second, as a Prometheus server with a 1 s scrape interval does.</summary>

@@ -13,37 +13,28 @@ public static class FarmClipRenderer
         RenderRequest request, RenderJobSpec spec, string modelFolder, string output, int scale, int silos, int threads, IProgress<RenderProgress>? progress, CancellationToken cancellation)
     {
         var started = Stopwatch.GetTimestamp();
-        var artifacts = Directory.CreateTempSubdirectory("farm-embedded-").FullName;
-        try
+        await using var farm = await EmbeddedFarm.StartAsync(new EmbeddedFarmOptions
         {
-            await using var farm = await EmbeddedFarm.StartAsync(new EmbeddedFarmOptions
+            Silos = silos,
+            ThreadsPerSlot = threads,
+            MaxBatch = request.MaxBatch,
+            ModelsRoot = Path.GetDirectoryName(modelFolder)!,
+            PreloadModels = [Path.GetFileName(modelFolder)],
+        }, cancellation);
+        var (status, _) = await RunJobAsync(farm, request, spec, modelFolder, output, scale, progress, cancellation);
+        if (status.State == JobState.Completed && status.Result is { } result)
+        {
+            await using var video = await farm.Store.OpenAsync(result.ArtifactKey, cancellation)
+                                    ?? throw new InvalidOperationException($"the farm reported {result.ArtifactKey} but it is not stored");
+            var directory = Path.GetDirectoryName(Path.GetFullPath(output));
+            if (directory is not null)
             {
-                Silos = silos,
-                ThreadsPerSlot = threads,
-                MaxBatch = request.MaxBatch,
-                ModelsRoot = Path.GetDirectoryName(modelFolder)!,
-                PreloadModels = [Path.GetFileName(modelFolder)],
-                ArtifactsRoot = artifacts,
-            }, cancellation);
-            var (status, _) = await RunJobAsync(farm, request, spec, modelFolder, output, scale, progress, cancellation);
-            if (status.State == JobState.Completed && status.Result is { } result)
-            {
-                await using var video = await farm.Store.OpenAsync(result.ArtifactKey, cancellation)
-                                        ?? throw new InvalidOperationException($"the farm reported {result.ArtifactKey} but it is not stored");
-                var directory = Path.GetDirectoryName(Path.GetFullPath(output));
-                if (directory is not null)
-                {
-                    Directory.CreateDirectory(directory);
-                }
-                await using var file = File.Create(output);
-                await video.CopyToAsync(file, cancellation);
+                Directory.CreateDirectory(directory);
             }
-            return (status, Stopwatch.GetElapsedTime(started));
+            await using var file = File.Create(output);
+            await video.CopyToAsync(file, cancellation);
         }
-        finally
-        {
-            Directory.Delete(artifacts, recursive: true);
-        }
+        return (status, Stopwatch.GetElapsedTime(started));
     }
 
     /// <summary>Runs one job on a started farm; returns its final status and the wall time from submission to the end.</summary>

@@ -22,10 +22,13 @@ public sealed class EmbeddedFarm : IAsyncDisposable
 {
     private readonly List<IHost> _silos;
 
-    private EmbeddedFarm(List<IHost> silos, IArtifactStore store)
+    private readonly string _artifactsRoot;
+
+    private EmbeddedFarm(List<IHost> silos, IArtifactStore store, string artifactsRoot)
     {
         _silos = silos;
         Store = store;
+        _artifactsRoot = artifactsRoot;
     }
 
     public IArtifactStore Store { get; }
@@ -50,7 +53,9 @@ public sealed class EmbeddedFarm : IAsyncDisposable
         {
             throw new ArgumentOutOfRangeException(nameof(options), "at least one silo");
         }
-        var store = new FileSystemArtifactStore(options.ArtifactsRoot);
+        // grain state, checkpoints and videos live in a folder of the farm's own, deleted when the farm is
+        var artifactsRoot = Directory.CreateTempSubdirectory("farm-embedded-").FullName;
+        var store = new FileSystemArtifactStore(artifactsRoot);
         var ports = Enumerable.Range(0, options.Silos * 2).Select(_ => FreeLoopbackPort()).ToList();
         var primary = new IPEndPoint(IPAddress.Loopback, ports[0]);
         var clusterId = "embedded-" + Guid.NewGuid().ToString("N")[..8];
@@ -111,9 +116,10 @@ public sealed class EmbeddedFarm : IAsyncDisposable
                 await host.StopAsync(CancellationToken.None);
                 host.Dispose();
             }
+            Directory.Delete(artifactsRoot, recursive: true);
             throw;
         }
-        return new EmbeddedFarm(silos, store);
+        return new EmbeddedFarm(silos, store, artifactsRoot);
     }
 
     /// <summary>Submits a job and polls it to the end, reporting each status; returns the final status.</summary>
@@ -173,6 +179,7 @@ public sealed class EmbeddedFarm : IAsyncDisposable
                 _silos[i].Dispose();
             }
         }
+        Directory.Delete(_artifactsRoot, recursive: true);
     }
 
     /// <summary>A TCP port free on loopback at the time of asking.</summary>

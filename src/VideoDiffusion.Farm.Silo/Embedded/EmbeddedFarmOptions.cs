@@ -13,7 +13,6 @@ public sealed record EmbeddedFarmOptions
     public IReadOnlyList<string>? PreloadModels { get; init; }
 
     public required string ModelsRoot { get; init; }
-    public required string ArtifactsRoot { get; init; }
 
     /// <summary>
     /// Configuration over the environment's (keys such as <c>Farm:Telemetry:Enabled</c>, <c>Farm:Telemetry:MetricsPort</c>).
