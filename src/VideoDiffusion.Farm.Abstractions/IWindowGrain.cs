@@ -4,9 +4,6 @@ namespace VideoDiffusion.Farm.Abstractions;
 [GenerateSerializer, Immutable]
 public readonly record struct WindowKey([property: Id(0)] string JobId, [property: Id(1)] string Pass, [property: Id(2)] int Index)
 {
-    public const string MainPass = "main";
-    public const string KeyframePass = "key";
-
     public string GrainKey => $"{JobId}/{Pass}/{Index}";
 
     public static WindowKey Parse(string grainKey)

@@ -40,8 +40,8 @@ public sealed record JobStatus
     [Id(9)] public DateTimeOffset SubmittedAt { get; init; }
     [Id(10)] public DateTimeOffset? FinishedAt { get; init; }
 
-    /// <summary>Calls the job grain has received: proves it is not messaged per window per step.</summary>
-    [Id(11)] public long JobGrainCalls { get; init; }
+    /// <summary>Share of the job's window-steps done, 0 to 1; never goes back.</summary>
+    [Id(11)] public double Progress { get; init; }
 
     /// <summary>False for an id no job was ever submitted under.</summary>
     [Id(12)] public bool Exists { get; init; }

@@ -1,5 +1,6 @@
 using VideoDiffusion.Farm.Diffusion.Models;
 using VideoDiffusion.Farm.Diffusion.Planning;
+using VideoDiffusion.Farm.Diffusion.Plans;
 using VideoDiffusion.Farm.Diffusion.Rendering;
 using VideoDiffusion.Farm.Diffusion.Sampling;
 using VideoDiffusion.Farm.Diffusion.Text;
@@ -42,8 +43,8 @@ public class ReferenceRendererTests(MoonwalkModelFixture fixture) : IClassFixtur
         var request = new RenderRequest { Prompt = Prompt, Seconds = 6, Steps = 3, Strategy = strategy };
         var spec = Spec(request);
         Assert.True(spec.FirstFramePass);
-        var conditioning = new RenderContext(fixture.Model, spec, null, CancellationToken.None).Conditioning;
-        var expected = FirstFrameGenerator.Generate(firstFrame, fixture.Model.Manifest, spec, conditioning).Frame(0).ToArray();
+        Assert.NotNull(firstFrame);
+        var expected = JobPlanner.Build(spec, fixture.Model).FirstFrame;
         foreach (var (window, overlap) in new[] { (16, 4), (8, 2), (12, 6) })
         {
             var latents = new ReferenceRenderer(fixture.Model).Render(Spec(request with { Window = window, Overlap = overlap })).Latents;
@@ -83,13 +84,20 @@ public class ReferenceRendererTests(MoonwalkModelFixture fixture) : IClassFixtur
     [Fact]
     public void CoDenoiseLeavesOverlapsIdenticalInBothWindows()
     {
-        var spec = Spec(new RenderRequest { Prompt = Prompt, Seconds = 6, Steps = 3, SyncEvery = 1 });
-        var context = new RenderContext(fixture.Model, spec, null, CancellationToken.None);
-        var windows = spec.Plan.Windows.Select(s => context.NewWindow(s, Enumerable.Range(s.Start, s.Length).ToList())).ToList();
-        context.Step(0, windows, "test");
-        Assert.NotEqual(windows[0].Latents.FrameRange(12, 4).ToArray(), windows[1].Latents.FrameRange(0, 4).ToArray());
-        context.Fuse(spec.Plan, windows);
-        Assert.Equal(windows[0].Latents.FrameRange(12, 4).ToArray(), windows[1].Latents.FrameRange(0, 4).ToArray());
+        var spec = Spec(new RenderRequest { Prompt = Prompt, Seconds = 6, Steps = 3, SyncEvery = 1, Anchors = KeyframeAnchors.None });
+        var plan = JobPlanner.Build(spec, fixture.Model);
+        var pass = plan.Output;
+        var windows = pass.Windows.Windows.Select(w => plan.Start(plan.Task(new WindowRef(pass.Name, w.Index)), _ => throw new InvalidOperationException())).ToList();
+        var fusions = 0;
+        var stepper = new BatchedStepper(fixture.Model.Denoiser, 8, fuse: _ =>
+        {
+            Assert.NotEqual(windows[0].Latents.FrameRange(12, 4).ToArray(), windows[1].Latents.FrameRange(0, 4).ToArray());
+            ClipAssembler.FuseOverlaps(pass.Windows, windows, spec.Blend);
+            Assert.Equal(windows[0].Latents.FrameRange(12, 4).ToArray(), windows[1].Latents.FrameRange(0, 4).ToArray());
+            fusions++;
+        });
+        new WindowStepLoop(new FlowMatchEulerScheduler(spec.Steps, spec.Shift), plan.Prompts.Unconditional, spec.GuidanceScale).Run(windows, 0, 1, pass.Fusion, stepper);
+        Assert.Equal(1, fusions);
     }
 
     [Fact]
@@ -108,12 +116,14 @@ public class ReferenceRendererTests(MoonwalkModelFixture fixture) : IClassFixtur
     {
         var spec = Spec(new RenderRequest { Prompt = Prompt, Seconds = 6, Steps = 3, Strategy = strategy, KeyframeStride = 8 });
         Assert.True(spec.KeyframePass);
-        var context = new RenderContext(fixture.Model, spec, null, CancellationToken.None) { TotalWindowSteps = 1 };
-        var clip = ReferenceRenderer.StrategyFor(strategy).Render(context);
-        // keyframes at frames 0, 8, ... are given clean to pass 2 and survive it unchanged; recompute pass 1 alone
-        var again = new RenderContext(fixture.Model, spec, null, CancellationToken.None) { TotalWindowSteps = 1 };
-        var keyframes = CoDenoiseStrategy.Denoise(again, PassLayout.For(spec, PassLayout.Keyframe), "keyframes");
-        foreach (var (frame, j) in KeyframeStrategy.KeyframeFrames(spec).Select((f, j) => (f, j)))
+        // keyframes at frames 0, 8, ... are given clean to pass 2 and survive it unchanged
+        var plan = JobPlanner.Build(spec, fixture.Model);
+        var finished = new ReferenceRenderer(fixture.Model).Run(plan, new RenderTimings());
+        var Assemble = (PassPlan pass) => ClipAssembler.Assemble(pass.Windows, pass.Windows.Windows.Select(w => finished[new WindowRef(pass.Name, w.Index)]).ToList());
+        var clip = Assemble(plan.Pass(PassPlan.Main));
+        var keyframes = Assemble(plan.Pass(PassPlan.Keyframe));
+        Assert.Equal(clip.Frame(0).ToArray(), new ReferenceRenderer(fixture.Model).Render(spec).Latents.Frame(0).ToArray());
+        foreach (var (frame, j) in Enumerable.Range(0, keyframes.Frames).Select(j => (j * spec.KeyframeStride, j)))
         {
             var owner = spec.Plan.OwnerOf(frame);
             var inOverlap = owner + 1 < spec.Plan.Windows.Count && frame >= spec.Plan.Windows[owner + 1].Start;
@@ -142,8 +152,8 @@ public class ReferenceRendererTests(MoonwalkModelFixture fixture) : IClassFixtur
         Assert.True(Spec(oneWindow with { Strategy = RenderStrategy.Keyframes }).KeyframePass);
         Assert.False(Spec(manyWindows with { Strategy = RenderStrategy.Autoregressive }).KeyframePass);
         // 48 latent frames: 4 windows of 16, plus one keyframe window (6 keyframes at stride 8) and the first frame
-        Assert.Equal(4L * 3 + 1 * 3 + 3, ReferenceRenderer.StrategyFor(RenderStrategy.CoDenoise).WindowSteps(Spec(manyWindows with { Steps = 3 })));
-        Assert.Equal(4L * 3 + 1 * 3, ReferenceRenderer.StrategyFor(RenderStrategy.CoDenoise).WindowSteps(Spec(manyWindows with { Steps = 3, FirstFrame = false })));
+        Assert.Equal(4L * 3 + 1 * 3 + 3, JobPlanner.WindowSteps(Spec(manyWindows with { Steps = 3 })));
+        Assert.Equal(4L * 3 + 1 * 3, JobPlanner.WindowSteps(Spec(manyWindows with { Steps = 3, FirstFrame = false })));
         Assert.NotEqual(Render(manyWindows with { Steps = 2 }), Render(manyWindows with { Steps = 2, Anchors = KeyframeAnchors.None }));
     }
 
@@ -158,13 +168,15 @@ public class ReferenceRendererTests(MoonwalkModelFixture fixture) : IClassFixtur
     {
         var board = Storyboard.Parse("""[{"prompt":"a red ball on the beach","from":0,"to":1},{"prompt":"a blue cube in space","from":1,"to":3}]""");
         var spec = Spec(new RenderRequest { Storyboard = board, Steps = 2 });
-        var planner = new ConditioningPlanner(spec, fixture.Model.Manifest, fixture.Model.TextEncoder.Encode);
+        var prompts = PromptStates.Encode(spec.Storyboard, fixture.Model.TextEncoder.Encode);
+        TextConditioning ForRange(int start, int length) =>
+            prompts.ForFrames(Enumerable.Range(start, length), spec.Storyboard, fixture.Model.Manifest.Latent.TemporalFactor, spec.Fps);
         var red = fixture.Model.TextEncoder.Encode("a red ball on the beach");
         var blue = fixture.Model.TextEncoder.Encode("a blue cube in space");
-        var mixed = planner.ForRange(4, 8); // frames 4..7 red (< 8 = 1 s), 8..11 blue
+        var mixed = ForRange(4, 8); // frames 4..7 red (< 8 = 1 s), 8..11 blue
         var expected = TextConditioning.Mix([(red, 0.5f), (blue, 0.5f)]);
         Assert.Equal(expected.States, mixed.States);
-        Assert.Equal(blue.States, planner.ForRange(8, 8).States);
+        Assert.Equal(blue.States, ForRange(8, 8).States);
     }
 
     [Theory]

@@ -37,7 +37,6 @@ public sealed class FarmClusterFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        RenderJobGrain.WatchdogPeriod = TimeSpan.FromSeconds(1);
         var store = new FileSystemArtifactStore(ArtifactsRoot);
         var builder = new InProcessTestClusterBuilder(4);
         if (Environment.GetEnvironmentVariable("FARM_TEST_LOGS") is "1")
@@ -47,6 +46,7 @@ public sealed class FarmClusterFixture : IAsyncLifetime
         builder.ConfigureSilo((options, silo) =>
         {
             silo.UseInMemoryReminderService();
+            silo.Services.Configure<FarmTimingOptions>(timing => timing.WatchdogPeriod = TimeSpan.FromSeconds(1));
             silo.AddActivityPropagation();
             silo.AddOutgoingGrainCallFilter(call => FailCall?.Invoke(call) is true
                 ? throw new SiloUnavailableException($"injected failure of {call.InterfaceMethod?.Name}")

@@ -2,6 +2,7 @@ using System.CommandLine;
 using VideoDiffusion.Farm.Cli.Rendering;
 using VideoDiffusion.Farm.Diffusion.Models;
 using VideoDiffusion.Farm.Diffusion.Onnx;
+using VideoDiffusion.Farm.Diffusion.Plans;
 using VideoDiffusion.Farm.Diffusion.Rendering;
 using VideoDiffusion.Farm.Silo.Embedded;
 
@@ -44,7 +45,7 @@ public static class BenchCommand
             var renderer = new ReferenceClipRenderer(model);
             var output = Path.Combine(Path.GetTempPath(), $"farm-bench-{Environment.ProcessId}.mp4");
             var probe = RenderJobSpec.Resolve(baseRequest, model.Manifest);
-            var windowSteps = ReferenceRenderer.StrategyFor(probe.Strategy).WindowSteps(probe);
+            var windowSteps = JobPlanner.WindowSteps(probe);
             Console.WriteLine($"model {model.Manifest.Name}, {threads} inference thread(s), {baseRequest.Seconds} s = {probe.PixelFrames} frames, " +
                               $"{probe.Plan.Windows.Count} windows x {probe.Steps} steps = {windowSteps} window-steps, {probe.Strategy}");
             Console.WriteLine($"{"engine",-9} {"batch",5} {"win-steps/s",12} {"text s",7} {"denoise s",10} {"fusion s",9} {"decode s",9} {"encode s",9} {"total s",8}");
@@ -74,10 +75,10 @@ public static class BenchCommand
                     // a tiny warm-up job loads the sessions, as the reference's model was loaded before timing
                     var warm = baseRequest with { Seconds = 1, Steps = 1 };
                     await FarmClipRenderer.RunJobAsync(farm, warm, RenderJobSpec.Resolve(warm, model.Manifest), modelPath, output, 4, null, cancellation);
-                    var (status, elapsed) = await FarmClipRenderer.RunJobAsync(farm, request, spec, modelPath, output, 4, null, cancellation);
+                    var (status, elapsed, calls) = await FarmClipRenderer.RunJobAsync(farm, request, spec, modelPath, output, 4, null, cancellation);
                     totals[("farm", size)] = elapsed.TotalSeconds;
                     Console.WriteLine($"{"farm",-9} {size,5} {windowSteps / elapsed.TotalSeconds,12:F1} {"",7} {"",10} {"",9} {status.Result?.DecodeSeconds,9:F3} {status.Result?.EncodeSeconds,9:F3} {elapsed.TotalSeconds,8:F2}" +
-                                      $"   ({status.State}, {status.JobGrainCalls} job-grain calls)");
+                                      $"   ({status.State}, {calls} job-grain calls)");
                 }
             }
             File.Delete(output);

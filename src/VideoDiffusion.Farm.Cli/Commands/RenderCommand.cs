@@ -63,7 +63,7 @@ public static class RenderCommand
             }
             if (engineName == "farm")
             {
-                var (status, elapsed) = await FarmClipRenderer.RenderAsync(request, spec, modelPath, outPath, scaleValue, siloCount,
+                var (status, elapsed, calls) = await FarmClipRenderer.RenderAsync(request, spec, modelPath, outPath, scaleValue, siloCount,
                     result.GetValue(options.Threads), display, cancellation);
                 if (status.State != Abstractions.JobState.Completed || status.Result is null)
                 {
@@ -71,10 +71,10 @@ public static class RenderCommand
                 }
                 display.Line($"wrote {outPath}: {status.Result.Frames} frames in {elapsed.TotalSeconds:F1}s on {siloCount} silo(s) " +
                              $"(decode {status.Result.DecodeSeconds:F2}s, encode {status.Result.EncodeSeconds:F2}s); seam ratio {status.Result.SeamRatio:F3}; " +
-                             $"{status.JobGrainCalls} calls into the job grain");
+                             $"{calls} calls into the job grain");
                 if (result.GetValue(report) is { } farmReport)
                 {
-                    RenderReport.Write(farmReport, RenderReport.BuildFarm(spec, status, manifest.Name, siloCount, elapsed, outPath));
+                    RenderReport.Write(farmReport, RenderReport.BuildFarm(spec, status, calls, manifest.Name, siloCount, elapsed, outPath));
                 }
                 return 0;
             }

@@ -64,7 +64,7 @@ public static class RenderReport
         },
     };
 
-    public static object BuildFarm(Diffusion.Rendering.RenderJobSpec spec, Abstractions.JobStatus status, string model, int silos, TimeSpan elapsed, string output) => new
+    public static object BuildFarm(Diffusion.Rendering.RenderJobSpec spec, Abstractions.JobStatus status, long jobGrainCalls, string model, int silos, TimeSpan elapsed, string output) => new
     {
         engine = "farm",
         model,
@@ -74,7 +74,7 @@ public static class RenderReport
         plan = new { window = spec.Plan.WindowLength, overlap = spec.Plan.Overlap, windows = spec.Plan.Windows.Select(w => new { w.Index, w.Start, w.Length }) },
         timingsSeconds = new { decoding = status.Result?.DecodeSeconds, encoding = status.Result?.EncodeSeconds, total = elapsed.TotalSeconds },
         quality = new { seamRatio = status.Result?.SeamRatio },
-        jobGrainCalls = status.JobGrainCalls,
+        jobGrainCalls,
     };
 
     public static void Write(string path, object report) => File.WriteAllText(path, JsonSerializer.Serialize(report, Options));

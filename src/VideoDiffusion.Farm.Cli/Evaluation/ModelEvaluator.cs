@@ -1,7 +1,9 @@
 using VideoDiffusion.Farm.Diffusion.Models;
 using VideoDiffusion.Farm.Diffusion.Planning;
+using VideoDiffusion.Farm.Diffusion.Plans;
 using VideoDiffusion.Farm.Diffusion.Quality;
 using VideoDiffusion.Farm.Diffusion.Rendering;
+using VideoDiffusion.Farm.Diffusion.Sampling;
 using VideoDiffusion.Farm.Diffusion.Tensors;
 using VideoDiffusion.Farm.Media.Frames;
 
@@ -30,9 +32,8 @@ public sealed class ModelEvaluator(DiffusionModel model, EvalSet set, float? gui
         for (var i = 0; i < set.Prompts.Count; i++)
         {
             var p = set.Prompts[i];
-            var context = NewContext(p.Prompt, (ulong)(1000 + i));
-            var window = context.NewWindow(context.Spec.Plan.Windows[0], Enumerable.Range(0, ClipFrames).ToList());
-            var video = Denoise(context, window);
+            var plan = NewPlan(p.Prompt, (ulong)(1000 + i));
+            var video = Denoise(plan, FirstWindow(plan));
             var background = scorer.Background(video);
             var presence = scorer.ColourPresence(video, p.Colour);
             backgroundRight += background == p.Background ? 1 : 0;
@@ -59,13 +60,13 @@ public sealed class ModelEvaluator(DiffusionModel model, EvalSet set, float? gui
         for (var i = 0; i < set.Context.Count; i++)
         {
             var c = set.Context[i];
-            var context = NewContext(c.Prompt, (ulong)(5000 + i));
-            var window = context.NewWindow(context.Spec.Plan.Windows[0], Enumerable.Range(0, ClipFrames).ToList());
+            var plan = NewPlan(c.Prompt, (ulong)(5000 + i));
+            var window = FirstWindow(plan);
             for (var f = 0; f < c.Frames; f++)
             {
                 window.SetContextFrame(f, latents.Frame(c.Offset + f));
             }
-            var video = Denoise(context, window);
+            var video = Denoise(plan, window);
             var presence = scorer.ColourPresence(video, c.Colour, c.Frames);
             var direction = c.Moving ? scorer.Direction(video, c.Colour, c.Frames) : c.Direction;
             var ok = presence >= 0.75 && direction == c.Direction;
@@ -77,7 +78,7 @@ public sealed class ModelEvaluator(DiffusionModel model, EvalSet set, float? gui
             framesWithSubject == 0 ? 0 : (double)subjects / framesWithSubject, framesWithSubject == 0 ? 0 : (double)singleSubject / framesWithSubject);
     }
 
-    private RenderContext NewContext(string prompt, ulong seed)
+    private JobPlan NewPlan(string prompt, ulong seed)
     {
         var fps = model.Manifest.Video.Fps;
         var spec = RenderJobSpec.Resolve(new RenderRequest
@@ -91,18 +92,19 @@ public sealed class ModelEvaluator(DiffusionModel model, EvalSet set, float? gui
             Guidance = guidance,
             GuidanceFocus = guidanceFocus,
         }, model.Manifest);
-        return new RenderContext(model, spec, null, CancellationToken.None) { TotalWindowSteps = Steps };
+        return JobPlanner.Build(spec, model);
     }
 
-    private RgbVideo Denoise(RenderContext context, WindowState window)
+    /// <summary>The clip's one window, with the opening frame when the model has a first-frame model.</summary>
+    private static WindowState FirstWindow(JobPlan plan) =>
+        plan.Start(plan.Task(new WindowRef(plan.Output.Name, 0)), w => throw new InvalidOperationException($"a one-window clip has no window {w} to depend on"));
+
+    private RgbVideo Denoise(JobPlan plan, WindowState window)
     {
-        for (var step = 0; step < Steps; step++)
-        {
-            context.Step(step, [window], "eval");
-        }
-        window.ApplyContext();
+        new WindowStepLoop(new FlowMatchEulerScheduler(Steps, plan.Spec.Shift), plan.Prompts.Unconditional, plan.Spec.GuidanceScale)
+            .Run([window], 0, Steps, FusionSchedule.Never, new BatchedStepper(model.Denoiser, 1));
         var v = model.Manifest.Video;
-        return LatentFrameDecoder.Decode(model.Decoder, window.Latents, context.Spec.PixelFrames, v.Width, v.Height);
+        return LatentFrameDecoder.Decode(model.Decoder, window.Latents, plan.Spec.PixelFrames, v.Width, v.Height);
     }
 
     private LatentTensor ReadLatents()

@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using VideoDiffusion.Farm.Abstractions;
+using VideoDiffusion.Farm.Diffusion.Plans;
 using VideoDiffusion.Farm.Diffusion.Rendering;
 using VideoDiffusion.Farm.Grains.Jobs;
+using VideoDiffusion.Farm.Grains.Telemetry;
 using VideoDiffusion.Farm.Silo.Embedded;
 
 namespace VideoDiffusion.Farm.Cli.Rendering;
@@ -9,7 +11,7 @@ namespace VideoDiffusion.Farm.Cli.Rendering;
 /// <summary>Embedded farm engine: starts in-process silos, submits the job, follows it, copies the video out.</summary>
 public static class FarmClipRenderer
 {
-    public static async Task<(JobStatus Status, TimeSpan Elapsed)> RenderAsync(
+    public static async Task<(JobStatus Status, TimeSpan Elapsed, long JobGrainCalls)> RenderAsync(
         RenderRequest request, RenderJobSpec spec, string modelFolder, string output, int scale, int silos, int threads, IProgress<RenderProgress>? progress, CancellationToken cancellation)
     {
         var started = Stopwatch.GetTimestamp();
@@ -21,7 +23,7 @@ public static class FarmClipRenderer
             ModelsRoot = Path.GetDirectoryName(modelFolder)!,
             PreloadModels = [Path.GetFileName(modelFolder)],
         }, cancellation);
-        var (status, _) = await RunJobAsync(farm, request, spec, modelFolder, output, scale, progress, cancellation);
+        var (status, _, calls) = await RunJobAsync(farm, request, spec, modelFolder, output, scale, progress, cancellation);
         if (status.State == JobState.Completed && status.Result is { } result)
         {
             await using var video = await farm.Store.OpenAsync(result.ArtifactKey, cancellation)
@@ -34,30 +36,26 @@ public static class FarmClipRenderer
             await using var file = File.Create(output);
             await video.CopyToAsync(file, cancellation);
         }
-        return (status, Stopwatch.GetElapsedTime(started));
+        return (status, Stopwatch.GetElapsedTime(started), calls);
     }
 
-    /// <summary>Runs one job on a started farm; returns its final status and the wall time from submission to the end.</summary>
-    public static async Task<(JobStatus Status, TimeSpan Elapsed)> RunJobAsync(
+    /// <summary>Runs one job on a started farm; returns its final status, the wall time from submission to the end and the calls into its job grain.</summary>
+    public static async Task<(JobStatus Status, TimeSpan Elapsed, long JobGrainCalls)> RunJobAsync(
         EmbeddedFarm farm, RenderRequest request, RenderJobSpec spec, string modelFolder, string output, int scale, IProgress<RenderProgress>? progress, CancellationToken cancellation)
     {
         var format = Path.GetExtension(output).TrimStart('.').ToLowerInvariant();
         var jobRequest = JobRequestMapper.FromRenderRequest(request, Path.GetFileName(modelFolder), format, scale);
-        var total = StrategyWindowSteps(spec);
+        var total = JobPlanner.WindowSteps(spec);
+        using var calls = new JobGrainCallCounter();
         var started = Stopwatch.GetTimestamp();
-        var status = await farm.RunJobAsync(Guid.NewGuid().ToString("N"), jobRequest, s => progress?.Report(ToProgress(s, spec, total)), cancellation);
-        return (status, Stopwatch.GetElapsedTime(started));
+        var status = await farm.RunJobAsync(Guid.NewGuid().ToString("N"), jobRequest, s => progress?.Report(ToProgress(s, total)), cancellation);
+        return (status, Stopwatch.GetElapsedTime(started), calls.Calls);
     }
 
-    private static long StrategyWindowSteps(RenderJobSpec spec) => ReferenceRenderer.StrategyFor(spec.Strategy).WindowSteps(spec);
-
-    /// <summary>Window-steps done so far, estimated from the per-window quarters the job grain tracks.</summary>
-    private static RenderProgress ToProgress(JobStatus status, RenderJobSpec spec, long total)
+    /// <summary>Window-steps done so far, from the share the job grain reports (it never goes back).</summary>
+    private static RenderProgress ToProgress(JobStatus status, long total)
     {
-        var keyWindows = spec.Strategy == RenderStrategy.Keyframes ? KeyframeStrategy.KeyframePlan(spec).Windows.Count : 0;
-        var before = status.Phase == PassLayout.Main ? (long)keyWindows * spec.Steps : 0;
-        var done = before + status.WindowProgress.Sum(p => (long)p * spec.Steps / 100);
-        var phase = status.State == JobState.Stitching ? "stitch" : status.Phase == PassLayout.Keyframe ? "keyframes" : "denoise";
-        return new RenderProgress(phase, status.IsFinished ? total : Math.Min(done, total), total);
+        var phase = status.State == JobState.Stitching ? "stitch" : status.Phase == PassPlan.Keyframe ? "keyframes" : status.Phase == "plan" ? "plan" : "denoise";
+        return new RenderProgress(phase, status.IsFinished ? total : (long)Math.Round(status.Progress * total), total);
     }
 }

@@ -31,6 +31,29 @@ public static class ClipAssembler
         fused.CopyTo(right.FrameRange(0, overlap));
     }
 
+    /// <summary>
+    /// Fuses this window's copy of the frames it shares with one neighbour, given the neighbour's copy: what a window
+    /// that holds only its own latents does (both sides compute the same weighted mean).
+    /// </summary>
+    public static void FuseWithNeighbour(LatentTensor window, ReadOnlySpan<float> neighbourFrames, int overlap, bool neighbourIsLeft, BlendMode mode)
+    {
+        var mine = EdgeFrames(window, overlap, neighbourIsLeft);
+        var fused = new float[mine.Length];
+        if (neighbourIsLeft)
+        {
+            OverlapFusion.Fuse(neighbourFrames, mine, fused, overlap, mode);
+        }
+        else
+        {
+            OverlapFusion.Fuse(mine, neighbourFrames, fused, overlap, mode);
+        }
+        fused.CopyTo(mine);
+    }
+
+    /// <summary>The frames a window shares with its left (first frames) or right (last frames) neighbour.</summary>
+    public static Span<float> EdgeFrames(LatentTensor window, int overlap, bool left) =>
+        left ? window.FrameRange(0, overlap) : window.FrameRange(window.Frames - overlap, overlap);
+
     /// <summary>Which frames of which window the clip takes: each frame from the first window that covers it.</summary>
     public static IEnumerable<(int Window, int LocalStart, int Count, int ClipStart)> Segments(WindowPlan plan)
     {

@@ -7,6 +7,7 @@ using Orleans.Runtime;
 using Orleans.Runtime.MembershipService.SiloMetadata;
 using Orleans.Storage;
 using VideoDiffusion.Farm.Grains.Execution;
+using VideoDiffusion.Farm.Grains.Jobs;
 using VideoDiffusion.Farm.Grains.Monitoring;
 using VideoDiffusion.Farm.Grains.Placement;
 using VideoDiffusion.Farm.Grains.Storage;
@@ -46,6 +47,8 @@ public static class FarmSiloBuilderExtensions
         }
         silo.Services.AddSingleton(store);
         silo.Services.AddSingleton<JobArtifacts>();
+        silo.Services.AddSingleton<JobPlans>();
+        silo.Services.AddOptions<FarmTimingOptions>();
         silo.Services.AddPlacementDirector<AcceleratorPlacement, AcceleratorPlacementDirector>();
         if (artifactGrainStorage)
         {

@@ -1,94 +1,93 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using VideoDiffusion.Farm.Abstractions;
-using VideoDiffusion.Farm.Diffusion.Models;
-using VideoDiffusion.Farm.Diffusion.Planning;
-using VideoDiffusion.Farm.Diffusion.Rendering;
+using VideoDiffusion.Farm.Diffusion.Plans;
 using VideoDiffusion.Farm.Grains.Execution;
+using VideoDiffusion.Farm.Grains.Hosting;
 using VideoDiffusion.Farm.Grains.Placement;
 using VideoDiffusion.Farm.Grains.Storage;
 using VideoDiffusion.Farm.Grains.Telemetry;
+using VideoDiffusion.Farm.Grains.Windows;
 
 namespace VideoDiffusion.Farm.Grains.Jobs;
 
 /// <summary>
-/// One render job. Plans it, starts the windows of each pass, counts completions and hands the finished latents to the
-/// stitcher. It hears from each window a few times (progress quarters and completion), never per step; every call
-/// returns at once. Its state is persisted, and a watchdog timer re-ensures unfinished windows run, which brings back
-/// windows whose silo died. A reminder (durable, on Redis in a cluster) reactivates the job on another silo when its
-/// own silo died and nobody else calls it.
+/// One render job: validates it, has it planned once, then runs the plan's windows as tasks (<see cref="JobTasks"/>:
+/// a window starts when its dependencies are done), and hands the finished latents to the stitcher. It hears from
+/// each window a few times (progress quarters and completion), never per step; every call returns at once. Its state
+/// is persisted, and a watchdog timer re-ensures unfinished windows run, which brings back windows whose silo died. A
+/// reminder (durable, on Redis in a cluster) reactivates the job on another silo when its own silo died and nobody
+/// else calls it.
 /// </summary>
 public sealed class RenderJobGrain(
     [PersistentState("job", FarmStorage.Name)] IPersistentState<RenderJobState> state,
     ModelCatalog catalog,
-    JobArtifacts artifacts,
+    JobPlans plans,
+    IOptions<FarmTimingOptions> timing,
     ILogger<RenderJobGrain> logger) : Grain, IRenderJobGrain, IRemindable
 {
     private const string ReminderName = "watchdog";
 
-    /// <summary>How often unfinished windows are re-ensured (brings back windows lost with a silo).</summary>
-    public static TimeSpan WatchdogPeriod { get; set; } = TimeSpan.FromSeconds(3);
-
     private readonly HashSet<IJobObserver> _observers = [];
     private IGrainTimer? _watchdog;
     private DateTime _lastNotified;
-    private Activity? _span; // the job's span, from submission to its final state on the silo that took the submission
-    private Dictionary<string, long> _passWindowSteps = [];
+    private JobTelemetry _telemetry = null!;
+    private JobTasks? _tasks;
+    private Task? _planning;
 
     private string JobId => this.GetPrimaryKeyString();
+    private RenderJobState Job => state.State;
+    private bool Finished => Job.State is JobState.Completed or JobState.Failed or JobState.Cancelled;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (state.State.State is JobState.Running or JobState.Stitching)
+        _telemetry = new JobTelemetry(this, JobId);
+        if (Job.State is JobState.Running or JobState.Stitching)
         {
+            if (Job.Planned)
+            {
+                _tasks = new JobTasks((await plans.GetAsync(JobId, cancellationToken)).Plan, Job.Done, Job.Progress);
+            }
             StartWatchdog();
-            _passWindowSteps = PassWindowSteps(Spec());
         }
-        PublishGauge();
-        return Task.CompletedTask;
+        Publish();
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        FarmGauges.Unpublish(this);
+        _telemetry.Unpublish();
         return Task.CompletedTask;
     }
 
     public async Task<JobStatus> Submit(RenderJobRequest request)
     {
-        state.State.Calls++;
-        if (state.State.Request is not null)
+        Called();
+        if (Job.Request is not null)
         {
             return Status(); // the same job id submitted again: the job already exists
         }
-        var manifest = Validate(request, out var spec);
-        state.State.Request = request;
-        state.State.SubmittedAt = DateTimeOffset.UtcNow;
-        state.State.Steps = spec.Steps;
-        state.State.Frames = spec.PixelFrames;
-        state.State.Fps = spec.Fps;
-        state.State.FirstFrame = spec.FirstFramePass;
-        state.State.State = JobState.Running;
-        _passWindowSteps = PassWindowSteps(spec);
-        _span = FarmMetrics.Activities.StartActivity("job");
-        _span?.SetTag("farm.job.id", JobId).SetTag("farm.tenant", request.Tenant).SetTag("farm.model", request.Model)
-            .SetTag("farm.strategy", spec.Strategy.ToString()).SetTag("farm.frames", spec.PixelFrames).SetTag("farm.windows", spec.Plan.Windows.Count);
-        await artifacts.SaveRequestAsync(JobId, request);
-        await BeginPassAsync(PassLayout.First(spec), spec);
+        var spec = JobSpecs.Resolve(request, catalog);
+        Job.Request = request;
+        Job.SubmittedAt = DateTimeOffset.UtcNow;
+        Job.Steps = spec.Steps;
+        Job.Frames = spec.PixelFrames;
+        Job.Fps = spec.Fps;
+        Job.FirstFrame = spec.FirstFramePass;
+        Job.State = JobState.Running;
+        await state.WriteStateAsync();
+        _telemetry.Started(request, spec.Strategy.ToString(), spec.PixelFrames, spec.Plan.Windows.Count);
+        _planning = PlanAsync();
         StartWatchdog();
-        await this.RegisterOrUpdateReminder(ReminderName, ReminderPeriod, ReminderPeriod);
+        await this.RegisterOrUpdateReminder(ReminderName, timing.Value.ReminderPeriod, timing.Value.ReminderPeriod);
         logger.LogInformation("job {Job}: {Frames} latent frames, {Windows} windows, {Strategy}, model {Model}",
-            JobId, spec.LatentFrames, spec.Plan.Windows.Count, spec.Strategy, manifest.Name);
-        PublishGauge();
+            JobId, spec.LatentFrames, spec.Plan.Windows.Count, spec.Strategy, request.Model);
+        Publish();
         return Status();
     }
 
-    /// <summary>How often the durable reminder wakes the job (Orleans' minimum is one minute).</summary>
-    public static TimeSpan ReminderPeriod { get; set; } = TimeSpan.FromMinutes(1);
-
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        if (Finished || state.State.Request is null)
+        if (Finished || Job.Request is null)
         {
             await ForgetReminderAsync();
             return;
@@ -96,35 +95,21 @@ public sealed class RenderJobGrain(
         StartWatchdog(); // activation already did; the reminder's job is to cause that activation
     }
 
-    private async Task ForgetReminderAsync()
-    {
-        if (await this.GetReminder(ReminderName) is { } reminder)
-        {
-            await this.UnregisterReminder(reminder);
-        }
-    }
-
     public Task<JobStatus> GetStatus()
     {
-        state.State.Calls++;
+        Called();
         return Task.FromResult(Status());
     }
 
     public async Task Cancel()
     {
-        state.State.Calls++;
-        if (state.State.Request is null || Finished)
+        Called();
+        if (Job.Request is null || Finished)
         {
             return;
         }
-        state.State.State = JobState.Cancelled;
-        state.State.FinishedAt = DateTimeOffset.UtcNow;
-        await state.WriteStateAsync();
-        RecordFinished();
-        StopWatchdog();
-        await ForgetReminderAsync();
-        await ForEachWindowAsync(w => w.Cancel(), onlyUnfinished: false);
-        Notify(force: true);
+        await FinishAsync(JobState.Cancelled, null);
+        await ForEachWindowAsync(_tasks?.Done.Select((_, i) => i) ?? [], w => w.Cancel());
     }
 
     public Task Subscribe(IJobObserver observer)
@@ -141,16 +126,16 @@ public sealed class RenderJobGrain(
 
     public Task WindowProgressed(WindowKey window, int percent)
     {
-        state.State.Calls++;
-        if (state.State.StartedAt is null && state.State.State == JobState.Running)
+        Called();
+        if (Job.StartedAt is null && Job.State == JobState.Running)
         {
-            // the first window of the first pass reports its first step (percent 0): the job has left the queue
-            state.State.StartedAt = DateTimeOffset.UtcNow;
-            FarmMetrics.JobQueueWait.Record((state.State.StartedAt.Value - state.State.SubmittedAt).TotalSeconds, new TagList { { "model", state.State.Request!.Model } });
+            // the job's first window-step ran: the job has left the queue
+            Job.StartedAt = DateTimeOffset.UtcNow;
+            JobTelemetry.QueueWaitEnded(Job.Request!.Model, Job.StartedAt.Value - Job.SubmittedAt);
         }
-        if (window.Pass == state.State.Pass && window.Index < state.State.Progress.Length)
+        if (_tasks?.IndexOf(window.Ref()) is { } i and >= 0)
         {
-            state.State.Progress[window.Index] = (byte)Math.Max(state.State.Progress[window.Index], Math.Clamp(percent, 0, 100));
+            Job.Progress[i] = (byte)Math.Max(Job.Progress[i], Math.Clamp(percent, 0, 100));
             Notify(force: false);
         }
         return Task.CompletedTask;
@@ -158,131 +143,106 @@ public sealed class RenderJobGrain(
 
     public async Task WindowCompleted(WindowKey window)
     {
-        state.State.Calls++;
-        if (state.State.State != JobState.Running || window.Pass != state.State.Pass || window.Index >= state.State.Done.Length || state.State.Done[window.Index])
+        Called();
+        if (Job.State != JobState.Running || _tasks is null || _tasks.IndexOf(window.Ref()) is not (>= 0 and var i) || Job.Done[i])
         {
             return;
         }
-        state.State.Done[window.Index] = true;
-        state.State.Progress[window.Index] = 100;
-        if (state.State.Done.All(d => d))
+        Job.Done[i] = true;
+        Job.Progress[i] = 100;
+        if (_tasks.AllDone)
         {
-            var spec = Spec();
-            if (state.State.Pass == PassLayout.Keyframe)
-            {
-                state.State.PassesDone.Add(state.State.Pass);
-                await BeginPassAsync(PassLayout.Main, spec);
-            }
-            else
-            {
-                state.State.State = JobState.Stitching;
-                await state.WriteStateAsync();
-                await GrainFactory.GetGrain<IStitcherGrain>(JobId).Stitch();
-            }
+            Job.State = JobState.Stitching;
+            await state.WriteStateAsync();
+            await GrainFactory.GetGrain<IStitcherGrain>(JobId).Stitch();
         }
         else
         {
             await state.WriteStateAsync();
+            StartReadyWindows();
         }
         Notify(force: false);
     }
 
     public async Task WindowFailed(WindowKey window, string error)
     {
-        state.State.Calls++;
+        Called();
         await FailAsync($"window {window.Pass}/{window.Index}: {error}");
     }
 
     public async Task StitchCompleted(JobResult result)
     {
-        state.State.Calls++;
-        if (state.State.State != JobState.Stitching)
+        Called();
+        if (Job.State != JobState.Stitching)
         {
             return;
         }
-        state.State.State = JobState.Completed;
-        state.State.Result = result;
-        state.State.FinishedAt = DateTimeOffset.UtcNow;
-        await state.WriteStateAsync();
-        RecordFinished();
-        StopWatchdog();
-        await ForgetReminderAsync();
-        Notify(force: true);
+        Job.Result = result;
+        await FinishAsync(JobState.Completed, null);
         logger.LogInformation("job {Job} completed: {Location}", JobId, result.Location);
     }
 
     public async Task StitchFailed(string error)
     {
-        state.State.Calls++;
+        Called();
         await FailAsync("stitch: " + error);
     }
 
-    private bool Finished => state.State.State is JobState.Completed or JobState.Failed or JobState.Cancelled;
-
-    private ModelManifest Validate(RenderJobRequest request, out RenderJobSpec spec)
+    /// <summary>Has the plan made (once; again after a lost silo), then starts the windows that are ready.</summary>
+    private async Task PlanAsync()
     {
-        ModelManifest manifest;
         try
         {
-            manifest = catalog.Manifest(request.Model);
+            RequestContext.Set(AcceleratorPlacement.ModelContextKey, Job.Request!.Model);
+            await GrainFactory.GetGrain<IJobPlannerGrain>(JobId).Plan(Job.Request);
+            RequestContext.Remove(AcceleratorPlacement.ModelContextKey);
+            var plan = (await plans.GetAsync(JobId)).Plan;
+            if (Finished)
+            {
+                return;
+            }
+            var windows = plan.Windows.Count();
+            (Job.Done, Job.Progress, Job.Planned) = (new bool[windows], new byte[windows], true);
+            await state.WriteStateAsync();
+            _tasks = new JobTasks(plan, Job.Done, Job.Progress);
+            StartReadyWindows();
+            Notify(force: false);
         }
-        catch (ModelLoadException e)
+        catch (Exception e) when (e is JobRejectedException or InvalidOperationException)
         {
-            throw new JobRejectedException("model", $"unknown or unusable model '{request.Model}': {e.Message}");
+            await FailAsync("plan: " + e.Message);
         }
-        if (request.Format is not ("mp4" or "y4m"))
+        catch (Exception e)
         {
-            throw new JobRejectedException("format", $"format must be mp4 or y4m (got '{request.Format}')");
+            logger.LogWarning("job {Job}: planning did not finish ({Error}); the watchdog tries again", JobId, e.Message);
         }
-        if (request.Scale is < 1 or > 16)
-        {
-            throw new JobRejectedException("scale", $"scale must be between 1 and 16 (got {request.Scale})");
-        }
-        try
-        {
-            spec = RenderJobSpec.Resolve(JobRequestMapper.ToRenderRequest(request), manifest);
-        }
-        catch (PlanException e)
-        {
-            throw new JobRejectedException(e.Field, e.Message);
-        }
-        return manifest;
     }
 
-    private RenderJobSpec Spec() =>
-        RenderJobSpec.Resolve(JobRequestMapper.ToRenderRequest(state.State.Request!), catalog.Manifest(state.State.Request!.Model));
-
-    private async Task BeginPassAsync(string pass, RenderJobSpec spec)
+    private void StartReadyWindows()
     {
-        var windows = PassLayout.For(spec, pass).Plan.Windows.Count;
-        state.State.Pass = pass;
-        state.State.Done = new bool[windows];
-        state.State.Progress = new byte[windows];
-        await state.WriteStateAsync();
-        // started in the background so this call returns at once, even for a thousand windows
-        _ = ForEachWindowAsync(w => w.EnsureRunning(), onlyUnfinished: true);
+        if (_tasks is { } tasks)
+        {
+            // in the background, so the calling request returns at once, even for a thousand windows
+            _ = ForEachWindowAsync(tasks.Ready().Select(tasks.IndexOf).ToList(), w => w.EnsureRunning());
+        }
     }
 
-    private async Task ForEachWindowAsync(Func<IWindowGrain, Task> call, bool onlyUnfinished)
+    private async Task ForEachWindowAsync(IEnumerable<int> windows, Func<IWindowGrain, Task> call)
     {
-        if (_span is not null)
+        _telemetry.Enter();
+        var refs = _tasks is null ? [] : windows.Select(i => _tasks.Window(i)).ToList();
+        foreach (var chunk in refs.Chunk(64))
         {
-            Activity.Current = _span; // window passes started from here are children of the job's span, on any silo
-        }
-        var pass = state.State.Pass;
-        var targets = Enumerable.Range(0, state.State.Done.Length).Where(i => !onlyUnfinished || !state.State.Done[i]).ToList();
-        foreach (var chunk in targets.Chunk(64))
-        {
-            RequestContext.Set(AcceleratorPlacement.ModelContextKey, state.State.Request!.Model);
-            await Task.WhenAll(chunk.Select(async i =>
+            RequestContext.Set(AcceleratorPlacement.ModelContextKey, Job.Request!.Model);
+            await Task.WhenAll(chunk.Select(async w =>
             {
                 try
                 {
-                    await call(GrainFactory.GetGrain<IWindowGrain>(new WindowKey(JobId, pass, i).GrainKey));
+                    await call(GrainFactory.GetGrain<IWindowGrain>(WindowKeys.Of(JobId, w).GrainKey));
                 }
                 catch (Exception e)
                 {
-                    logger.LogWarning("job {Job}: window {Pass}/{Index} did not answer: {Error}", JobId, pass, i, e.Message);
+                    logger.LogWarning("job {Job}: window {Window} did not answer: {Error}", JobId, w, e.Message);
                 }
             }));
         }
@@ -296,79 +256,47 @@ public sealed class RenderJobGrain(
             return;
         }
         logger.LogError("job {Job} failed: {Error}", JobId, error);
-        state.State.State = JobState.Failed;
-        state.State.Error = error;
-        state.State.FinishedAt = DateTimeOffset.UtcNow;
+        await FinishAsync(JobState.Failed, error);
+        _ = ForEachWindowAsync(_tasks?.Done.Select((_, i) => i) ?? [], w => w.Cancel());
+    }
+
+    private async Task FinishAsync(JobState final, string? error)
+    {
+        (Job.State, Job.Error, Job.FinishedAt) = (final, error, DateTimeOffset.UtcNow);
         await state.WriteStateAsync();
-        RecordFinished();
+        _telemetry.Finished(final, Job.Request?.Model ?? "", Job.FinishedAt.Value - Job.SubmittedAt, Job.Result, error);
         StopWatchdog();
         await ForgetReminderAsync();
-        _ = ForEachWindowAsync(w => w.Cancel(), onlyUnfinished: false);
         Notify(force: true);
     }
 
-    /// <summary>Final-state measurements: the count per state, the duration, and for a completed job its frames and seams.</summary>
-    private void RecordFinished()
+    private async Task ForgetReminderAsync()
     {
-        var stateName = StateName(state.State.State);
-        var model = state.State.Request?.Model ?? "";
-        FarmMetrics.JobsFinished.Add(1, new TagList { { "state", stateName }, { "model", model } });
-        FarmMetrics.JobDuration.Record(((state.State.FinishedAt ?? DateTimeOffset.UtcNow) - state.State.SubmittedAt).TotalSeconds,
-            new TagList { { "state", stateName }, { "model", model } });
-        if (state.State is { State: JobState.Completed, Result: { } result })
+        if (await this.GetReminder(ReminderName) is { } reminder)
         {
-            FarmMetrics.JobFrames.Add(result.Frames, new TagList { { "model", model } });
-            if (double.IsFinite(result.SeamRatio))
-            {
-                FarmMetrics.JobSeamRatio.Record(result.SeamRatio, new TagList { { "model", model } });
-            }
+            await this.UnregisterReminder(reminder);
         }
-        _span?.SetTag("farm.job.state", stateName);
-        _span?.SetStatus(state.State.State == JobState.Failed ? ActivityStatusCode.Error : ActivityStatusCode.Ok, state.State.Error);
-        _span?.Dispose();
-        _span = null;
-        FarmGauges.Unpublish(this);
-    }
-
-    private static string StateName(JobState state) => state.ToString().ToLowerInvariant();
-
-    /// <summary>Window-steps of each pass of the job (first-frame steps are too few to count).</summary>
-    private static Dictionary<string, long> PassWindowSteps(RenderJobSpec spec)
-    {
-        var passes = spec.KeyframePass ? new[] { PassLayout.Keyframe, PassLayout.Main } : [PassLayout.Main];
-        return passes.ToDictionary(p => p, p => (long)PassLayout.For(spec, p).Plan.Windows.Count * spec.Steps);
-    }
-
-    /// <summary>Publishes the job's reading for the farm's gauges (state, share of window-steps done); none once finished.</summary>
-    private void PublishGauge()
-    {
-        var job = state.State;
-        if (job.Request is null || Finished)
-        {
-            FarmGauges.Unpublish(this);
-            return;
-        }
-        var total = _passWindowSteps.Values.Sum();
-        var done = _passWindowSteps.Where(p => job.PassesDone.Contains(p.Key)).Sum(p => p.Value)
-                   + (_passWindowSteps.TryGetValue(job.Pass, out var current) && job.Progress.Length > 0
-                       ? (long)(current * job.Progress.Sum(p => (double)p) / (100.0 * job.Progress.Length))
-                       : 0);
-        var progress = job.State == JobState.Stitching ? 1 : total == 0 ? 0 : Math.Clamp(done / (double)total, 0, 1);
-        FarmGauges.Publish(this, new JobGauge(JobId, job.Request.Tenant, StateName(job.State), progress, job.StartedAt));
     }
 
     private void StartWatchdog() =>
         _watchdog ??= this.RegisterGrainTimer(async _ =>
         {
-            if (state.State.State == JobState.Running)
+            if (Job.State == JobState.Running && !Job.Planned)
             {
-                await ForEachWindowAsync(w => w.EnsureRunning(), onlyUnfinished: true);
+                if (_planning is null || _planning.IsCompleted)
+                {
+                    _planning = PlanAsync();
+                }
             }
-            else if (state.State.State == JobState.Stitching)
+            else if (Job.State == JobState.Running)
+            {
+                StartReadyWindows();
+            }
+            else if (Job.State == JobState.Stitching)
             {
                 await GrainFactory.GetGrain<IStitcherGrain>(JobId).Stitch();
             }
-        }, WatchdogPeriod, WatchdogPeriod);
+        }, timing.Value.WatchdogPeriod, timing.Value.WatchdogPeriod);
 
     private void StopWatchdog()
     {
@@ -376,9 +304,14 @@ public sealed class RenderJobGrain(
         _watchdog = null;
     }
 
+    private void Called() => FarmMetrics.JobGrainCalls.Add(1);
+
+    private void Publish() =>
+        _telemetry.Publish(Job.Request?.Tenant ?? "", Job.State, _tasks?.Fraction ?? 0, Job.StartedAt, Job.Request is null || Finished);
+
     private void Notify(bool force)
     {
-        PublishGauge();
+        Publish();
         if (_observers.Count == 0 || (!force && DateTime.UtcNow - _lastNotified < TimeSpan.FromMilliseconds(200)))
         {
             return;
@@ -391,27 +324,32 @@ public sealed class RenderJobGrain(
         }
     }
 
-    private JobStatus Status() => new()
+    private JobStatus Status()
     {
-        JobId = JobId,
-        State = state.State.Request is null ? JobState.Queued : state.State.State,
-        Phase = state.State.Pass,
-        WindowsTotal = state.State.Done.Length,
-        WindowsDone = state.State.Done.Count(d => d),
-        WindowProgress = state.State.Progress,
-        Steps = state.State.Steps,
-        Error = state.State.Error,
-        Result = state.State.Result,
-        SubmittedAt = state.State.SubmittedAt,
-        FinishedAt = state.State.FinishedAt,
-        JobGrainCalls = state.State.Calls,
-        Exists = state.State.Request is not null,
-        Tenant = state.State.Request?.Tenant ?? "",
-        Prompt = state.State.Request is { } r ? r.Prompt ?? string.Join(" | ", r.Storyboard?.Select(s => s.Prompt) ?? []) : "",
-        Frames = state.State.Frames,
-        Fps = state.State.Fps,
-        FirstFrame = state.State.FirstFrame,
-        Format = state.State.Request?.Format ?? "mp4",
-        HostSilo = RuntimeIdentity,
-    };
+        var pass = _tasks?.CurrentPass ?? "plan";
+        var progress = _tasks?.PassProgress(pass) ?? [];
+        return new JobStatus
+        {
+            JobId = JobId,
+            State = Job.Request is null ? JobState.Queued : Job.State,
+            Phase = pass,
+            WindowsTotal = progress.Length,
+            WindowsDone = progress.Count(p => p == 100),
+            WindowProgress = progress,
+            Progress = Job.State is JobState.Stitching or JobState.Completed ? 1 : _tasks?.Fraction ?? 0,
+            Steps = Job.Steps,
+            Error = Job.Error,
+            Result = Job.Result,
+            SubmittedAt = Job.SubmittedAt,
+            FinishedAt = Job.FinishedAt,
+            Exists = Job.Request is not null,
+            Tenant = Job.Request?.Tenant ?? "",
+            Prompt = Job.Request is { } r ? r.Prompt ?? string.Join(" | ", r.Storyboard?.Select(s => s.Prompt) ?? []) : "",
+            Frames = Job.Frames,
+            Fps = Job.Fps,
+            FirstFrame = Job.FirstFrame,
+            Format = Job.Request?.Format ?? "mp4",
+            HostSilo = RuntimeIdentity,
+        };
+    }
 }

@@ -19,7 +19,7 @@ namespace VideoDiffusion.Farm.Grains.Stitching;
 /// video. Frames go through a temporary file, so memory does not grow with clip length.
 /// </summary>
 [AcceleratorPlacement]
-public sealed class StitcherGrain(DenoiseExecutor executor, ModelCatalog catalog, JobArtifacts artifacts, ILogger<StitcherGrain> logger) : Grain, IStitcherGrain
+public sealed class StitcherGrain(DenoiseExecutor executor, ModelCatalog catalog, JobPlans plans, JobArtifacts artifacts, ILogger<StitcherGrain> logger) : Grain, IStitcherGrain
 {
     private const int ChunkLatentFrames = 32;
     private Task? _running;
@@ -53,11 +53,12 @@ public sealed class StitcherGrain(DenoiseExecutor executor, ModelCatalog catalog
 
     private async Task<JobResult> StitchAsync(string jobId)
     {
-        var request = await artifacts.LoadRequestAsync(jobId);
-        var manifest = catalog.Manifest(request.Model);
-        var spec = RenderJobSpec.Resolve(JobRequestMapper.ToRenderRequest(request), manifest);
-        var plan = PassLayout.For(spec, PassLayout.Main).Plan;
-        int width = manifest.Video.Width, height = manifest.Video.Height, k = manifest.Latent.TemporalFactor;
+        var request = await plans.GetAsync(jobId);
+        var size = catalog.Manifest(request.Model).Video;
+        var spec = request.Plan.Spec;
+        var output = request.Plan.Output;
+        var plan = output.Windows;
+        int width = size.Width, height = size.Height, k = request.Plan.Latent.TemporalFactor;
         var metrics = new TemporalMetricsAccumulator(plan, k, spec.PixelFrames);
         var rawPath = Path.Combine(Path.GetTempPath(), $"farm-stitch-{jobId}-{Guid.NewGuid():N}.rgb");
         var videoPath = Path.ChangeExtension(rawPath, request.Format);
@@ -84,7 +85,7 @@ public sealed class StitcherGrain(DenoiseExecutor executor, ModelCatalog catalog
                 }
                 foreach (var (window, localStart, count, _) in ClipAssembler.Segments(plan))
                 {
-                    var key = new WindowKey(jobId, PassLayout.Main, window);
+                    var key = new WindowKey(jobId, output.Name, window);
                     var latents = (await artifacts.LoadLatentsAsync(JobArtifacts.FinalKey(key))
                                    ?? throw new InvalidOperationException($"window {window} has no final latents")).Latents;
                     chunk ??= new LatentTensor(ChunkLatentFrames, latents.Channels, latents.Height, latents.Width);

@@ -1,18 +1,19 @@
 using System.Text.Json;
 using VideoDiffusion.Farm.Abstractions;
 using VideoDiffusion.Farm.Diffusion.Tensors;
+using VideoDiffusion.Farm.Grains.Jobs;
 using VideoDiffusion.Farm.Media.Artifacts;
 
 namespace VideoDiffusion.Farm.Grains.Storage;
 
-/// <summary>Where a job's request, window checkpoints, final latents and video live in the artifact store.</summary>
+/// <summary>Where a job's plan, window checkpoints, final latents and video live in the artifact store.</summary>
 public sealed class JobArtifacts(IArtifactStore store)
 {
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
 
     public IArtifactStore Store => store;
 
-    public static string RequestKey(string jobId) => $"jobs/{jobId}/request.json";
+    public static string PlanKey(string jobId) => $"jobs/{jobId}/plan.json";
 
     public static string WindowPrefix(WindowKey w) => $"jobs/{w.JobId}/{w.Pass}/{w.Index}";
 
@@ -22,18 +23,18 @@ public sealed class JobArtifacts(IArtifactStore store)
 
     public static string VideoKey(string jobId, string format) => $"jobs/{jobId}/video.{format}";
 
-    public async Task SaveRequestAsync(string jobId, RenderJobRequest request, CancellationToken cancellation = default)
+    public async Task SavePlanAsync(string jobId, PlannedJob plan, CancellationToken cancellation = default)
     {
-        using var stream = new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(request, Json));
-        await store.PutAsync(RequestKey(jobId), stream, cancellation);
+        using var stream = new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(plan, Json));
+        await store.PutAsync(PlanKey(jobId), stream, cancellation);
     }
 
-    public async Task<RenderJobRequest> LoadRequestAsync(string jobId, CancellationToken cancellation = default)
+    public async Task<PlannedJob> LoadPlanAsync(string jobId)
     {
-        await using var stream = await store.OpenAsync(RequestKey(jobId), cancellation)
-                                 ?? throw new InvalidOperationException($"job {jobId} has no stored request");
-        return await JsonSerializer.DeserializeAsync<RenderJobRequest>(stream, Json, cancellation)
-               ?? throw new InvalidOperationException($"job {jobId}: empty request");
+        await using var stream = await store.OpenAsync(PlanKey(jobId))
+                                 ?? throw new InvalidOperationException($"job {jobId} has no stored plan");
+        return await JsonSerializer.DeserializeAsync<PlannedJob>(stream, Json)
+               ?? throw new InvalidOperationException($"job {jobId}: empty plan");
     }
 
     /// <summary>Latents as a small header (frames, channels, height, width, step) and raw little-endian floats.</summary>

@@ -74,6 +74,12 @@ public static class FarmMetrics
     public static readonly Counter<long> Checkpoints = Meter.CreateCounter<long>("farm.window.checkpoints", "{checkpoint}",
         "Window latent checkpoints written to the artifact store");
 
+    public static readonly Counter<long> PromptEncodings = Meter.CreateCounter<long>("farm.prompt.encodings", "{prompt}",
+        "Prompts run through a text encoder while planning jobs (kind: prompt, or the unconditional empty prompt)");
+
+    public static readonly Counter<long> JobGrainCalls = Meter.CreateCounter<long>("farm.job_grain.calls", "{call}",
+        "Calls into job grains (submission, status, window reports, stitch reports)");
+
     static FarmMetrics()
     {
         Meter.CreateObservableGauge("farm.accelerator.utilization", FarmGauges.Utilisation, "1",

@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using VideoDiffusion.Farm.Abstractions;
 using VideoDiffusion.Farm.Abstractions.Api;
 using VideoDiffusion.Farm.Diffusion.Models;
+using VideoDiffusion.Farm.Diffusion.Plans;
 using VideoDiffusion.Farm.Diffusion.Rendering;
 using VideoDiffusion.Farm.Grains.Jobs;
 
@@ -60,8 +61,7 @@ public sealed class PrometheusScrapeTests(TelemetryCluster cluster)
         // the job's window-steps, from the same plan the farm made
         var manifest = ModelManifestLoader.Load(Path.Combine(RepositoryPaths.Root, "models", "moonwalk-tiny"));
         var spec = RenderJobSpec.Resolve(JobRequestMapper.ToRenderRequest(new RenderJobRequest { Prompt = Prompt, Seconds = 30, Seed = 17 }), manifest);
-        var passes = spec.KeyframePass ? new[] { PassLayout.Keyframe, PassLayout.Main } : [PassLayout.Main];
-        var windowSteps = passes.Sum(p => (long)PassLayout.For(spec, p).Plan.Windows.Count * spec.Steps);
+        var windowSteps = JobPlanner.Passes(spec).Sum(p => (long)p.Windows.Windows.Count * spec.Steps);
 
         // the last scrape after the job's end
         var counted = await SettledAsync("sum(farm_window_steps_total)", windowSteps);

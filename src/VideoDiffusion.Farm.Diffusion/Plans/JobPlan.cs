@@ -1,0 +1,102 @@
+using System.Text.Json.Serialization;
+using VideoDiffusion.Farm.Diffusion.Noise;
+using VideoDiffusion.Farm.Diffusion.Planning;
+using VideoDiffusion.Farm.Diffusion.Rendering;
+using VideoDiffusion.Farm.Diffusion.Tensors;
+
+namespace VideoDiffusion.Farm.Diffusion.Plans;
+
+/// <summary>
+/// A job compiled once (see <see cref="JobPlanner"/>): the resolved settings, the passes in order, the prompt states
+/// and the opening frame. Every engine runs the same plan: the reference renderer in one process, the farm's window
+/// and stitcher grains each reading their part of it.
+/// </summary>
+/// <param name="FirstFrame">The opening latent frame from the first-frame model; null when the job has no first-frame pass.</param>
+public sealed record JobPlan(RenderJobSpec Spec, LatentShape Latent, IReadOnlyList<PassPlan> Passes, PromptStates Prompts, float[]? FirstFrame)
+{
+    /// <summary>The absolute latent frame the first-frame model lays out.</summary>
+    public const int FirstFrameIndex = 0;
+
+    public PassPlan Pass(string name) => Passes.FirstOrDefault(p => p.Name == name)
+                                         ?? throw new ArgumentException($"the plan has no pass '{name}'");
+
+    /// <summary>The pass the clip's frames come from (the last one).</summary>
+    [JsonIgnore]
+    public PassPlan Output => Passes[^1];
+
+    /// <summary>Every window of every pass, in the order the passes run.</summary>
+    [JsonIgnore]
+    public IEnumerable<WindowRef> Windows => Passes.SelectMany(p => p.Windows.Windows.Select(w => new WindowRef(p.Name, w.Index)));
+
+    /// <summary>Window-steps of the whole job, the first frame's steps included.</summary>
+    [JsonIgnore]
+    public long WindowSteps => FirstFrameWindowSteps + Passes.Sum(p => (long)p.Windows.Windows.Count * Spec.Steps);
+
+    /// <summary>Window-steps the first frame costs (a one-frame window through every sampler step).</summary>
+    [JsonIgnore]
+    public long FirstFrameWindowSteps => FirstFrame is null ? 0 : Spec.Steps;
+
+    public bool Contains(WindowRef window) =>
+        Passes.Any(p => p.Name == window.Pass) && window.Index >= 0 && window.Index < Pass(window.Pass).Windows.Windows.Count;
+
+    /// <summary>The task of one window: frames, conditioning and the windows it is given context from.</summary>
+    public WindowTask Task(WindowRef window)
+    {
+        var pass = Pass(window.Pass);
+        var span = pass.Windows.Windows[window.Index];
+        var frames = pass.FramesOf(window.Index);
+        var conditional = Prompts.ForFrames(frames, Spec.Storyboard, Latent.TemporalFactor, Spec.Fps);
+        var dependsOn = new List<WindowRef>();
+        if (pass.AnchorPass is { } anchorName)
+        {
+            var anchor = Pass(anchorName);
+            dependsOn.AddRange(KeyframesIn(span).Select(j => new WindowRef(anchorName, anchor.Windows.OwnerOf(j))).Distinct());
+        }
+        if (pass.Chained && window.Index > 0)
+        {
+            dependsOn.Add(window with { Index = window.Index - 1 });
+        }
+        return new WindowTask(window, span, frames, pass.Stride, conditional, FirstFrame is not null && frames.Contains(FirstFrameIndex), dependsOn);
+    }
+
+    /// <summary>
+    /// A window's starting state: the job's noise for its frames, its conditioning, the opening frame where it holds
+    /// frame 0, then the clean context from the finished windows it depends on (keyframes, or a predecessor's tail).
+    /// </summary>
+    public WindowState Start(WindowTask task, Func<WindowRef, LatentTensor> finished)
+    {
+        var window = new WindowState(task.Span, NoiseFor(task.Frames), task.Conditional, task.Stride);
+        if (task.HoldsFirstFrame)
+        {
+            window.SetContextFrame(task.Frames.ToList().IndexOf(FirstFrameIndex), FirstFrame!);
+        }
+        var pass = Pass(task.Id.Pass);
+        if (pass.AnchorPass is { } anchorName)
+        {
+            var anchor = Pass(anchorName);
+            foreach (var j in KeyframesIn(task.Span))
+            {
+                var owner = anchor.Windows.OwnerOf(j);
+                window.SetContextFrame(j * Spec.KeyframeStride - task.Span.Start, finished(new WindowRef(anchorName, owner)).Frame(j - anchor.Windows.Windows[owner].Start));
+            }
+        }
+        else if (pass.Chained && task.Id.Index > 0)
+        {
+            var previous = finished(task.Id with { Index = task.Id.Index - 1 });
+            var overlap = pass.Windows.Windows[task.Id.Index - 1].End - task.Span.Start;
+            for (var j = 0; j < overlap; j++)
+            {
+                window.SetContextFrame(j, previous.Frame(previous.Frames - overlap + j));
+            }
+        }
+        return window;
+    }
+
+    /// <summary>Initial noise of absolute latent frames <paramref name="frames"/>, in order.</summary>
+    public LatentTensor NoiseFor(IReadOnlyList<int> frames) =>
+        CounterNoise.ForFrames(Spec.Seed, frames, Latent.Channels, Latent.Height, Latent.Width);
+
+    /// <summary>Indices of the keyframes (latent frame j · stride) inside a main-pass window's span.</summary>
+    private IEnumerable<int> KeyframesIn(WindowSpan span) =>
+        Enumerable.Range(span.Start, span.Length).Where(f => f % Spec.KeyframeStride == 0).Select(f => f / Spec.KeyframeStride);
+}

@@ -1,0 +1,72 @@
+using VideoDiffusion.Farm.Diffusion.Models;
+using VideoDiffusion.Farm.Diffusion.Planning;
+using VideoDiffusion.Farm.Diffusion.Rendering;
+using VideoDiffusion.Farm.Diffusion.Text;
+
+namespace VideoDiffusion.Farm.Diffusion.Plans;
+
+/// <summary>
+/// Compiles a resolved job into its <see cref="JobPlan"/>, once. The three long-video strategies are plan builders
+/// over two primitives, co-denoise a pass and chain a pass:
+/// <list type="bullet">
+/// <item>co-denoise: one co-denoised pass over the clip, fused every <c>syncEvery</c> steps; anchored (the default for
+/// more than one window) on a chained keyframe pass first;</item>
+/// <item>keyframes: a chained keyframe pass, then a main pass whose windows never exchange during sampling and are
+/// cross-faded once at the end;</item>
+/// <item>autoregressive: one chained pass, window i continuing the clean tail of window i − 1.</item>
+/// </list>
+/// The keyframe pass is chained so the layout the first keyframes settle on (the first frame's, when the model has
+/// one) holds to the end of the clip; fused keyframe windows each invented their own and the overlaps cross-faded
+/// between them.
+/// </summary>
+public static class JobPlanner
+{
+    /// <summary>The passes of a job, in the order they run.</summary>
+    public static IReadOnlyList<PassPlan> Passes(RenderJobSpec spec)
+    {
+        var passes = new List<PassPlan>();
+        if (spec.KeyframePass)
+        {
+            passes.Add(new PassPlan(PassPlan.Keyframe, KeyframePlan(spec), spec.KeyframeStride, 0, FuseAtEnd: false, Chained: true, AnchorPass: null));
+        }
+        var anchor = spec.KeyframePass ? PassPlan.Keyframe : null;
+        passes.Add(spec.Strategy switch
+        {
+            RenderStrategy.CoDenoise => new PassPlan(PassPlan.Main, spec.Plan, 1, spec.SyncEvery, FuseAtEnd: true, Chained: false, anchor),
+            RenderStrategy.Keyframes => new PassPlan(PassPlan.Main, spec.Plan, 1, 0, FuseAtEnd: true, Chained: false, anchor),
+            RenderStrategy.Autoregressive => new PassPlan(PassPlan.Main, spec.Plan, 1, 0, FuseAtEnd: false, Chained: true, anchor),
+            _ => throw new ArgumentOutOfRangeException(nameof(spec), spec.Strategy, "unknown strategy"),
+        });
+        return passes;
+    }
+
+    /// <summary>Window-steps of the job (the first frame's included), known before any model is loaded.</summary>
+    public static long WindowSteps(RenderJobSpec spec) =>
+        (spec.FirstFramePass ? spec.Steps : 0) + Passes(spec).Sum(p => (long)p.Windows.Windows.Count * spec.Steps);
+
+    /// <summary>
+    /// The whole plan: passes, each distinct prompt encoded once with the model's text encoder, and the opening frame
+    /// laid out by the model's first-frame model when the job has a first-frame pass.
+    /// </summary>
+    public static JobPlan Build(RenderJobSpec spec, DiffusionModel model) =>
+        LayOutFirstFrame(Encode(spec, model.Manifest, model.TextEncoder.Encode), model);
+
+    /// <summary>The plan without its opening frame: passes and prompt states (<paramref name="encode"/> is called once per distinct prompt).</summary>
+    public static JobPlan Encode(RenderJobSpec spec, ModelManifest manifest, Func<string, TextConditioning> encode) =>
+        new(spec, LatentShape.Of(manifest), Passes(spec), PromptStates.Encode(spec.Storyboard, encode), null);
+
+    /// <summary>Adds the opening frame when the job has a first-frame pass; <paramref name="stepped"/> is told after every step.</summary>
+    public static JobPlan LayOutFirstFrame(JobPlan plan, DiffusionModel model, Action? stepped = null)
+    {
+        if (!plan.Spec.FirstFramePass)
+        {
+            return plan;
+        }
+        var firstFrame = model.FirstFrame ?? throw new InvalidOperationException($"{model.Manifest.Name} has no first-frame model");
+        return plan with { FirstFrame = FirstFrameGenerator.Generate(firstFrame, model.Manifest, plan, stepped) };
+    }
+
+    /// <summary>Keyframes on a coarse grid: keyframe j is latent frame j · stride, in windows of the job's window length.</summary>
+    private static WindowPlan KeyframePlan(RenderJobSpec spec) =>
+        WindowPlanner.Plan((spec.LatentFrames - 1) / spec.KeyframeStride + 1, spec.Plan.WindowLength, spec.Plan.Overlap);
+}

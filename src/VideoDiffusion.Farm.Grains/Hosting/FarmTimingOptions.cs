@@ -1,0 +1,14 @@
+namespace VideoDiffusion.Farm.Grains.Hosting;
+
+/// <summary>How often the farm looks after its jobs and windows (<c>Farm:Timing</c>).</summary>
+public sealed class FarmTimingOptions
+{
+    /// <summary>How often a running job re-ensures its unfinished windows run (brings back windows lost with a silo).</summary>
+    public TimeSpan WatchdogPeriod { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>How often the durable reminder wakes a job whose silo died (Orleans' minimum is one minute).</summary>
+    public TimeSpan ReminderPeriod { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How long a window waits for a neighbour's pushed edge before it asks the neighbour for it.</summary>
+    public TimeSpan EdgeStallTimeout { get; set; } = TimeSpan.FromSeconds(30);
+}

@@ -1,0 +1,34 @@
+using System.Collections.Concurrent;
+using VideoDiffusion.Farm.Grains.Storage;
+
+namespace VideoDiffusion.Farm.Grains.Jobs;
+
+/// <summary>
+/// The plans of the jobs whose windows run on this silo, read from the artifact store once per job and shared by all
+/// of its windows here (a job's plan never changes once stored).
+/// </summary>
+public sealed class JobPlans(JobArtifacts artifacts)
+{
+    private const int Kept = 32;
+    private readonly ConcurrentDictionary<string, Lazy<Task<PlannedJob>>> _plans = new();
+    private readonly ConcurrentQueue<string> _order = new();
+
+    public Task<PlannedJob> GetAsync(string jobId, CancellationToken cancellation = default)
+    {
+        var lazy = _plans.GetOrAdd(jobId, id =>
+        {
+            _order.Enqueue(id);
+            return new Lazy<Task<PlannedJob>>(() => artifacts.LoadPlanAsync(id));
+        });
+        while (_order.Count > Kept && _order.TryDequeue(out var oldest))
+        {
+            _plans.TryRemove(oldest, out _);
+        }
+        var task = lazy.Value;
+        if (task.IsFaulted)
+        {
+            _plans.TryRemove(new KeyValuePair<string, Lazy<Task<PlannedJob>>>(jobId, lazy)); // a failed read is tried again next time
+        }
+        return task.WaitAsync(cancellation);
+    }
+}
