@@ -21,18 +21,15 @@ public sealed class DenoiseExecutor : IDisposable
     private readonly AcceleratorOptions _options;
     private readonly ModelCatalog _catalog;
     private readonly ILogger<DenoiseExecutor> _logger;
-    private readonly LinkedList<WorkItem> _queue = new();
-    private readonly object _lock = new(); // a monitor: slots wait on it for work
+    private readonly ExecutorQueue _queue = new();
     private readonly CancellationTokenSource _shutdown = new();
     private readonly List<Thread> _threads = [];
-    private readonly Dictionary<(string Model, (int Frames, int Tokens) Key, int Channels, int Height, int Width), int> _lastBatchSizes = []; // under _lock
     private readonly Stopwatch _uptime = Stopwatch.StartNew();
     private readonly Timer _sampler;
     private readonly TaskCompletionSource _modelsLoaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _slotsPreloading;
     private Exception? _preloadFailure;
-    private long _windowSteps, _calls, _cancelled;
-    private int _queuedWindowSteps;
+    private long _windowSteps, _calls;
 
     /// <param name="silo">The silo's name, the <c>silo</c> tag of every measurement.</param>
     public DenoiseExecutor(IOptions<AcceleratorOptions> options, ModelCatalog catalog, ILogger<DenoiseExecutor> logger, string silo = "local")
@@ -72,17 +69,12 @@ public sealed class DenoiseExecutor : IDisposable
     public Task ModelsLoaded => _modelsLoaded.Task;
 
     /// <summary>Denoise requests (window-steps) waiting for a slot.</summary>
-    public int QueuedWindowSteps => Volatile.Read(ref _queuedWindowSteps);
+    public int QueuedWindowSteps => _queue.QueuedWindowSteps;
 
     public ExecutorStatistics Statistics()
     {
-        int queued;
-        lock (_lock)
-        {
-            queued = _queue.Count;
-        }
-        return new ExecutorStatistics(_options.Slots, queued, Interlocked.Read(ref _windowSteps), Interlocked.Read(ref _calls),
-            Interlocked.Read(ref _cancelled), Usage.Aggregate(TimeSpan.Zero, (sum, u) => sum + u.Busy), _uptime.Elapsed);
+        return new ExecutorStatistics(_options.Slots, _queue.Count, Interlocked.Read(ref _windowSteps), Interlocked.Read(ref _calls),
+            _queue.Cancelled, Usage.Aggregate(TimeSpan.Zero, (sum, u) => sum + u.Busy), _uptime.Elapsed);
     }
 
     private void SampleUsage()
@@ -102,54 +94,9 @@ public sealed class DenoiseExecutor : IDisposable
     public Task<T> RunAsync<T>(string model, Func<DiffusionModel, T> work, CancellationToken cancellation, int priority = 0) =>
         Enqueue(new FunctionItem<T>(model, work, cancellation) { Priority = priority });
 
-    private Task<T> Enqueue<T>(WorkItem<T> item)
-    {
-        if (_options.Slots == 0)
-        {
-            throw new InvalidOperationException("this silo has no accelerator slots");
-        }
-        lock (_lock)
-        {
-            // behind every item of the same or a higher priority: FIFO within a priority, higher priorities first
-            var after = _queue.Last;
-            while (after is not null && after.Value.Priority < item.Priority)
-            {
-                after = after.Previous;
-            }
-            if (after is null)
-            {
-                _queue.AddFirst(item);
-            }
-            else
-            {
-                _queue.AddAfter(after, item);
-            }
-            if (item is DenoiseItem)
-            {
-                _queuedWindowSteps++;
-            }
-            Monitor.PulseAll(_lock);
-        }
-        // a cancelled item leaves the queue at once, so a cancelled job frees the executor within one step
-        item.Registration = item.Cancellation.Register(() =>
-        {
-            bool removed;
-            lock (_lock)
-            {
-                removed = _queue.Remove(item);
-                if (removed && item is DenoiseItem)
-                {
-                    _queuedWindowSteps--;
-                }
-            }
-            if (removed)
-            {
-                Interlocked.Increment(ref _cancelled);
-                item.Completion.TrySetCanceled(item.Cancellation);
-            }
-        });
-        return item.Completion.Task;
-    }
+    private Task<T> Enqueue<T>(WorkItem<T> item) => _options.Slots == 0
+        ? throw new InvalidOperationException("this silo has no accelerator slots")
+        : _queue.Enqueue(item);
 
     private void SlotLoop(object? state)
     {
@@ -161,7 +108,7 @@ public sealed class DenoiseExecutor : IDisposable
             Preload(slot, models, settings);
             while (!_shutdown.IsCancellationRequested)
             {
-                var batch = TakeBatch();
+                var batch = _queue.TakeBatch(_options.MaxBatch, _options.BatchLinger, _shutdown.Token);
                 if (batch.Count == 0)
                 {
                     continue;
@@ -247,67 +194,6 @@ public sealed class DenoiseExecutor : IDisposable
         }
     }
 
-    /// <summary>
-    /// Waits for work, then takes the oldest item plus queued denoise items of the same model and shape up to the batch
-    /// size. When the batch is not full it lingers briefly: the windows of a co-denoised clip reach each step within
-    /// microseconds of each other, and one call for all of them beats several. It lingers only when the last batch of
-    /// this kind was larger than what is queued now: a lone window (a chained pass, a window of its own shape) would
-    /// otherwise wait out the linger on every step for companions that never come.
-    /// </summary>
-    private List<WorkItem> TakeBatch()
-    {
-        var batch = new List<WorkItem>();
-        lock (_lock)
-        {
-            while (_queue.First is null)
-            {
-                if (_shutdown.IsCancellationRequested)
-                {
-                    return batch;
-                }
-                Monitor.Wait(_lock, TimeSpan.FromMilliseconds(200));
-            }
-            var first = _queue.First.Value;
-            _queue.RemoveFirst();
-            batch.Add(first);
-            if (first is DenoiseItem)
-            {
-                _queuedWindowSteps--;
-            }
-            if (first is DenoiseItem head)
-            {
-                var kind = (head.Model, head.Input.BatchKey, head.Input.Sample.Channels, head.Input.Sample.Height, head.Input.Sample.Width);
-                var deadline = Stopwatch.GetTimestamp() + (long)(_options.BatchLinger.TotalSeconds * Stopwatch.Frequency);
-                while (true)
-                {
-                    for (var node = _queue.First; node is not null && batch.Count < _options.MaxBatch;)
-                    {
-                        var next = node.Next;
-                        if (node.Value is DenoiseItem d && d.Model == head.Model && d.Input.BatchKey == head.Input.BatchKey && d.Input.Sample.SameShape(head.Input.Sample))
-                        {
-                            _queue.Remove(node);
-                            _queuedWindowSteps--;
-                            batch.Add(d);
-                        }
-                        node = next;
-                    }
-                    var remaining = deadline - Stopwatch.GetTimestamp();
-                    if (batch.Count >= _options.MaxBatch || remaining <= 0 || (_lastBatchSizes.TryGetValue(kind, out var last) && last <= batch.Count))
-                    {
-                        break;
-                    }
-                    Monitor.Wait(_lock, TimeSpan.FromSeconds((double)remaining / Stopwatch.Frequency));
-                }
-                _lastBatchSizes[kind] = batch.Count;
-            }
-        }
-        foreach (var item in batch)
-        {
-            item.Registration.Dispose();
-        }
-        return batch;
-    }
-
     private void Execute(DiffusionModel model, List<WorkItem> batch, int slot)
     {
         var usage = Usage[slot];
@@ -362,22 +248,11 @@ public sealed class DenoiseExecutor : IDisposable
         FarmGauges.Unregister(this);
         _sampler.Dispose();
         _shutdown.Cancel();
-        lock (_lock)
-        {
-            Monitor.PulseAll(_lock);
-        }
+        _queue.WakeAll();
         foreach (var thread in _threads)
         {
             thread.Join(TimeSpan.FromSeconds(10));
         }
-        lock (_lock)
-        {
-            foreach (var item in _queue)
-            {
-                item.Fail(new OperationCanceledException("the executor is shutting down"));
-            }
-            _queue.Clear();
-            _queuedWindowSteps = 0;
-        }
+        _queue.FailAll(new OperationCanceledException("the executor is shutting down"));
     }
 }

@@ -33,8 +33,8 @@ public sealed class JobTasks
     public int Count => _windows.Length;
     public bool AllDone => Done.All(d => d);
 
-    /// <summary>The window at a position in plan order.</summary>
-    public WindowRef Window(int index) => _windows[index];
+    /// <summary>Every window of the plan, in plan order.</summary>
+    public IReadOnlyList<WindowRef> Windows => _windows;
 
     /// <summary>The window's position in plan order, or −1 for a window the plan does not have.</summary>
     public int IndexOf(WindowRef window) => _index.GetValueOrDefault(window, -1);

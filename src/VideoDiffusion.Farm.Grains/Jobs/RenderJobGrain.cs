@@ -12,12 +12,10 @@ using VideoDiffusion.Farm.Grains.Windows;
 namespace VideoDiffusion.Farm.Grains.Jobs;
 
 /// <summary>
-/// One render job: validates it, has it planned once, then runs the plan's windows as tasks (<see cref="JobTasks"/>:
-/// a window starts when its dependencies are done), and hands the finished latents to the stitcher. It hears from
-/// each window a few times (progress quarters and completion), never per step; every call returns at once. Its state
-/// is persisted, and a watchdog timer re-ensures unfinished windows run, which brings back windows whose silo died. A
-/// reminder (durable, on Redis in a cluster) reactivates the job on another silo when its own silo died and nobody
-/// else calls it.
+/// One render job: validates it, has it planned once, runs the plan's windows as tasks (<see cref="JobTasks"/>) and
+/// hands the finished latents to the stitcher. Windows report a few times each, never per step; every call returns at
+/// once. Its state is persisted; a watchdog timer re-ensures unfinished windows run (bringing back windows whose silo
+/// died), and a durable reminder reactivates the job elsewhere when its own silo died and nobody else calls it.
 /// </summary>
 public sealed class RenderJobGrain(
     [PersistentState("job", FarmStorage.Name)] IPersistentState<RenderJobState> state,
@@ -27,10 +25,8 @@ public sealed class RenderJobGrain(
     ILogger<RenderJobGrain> logger) : Grain, IRenderJobGrain, IRemindable
 {
     private const string ReminderName = "watchdog";
-
-    private readonly HashSet<IJobObserver> _observers = [];
+    private readonly JobObservers _observers = new();
     private IGrainTimer? _watchdog;
-    private DateTime _lastNotified;
     private JobTelemetry _telemetry = null!;
     private JobTasks? _tasks;
     private Task? _planning;
@@ -44,10 +40,7 @@ public sealed class RenderJobGrain(
         _telemetry = new JobTelemetry(this, JobId);
         if (Job.State is JobState.Running or JobState.Stitching)
         {
-            if (Job.Planned)
-            {
-                _tasks = new JobTasks((await plans.GetAsync(JobId, cancellationToken)).Plan, Job.Done, Job.Progress);
-            }
+            _tasks = Job.Planned ? new JobTasks((await plans.GetAsync(JobId, cancellationToken)).Plan, Job.Done, Job.Progress) : null;
             StartWatchdog();
         }
         Publish();
@@ -67,13 +60,8 @@ public sealed class RenderJobGrain(
             return Status(); // the same job id submitted again: the job already exists
         }
         var spec = JobSpecs.Resolve(request, catalog);
-        Job.Request = request;
-        Job.SubmittedAt = DateTimeOffset.UtcNow;
-        Job.Steps = spec.Steps;
-        Job.Frames = spec.PixelFrames;
-        Job.Fps = spec.Fps;
-        Job.FirstFrame = spec.FirstFramePass;
-        Job.State = JobState.Running;
+        (Job.Request, Job.SubmittedAt, Job.State) = (request, DateTimeOffset.UtcNow, JobState.Running);
+        (Job.Steps, Job.Frames, Job.Fps, Job.FirstFrame) = (spec.Steps, spec.PixelFrames, spec.Fps, spec.FirstFramePass);
         await state.WriteStateAsync();
         _telemetry.Started(request, spec.Strategy.ToString(), spec.PixelFrames, spec.Plan.Windows.Count);
         _planning = PlanAsync();
@@ -109,20 +97,12 @@ public sealed class RenderJobGrain(
             return;
         }
         await FinishAsync(JobState.Cancelled, null);
-        await ForEachWindowAsync(_tasks?.Done.Select((_, i) => i) ?? [], w => w.Cancel());
+        await ForEachWindowAsync(_tasks?.Windows ?? [], w => w.Cancel());
     }
 
-    public Task Subscribe(IJobObserver observer)
-    {
-        _observers.Add(observer);
-        return Task.CompletedTask;
-    }
+    public Task Subscribe(IJobObserver observer) => _observers.Add(observer);
 
-    public Task Unsubscribe(IJobObserver observer)
-    {
-        _observers.Remove(observer);
-        return Task.CompletedTask;
-    }
+    public Task Unsubscribe(IJobObserver observer) => _observers.Remove(observer);
 
     public Task WindowProgressed(WindowKey window, int percent)
     {
@@ -201,8 +181,7 @@ public sealed class RenderJobGrain(
             {
                 return;
             }
-            var windows = plan.Windows.Count();
-            (Job.Done, Job.Progress, Job.Planned) = (new bool[windows], new byte[windows], true);
+            (Job.Done, Job.Progress, Job.Planned) = (new bool[plan.Windows.Count()], new byte[plan.Windows.Count()], true);
             await state.WriteStateAsync();
             _tasks = new JobTasks(plan, Job.Done, Job.Progress);
             StartReadyWindows();
@@ -223,30 +202,14 @@ public sealed class RenderJobGrain(
         if (_tasks is { } tasks)
         {
             // in the background, so the calling request returns at once, even for a thousand windows
-            _ = ForEachWindowAsync(tasks.Ready().Select(tasks.IndexOf).ToList(), w => w.EnsureRunning());
+            _ = ForEachWindowAsync(tasks.Ready().ToList(), w => w.EnsureRunning());
         }
     }
 
-    private async Task ForEachWindowAsync(IEnumerable<int> windows, Func<IWindowGrain, Task> call)
+    private Task ForEachWindowAsync(IEnumerable<WindowRef> windows, Func<IWindowGrain, Task> call)
     {
         _telemetry.Enter();
-        var refs = _tasks is null ? [] : windows.Select(i => _tasks.Window(i)).ToList();
-        foreach (var chunk in refs.Chunk(64))
-        {
-            RequestContext.Set(AcceleratorPlacement.ModelContextKey, Job.Request!.Model);
-            await Task.WhenAll(chunk.Select(async w =>
-            {
-                try
-                {
-                    await call(GrainFactory.GetGrain<IWindowGrain>(WindowKeys.Of(JobId, w).GrainKey));
-                }
-                catch (Exception e)
-                {
-                    logger.LogWarning("job {Job}: window {Window} did not answer: {Error}", JobId, w, e.Message);
-                }
-            }));
-        }
-        RequestContext.Remove(AcceleratorPlacement.ModelContextKey);
+        return WindowFanOut.CallAsync(GrainFactory, JobId, Job.Request!.Model, windows, call, logger);
     }
 
     private async Task FailAsync(string error)
@@ -257,7 +220,7 @@ public sealed class RenderJobGrain(
         }
         logger.LogError("job {Job} failed: {Error}", JobId, error);
         await FinishAsync(JobState.Failed, error);
-        _ = ForEachWindowAsync(_tasks?.Done.Select((_, i) => i) ?? [], w => w.Cancel());
+        _ = ForEachWindowAsync(_tasks?.Windows ?? [], w => w.Cancel());
     }
 
     private async Task FinishAsync(JobState final, string? error)
@@ -312,44 +275,23 @@ public sealed class RenderJobGrain(
     private void Notify(bool force)
     {
         Publish();
-        if (_observers.Count == 0 || (!force && DateTime.UtcNow - _lastNotified < TimeSpan.FromMilliseconds(200)))
-        {
-            return;
-        }
-        _lastNotified = DateTime.UtcNow;
-        var status = Status();
-        foreach (var observer in _observers)
-        {
-            observer.OnStatus(status);
-        }
+        _observers.Notify(Status, force);
     }
 
     private JobStatus Status()
     {
         var pass = _tasks?.CurrentPass ?? "plan";
         var progress = _tasks?.PassProgress(pass) ?? [];
+        var request = Job.Request;
         return new JobStatus
         {
-            JobId = JobId,
-            State = Job.Request is null ? JobState.Queued : Job.State,
-            Phase = pass,
-            WindowsTotal = progress.Length,
-            WindowsDone = progress.Count(p => p == 100),
-            WindowProgress = progress,
+            JobId = JobId, State = request is null ? JobState.Queued : Job.State, Phase = pass, Exists = request is not null,
+            WindowsTotal = progress.Length, WindowsDone = progress.Count(p => p == 100), WindowProgress = progress,
             Progress = Job.State is JobState.Stitching or JobState.Completed ? 1 : _tasks?.Fraction ?? 0,
-            Steps = Job.Steps,
-            Error = Job.Error,
-            Result = Job.Result,
-            SubmittedAt = Job.SubmittedAt,
-            FinishedAt = Job.FinishedAt,
-            Exists = Job.Request is not null,
-            Tenant = Job.Request?.Tenant ?? "",
-            Prompt = Job.Request is { } r ? r.Prompt ?? string.Join(" | ", r.Storyboard?.Select(s => s.Prompt) ?? []) : "",
-            Frames = Job.Frames,
-            Fps = Job.Fps,
-            FirstFrame = Job.FirstFrame,
-            Format = Job.Request?.Format ?? "mp4",
-            HostSilo = RuntimeIdentity,
+            Steps = Job.Steps, Frames = Job.Frames, Fps = Job.Fps, FirstFrame = Job.FirstFrame,
+            Error = Job.Error, Result = Job.Result, SubmittedAt = Job.SubmittedAt, FinishedAt = Job.FinishedAt,
+            Tenant = request?.Tenant ?? "", Format = request?.Format ?? "mp4", HostSilo = RuntimeIdentity,
+            Prompt = request is null ? "" : request.Prompt ?? string.Join(" | ", request.Storyboard?.Select(s => s.Prompt) ?? []),
         };
     }
 }

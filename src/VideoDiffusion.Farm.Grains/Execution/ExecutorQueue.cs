@@ -1,0 +1,162 @@
+using System.Diagnostics;
+
+namespace VideoDiffusion.Farm.Grains.Execution;
+
+/// <summary>
+/// A silo's queue of inference work: higher priorities first, arrival order within a priority; cancelled items leave
+/// at once; slots take denoise items of the same model and shape together as one batch.
+/// </summary>
+internal sealed class ExecutorQueue
+{
+    private readonly LinkedList<WorkItem> _queue = new();
+    private readonly object _lock = new(); // a monitor: slots wait on it for work
+    private readonly Dictionary<(string Model, (int Frames, int Tokens) Key, int Channels, int Height, int Width), int> _lastBatchSizes = []; // under _lock
+    private int _queuedWindowSteps;
+    private long _cancelled;
+
+    /// <summary>Denoise requests (window-steps) waiting for a slot.</summary>
+    public int QueuedWindowSteps => Volatile.Read(ref _queuedWindowSteps);
+
+    /// <summary>Items cancelled while they waited.</summary>
+    public long Cancelled => Interlocked.Read(ref _cancelled);
+
+    public int Count
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _queue.Count;
+            }
+        }
+    }
+
+    public Task<T> Enqueue<T>(WorkItem<T> item)
+    {
+        lock (_lock)
+        {
+            // behind every item of the same or a higher priority: FIFO within a priority, higher priorities first
+            var after = _queue.Last;
+            while (after is not null && after.Value.Priority < item.Priority)
+            {
+                after = after.Previous;
+            }
+            if (after is null)
+            {
+                _queue.AddFirst(item);
+            }
+            else
+            {
+                _queue.AddAfter(after, item);
+            }
+            if (item is DenoiseItem)
+            {
+                _queuedWindowSteps++;
+            }
+            Monitor.PulseAll(_lock);
+        }
+        // a cancelled item leaves the queue at once, so a cancelled job frees the executor within one step
+        item.Registration = item.Cancellation.Register(() =>
+        {
+            bool removed;
+            lock (_lock)
+            {
+                removed = _queue.Remove(item);
+                if (removed && item is DenoiseItem)
+                {
+                    _queuedWindowSteps--;
+                }
+            }
+            if (removed)
+            {
+                Interlocked.Increment(ref _cancelled);
+                item.Completion.TrySetCanceled(item.Cancellation);
+            }
+        });
+        return item.Completion.Task;
+    }
+
+    /// <summary>
+    /// Waits for work, then takes the oldest item plus queued denoise items of the same model and shape up to the batch
+    /// size. When the batch is not full it lingers briefly: the windows of a co-denoised clip reach each step within
+    /// microseconds of each other, and one call for all of them beats several. It lingers only when the last batch of
+    /// this kind was larger than what is queued now: a lone window (a chained pass, a window of its own shape) would
+    /// otherwise wait out the linger on every step for companions that never come.
+    /// </summary>
+    public List<WorkItem> TakeBatch(int maxBatch, TimeSpan linger, CancellationToken shutdown)
+    {
+        var batch = new List<WorkItem>();
+        lock (_lock)
+        {
+            while (_queue.First is null)
+            {
+                if (shutdown.IsCancellationRequested)
+                {
+                    return batch;
+                }
+                Monitor.Wait(_lock, TimeSpan.FromMilliseconds(200));
+            }
+            var first = _queue.First.Value;
+            _queue.RemoveFirst();
+            batch.Add(first);
+            if (first is DenoiseItem)
+            {
+                _queuedWindowSteps--;
+            }
+            if (first is DenoiseItem head)
+            {
+                var kind = (head.Model, head.Input.BatchKey, head.Input.Sample.Channels, head.Input.Sample.Height, head.Input.Sample.Width);
+                var deadline = Stopwatch.GetTimestamp() + (long)(linger.TotalSeconds * Stopwatch.Frequency);
+                while (true)
+                {
+                    for (var node = _queue.First; node is not null && batch.Count < maxBatch;)
+                    {
+                        var next = node.Next;
+                        if (node.Value is DenoiseItem d && d.Model == head.Model && d.Input.BatchKey == head.Input.BatchKey && d.Input.Sample.SameShape(head.Input.Sample))
+                        {
+                            _queue.Remove(node);
+                            _queuedWindowSteps--;
+                            batch.Add(d);
+                        }
+                        node = next;
+                    }
+                    var remaining = deadline - Stopwatch.GetTimestamp();
+                    if (batch.Count >= maxBatch || remaining <= 0 || (_lastBatchSizes.TryGetValue(kind, out var last) && last <= batch.Count))
+                    {
+                        break;
+                    }
+                    Monitor.Wait(_lock, TimeSpan.FromSeconds((double)remaining / Stopwatch.Frequency));
+                }
+                _lastBatchSizes[kind] = batch.Count;
+            }
+        }
+        foreach (var item in batch)
+        {
+            item.Registration.Dispose();
+        }
+        return batch;
+    }
+
+    /// <summary>Wakes every slot waiting for work (the executor is stopping).</summary>
+    public void WakeAll()
+    {
+        lock (_lock)
+        {
+            Monitor.PulseAll(_lock);
+        }
+    }
+
+    /// <summary>Fails and removes everything still queued.</summary>
+    public void FailAll(Exception error)
+    {
+        lock (_lock)
+        {
+            foreach (var item in _queue)
+            {
+                item.Fail(error);
+            }
+            _queue.Clear();
+            _queuedWindowSteps = 0;
+        }
+    }
+}
