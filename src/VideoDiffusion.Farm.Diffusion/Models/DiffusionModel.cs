@@ -1,3 +1,4 @@
+using VideoDiffusion.Farm.Diffusion.Decoding;
 using VideoDiffusion.Farm.Diffusion.Denoising;
 using VideoDiffusion.Farm.Diffusion.Onnx;
 using VideoDiffusion.Farm.Diffusion.Text;

@@ -1,4 +1,4 @@
-using VideoDiffusion.Farm.Diffusion.Denoising;
+using VideoDiffusion.Farm.Diffusion.Decoding;
 using VideoDiffusion.Farm.Diffusion.Tensors;
 
 namespace VideoDiffusion.Farm.Media.Frames;

@@ -3,7 +3,7 @@ using VideoDiffusion.Farm.Diffusion.Models;
 using VideoDiffusion.Farm.Diffusion.Onnx;
 using VideoDiffusion.Farm.Diffusion.Tensors;
 
-namespace VideoDiffusion.Farm.Diffusion.Denoising;
+namespace VideoDiffusion.Farm.Diffusion.Decoding;
 
 /// <summary>Latent frames -> pixel frames in [-1, 1], (frames, 3, H, W); decodes in chunks to bound memory.</summary>
 public sealed class VaeDecoder : IDisposable

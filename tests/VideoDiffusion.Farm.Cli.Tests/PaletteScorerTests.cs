@@ -1,7 +1,7 @@
-using VideoDiffusion.Farm.Diffusion.Quality;
+using VideoDiffusion.Farm.Cli.Evaluation;
 using VideoDiffusion.Farm.Diffusion.Tensors;
 
-namespace VideoDiffusion.Farm.Diffusion.Tests;
+namespace VideoDiffusion.Farm.Cli.Tests;
 
 public sealed class PaletteScorerTests
 {

@@ -1,6 +1,6 @@
 using VideoDiffusion.Farm.Diffusion.Tensors;
 
-namespace VideoDiffusion.Farm.Diffusion.Quality;
+namespace VideoDiffusion.Farm.Cli.Evaluation;
 
 /// <summary>A background: its sky and ground colours (space has the sky colour everywhere).</summary>
 public sealed record BackgroundColours(byte[] Sky, byte[] Ground);
