@@ -42,6 +42,10 @@ public sealed record JobPlan(RenderJobSpec Spec, LatentShape Latent, IReadOnlyLi
     /// <summary>The task of one window: frames, conditioning and the windows it is given context from.</summary>
     public WindowTask Task(WindowRef window)
     {
+        if (!Contains(window))
+        {
+            throw new ArgumentException($"the plan has no window {window}", nameof(window));
+        }
         var pass = Pass(window.Pass);
         var span = pass.Windows.Windows[window.Index];
         var frames = pass.FramesOf(window.Index);

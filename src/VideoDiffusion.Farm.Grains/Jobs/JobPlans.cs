@@ -18,7 +18,8 @@ public sealed class JobPlans(JobArtifacts artifacts)
         var lazy = _plans.GetOrAdd(jobId, id =>
         {
             _order.Enqueue(id);
-            return new Lazy<Task<PlannedJob>>(() => artifacts.LoadPlanAsync(id));
+            // read outside any grain's scheduler: the task is shared by every window of the job on this silo
+            return new Lazy<Task<PlannedJob>>(() => Task.Run(() => artifacts.LoadPlanAsync(id)));
         });
         while (_order.Count > Kept && _order.TryDequeue(out var oldest))
         {

@@ -1,7 +1,9 @@
 using System.Text.Json;
 using VideoDiffusion.Farm.Abstractions;
 using VideoDiffusion.Farm.Diffusion.Tensors;
+using VideoDiffusion.Farm.Diffusion.Plans;
 using VideoDiffusion.Farm.Grains.Jobs;
+using VideoDiffusion.Farm.Grains.Windows;
 using VideoDiffusion.Farm.Media.Artifacts;
 
 namespace VideoDiffusion.Farm.Grains.Storage;
@@ -35,6 +37,18 @@ public sealed class JobArtifacts(IArtifactStore store)
                                  ?? throw new InvalidOperationException($"job {jobId} has no stored plan");
         return await JsonSerializer.DeserializeAsync<PlannedJob>(stream, Json)
                ?? throw new InvalidOperationException($"job {jobId}: empty plan");
+    }
+
+    /// <summary>The final latents of finished windows of a job (the clean context a window depends on).</summary>
+    public async Task<Dictionary<WindowRef, LatentTensor>> LoadFinalsAsync(string jobId, IEnumerable<WindowRef> windows, CancellationToken cancellation)
+    {
+        var finals = new Dictionary<WindowRef, LatentTensor>();
+        foreach (var window in windows)
+        {
+            finals[window] = (await LoadLatentsAsync(FinalKey(WindowKeys.Of(jobId, window)), cancellation)
+                              ?? throw new InvalidOperationException($"window {window} has no final latents")).Latents;
+        }
+        return finals;
     }
 
     /// <summary>Latents as a small header (frames, channels, height, width, step) and raw little-endian floats.</summary>

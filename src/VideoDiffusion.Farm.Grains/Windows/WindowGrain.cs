@@ -165,23 +165,14 @@ public sealed class WindowGrain(
     {
         _job = await plans.GetAsync(_key.JobId, cancellation);
         var plan = _job.Plan;
-        if (!plan.Contains(_key.Ref()))
-        {
-            throw new InvalidOperationException($"the plan of job {_key.JobId} has no window {_key.Ref()}");
-        }
+        var task = plan.Task(_key.Ref());
         // farm view: this window counts as running on this silo until the loop leaves, however it leaves
         using var running = ServiceProvider.GetRequiredService<RunningWindows>().Register(_key.JobId, _job.Tenant);
         if (rewindTo is null && await artifacts.Store.ExistsAsync(JobArtifacts.FinalKey(_key), cancellation))
         {
             return; // done before (this is a re-activation): report completion again
         }
-        var task = plan.Task(_key.Ref());
-        var context = new Dictionary<WindowRef, LatentTensor>();
-        foreach (var dependency in task.DependsOn)
-        {
-            context[dependency] = (await artifacts.LoadLatentsAsync(JobArtifacts.FinalKey(WindowKeys.Of(_key.JobId, dependency)), cancellation)
-                                   ?? throw new InvalidOperationException($"window {dependency} has no final latents")).Latents;
-        }
+        var context = await artifacts.LoadFinalsAsync(_key.JobId, task.DependsOn, cancellation);
         _pass = plan.Pass(_key.Pass);
         _window = plan.Start(task, r => context[r]);
         var start = await ResumeAsync(plan.Spec.Steps, rewindTo, cancellation);
