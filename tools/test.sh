@@ -14,7 +14,7 @@ dotnet build VideoDiffusion.Farm.sln -c Release -nologo -v quiet
 echo "== tests"
 status=0
 # test assemblies one after another: the cluster tests want both cores; --blame names the test that was running if
-# a test host ever crashes (one intermittent Cli test host crash was seen in session 16, cause unknown)
+# a test host ever crashes (an intermittent Cli test host crash has been seen, cause unknown)
 FARM_EXTRA_GOLDEN_MODEL="$kit/model" dotnet test VideoDiffusion.Farm.sln -c Release --no-build -nologo -m:1 --blame 2>&1 | tee "$log" || status=$?
 passed=$(grep -oE 'Passed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
 failed=$(grep -oE 'Failed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')

@@ -13,7 +13,7 @@ public class ModelQualityTests
         var scores = new ModelEvaluator(model, EvalSet.Load(Path.Combine(RepositoryPaths.Root, "tools", "model-kit", "eval", "eval-set.json"))).Evaluate();
         Console.WriteLine(scores);
         Assert.Equal(64, scores.Prompts);
-        // issue #2's bars (measured here: 100 %, 98.3 %, 88.6 % = 31 of 35, 87.5 % = 28 of 32)
+        // the model's quality bars (measured here: 100 %, 98.3 %, 88.6 % = 31 of 35, 87.5 % = 28 of 32)
         Assert.True(scores.BackgroundRight >= 0.95, $"background right {scores.BackgroundRight:P1} < 95 %");
         Assert.True(scores.ColourPresence >= 0.90, $"colour present {scores.ColourPresence:P1} < 90 %");
         Assert.True(scores.ContextKept >= 0.85, $"context kept {scores.ContextKept:P1} < 85 %");

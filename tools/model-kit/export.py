@@ -327,7 +327,7 @@ def write_training_record(vae, den_state, work, first_frame=None):
     first_frame = first_frame or {}
     rec = {"first_frame_seconds": first_frame.get("seconds"), "first_frame_curve": first_frame.get("curve"),"vae_seconds": vae.get("seconds"), "vae_curve": vae.get("curve"),
            "denoiser_seconds": den_state.get("seconds"), "denoiser_curve": den_state.get("curve"),
-           "evals": den_state.get("evals"), "direction_seconds": den_state.get("direction_seconds"),
+           "evals": den_state.get("evals"),
            "frame_seconds": den_state.get("frame_seconds"), "decoder_seconds": vae.get("decoder_seconds")}
     json.dump(rec, open(os.path.join(work, "training.json"), "w"), indent=1)
 

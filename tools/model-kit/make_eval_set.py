@@ -14,7 +14,7 @@ import torch
 import nets
 import quality
 import world
-from train import to_unit
+from pixels import to_unit
 
 
 def build(vae_state, out, prompts=64, contexts=32, context_frames=4):

@@ -37,7 +37,7 @@ class VaeDecoder(nn.Module):
 
     def __init__(self, c=LATENT_CHANNELS, width=128, layers=2):
         super().__init__()
-        # the defaults are the shipped decoder; experiment 9 refits a wider, deeper one (width 192, 3 layers)
+        # the defaults are the VAE's own decoder; stage 1b trains a wider, deeper one (width 192, 3 layers)
         low = [nn.Conv2d(c, width, 3, padding=1), nn.SiLU()]
         high = [nn.Conv2d(width // 4, 96, 3, padding=1), nn.SiLU()]
         for _ in range(layers - 1):
@@ -202,12 +202,6 @@ class SpatialAttention(nn.Module):
         return x + self.proj(y)
 
 
-def horizontal_gradient(x):
-    """Central difference along the width (zero beyond the edges): positive where features grow to the right."""
-    p = F.pad(x, (1, 1))
-    return 0.5 * (p[..., 2:] - p[..., :-2])
-
-
 MOTION_DIM = TEXT_DIM + 32
 
 
@@ -228,47 +222,6 @@ def frame_offsets(x):
 def motion_conditioning(text_states, frame_stride):
     """What the co-moving speed is chosen from: the pooled text and the frame stride (not the timestep)."""
     return torch.cat([text_states.mean(dim=1), sinusoid(torch.log2(frame_stride) * 100.0, 32)], dim=1)
-
-
-class CoMovingAttention(nn.Module):
-    """Temporal attention along tracks that move sideways at a speed the conditioning chooses.
-
-    The features are shifted, frame by frame, into the frame of reference of a subject moving at that speed
-    (positions relative to the window's centre frame, so windows stay position-free), attended across frames per
-    position there, and shifted back. A subject that moves the way the prompt says then sits still on one track and
-    its noisy evidence adds up over the whole window, which lowers the loss; so the prompt, not the noise, decides
-    which way a generated subject goes. Fixed-position attention alone left left/right at chance. Starts as a
-    no-op (zero output projection) and only the direction stage trains it."""
-
-    def __init__(self, ch, max_speed=1.0, width=0.6):
-        super().__init__()
-        self.attention = TemporalAttention(ch)
-        # its own small head on the pooled text and the stride: training the speed must not move the conditioning
-        # vector that every block's FiLM shares (that cost the colours)
-        self.speed = nn.Sequential(nn.Linear(MOTION_DIM, 64), nn.SiLU(), nn.Linear(64, 1))
-        self.max_speed = max_speed
-        self.width = width
-
-    def shift_kernel(self, speed, x, sign):
-        """(B, T, W, W) row-normalised Gaussian interpolation: row u samples column u + sign * speed * (k - centre)."""
-        shift = (speed[:, :, None, None, None] * frame_offsets(x))[:, 0]  # (B, T, 1, 1)
-        pos = torch.arange(x.shape[4], dtype=torch.float32)
-        dist = pos[None, None, None, :] - pos[None, None, :, None] - sign * shift  # [b, t, u, j] = j - u - s
-        # softmax, not exp / sum: far outside the frame every exp underflows to 0 and the ratio would be NaN
-        return torch.softmax(-0.5 * (dist / self.width) ** 2, dim=3)
-
-    @staticmethod
-    def apply_kernel(x, kernel):
-        return apply_width_kernel(x, kernel)
-
-    def velocity(self, motion):
-        """(B, 1): the sideways speed of the tracks, in latent cells per frame (positive: to the right)."""
-        return self.max_speed * torch.tanh(self.speed(motion))
-
-    def forward(self, x, motion):
-        speed = self.velocity(motion)
-        moved = self.apply_kernel(x, self.shift_kernel(speed, x, 1.0))
-        return x + self.apply_kernel(self.attention.delta(moved), self.shift_kernel(speed, x, -1.0))
 
 
 class CoMovingFrame(nn.Module):
@@ -310,9 +263,17 @@ class CoMovingFrame(nn.Module):
         return apply_width_kernel(x, self.roll_kernel(shifts, x.shape[4], -1.0))
 
 
-def direction_parameters(module):
-    """The co-moving attention's and frame's parameters, which the base stage leaves untrained."""
-    return [p for n, p in module.named_parameters() if n.startswith(("comoving.", "frame."))]
+def frame_parameters(module):
+    """The co-moving frame's parameters (its speed head), which the base stage leaves untrained."""
+    return [p for n, p in module.named_parameters() if n.startswith("frame.")]
+
+
+def skip_initial_draws(ch, count):
+    """Advances the random state by what `count` temporal attention layers of `ch` channels and speed heads draw at
+    construction (see `Denoiser`)."""
+    for _ in range(count):
+        TemporalAttention(ch)
+        nn.Sequential(nn.Linear(MOTION_DIM, 64), nn.SiLU(), nn.Linear(64, 1))
 
 
 class Denoiser(nn.Module):
@@ -328,19 +289,16 @@ class Denoiser(nn.Module):
         self.blocks = nn.ModuleList([ResBlock(ch, cond_dim, d) for d in dilations])
         self.attention_after = tuple(attention_after)
         self.attention = nn.ModuleList([TemporalAttention(ch) for _ in attention_after])
-        # off in the shipped recipe: it doubles a training step on CPU (README, experiment 5)
         self.spatial = nn.ModuleList([SpatialAttention(ch, pool=spatial_pool) for _ in attention_after]) if spatial_attention else None
         self.out_norm = GroupNorm32(8, ch)
         self.out = nn.Conv3d(ch, c, (1, 3, 3), padding=(0, 1, 1))
-        # drawn from a forked random state: constructing them leaves the global one, and so the base stage's
-        # weights and everything drawn after construction, as they were before they existed
+        # the co-moving frame's speed head is drawn from a forked random state, so constructing it leaves the global
+        # state (the base weights and everything drawn after them) untouched; the first draws of that forked state
+        # are skipped, where the recipe that made models/moonwalk-tiny spent them, so the recipe reproduces it
         with torch.random.fork_rng():
-            self.comoving = nn.ModuleList([CoMovingAttention(ch) for _ in attention_after])
+            skip_initial_draws(ch, len(attention_after))
             self.frame = CoMovingFrame()
-        self.use_comoving = True
         self.use_frame = False
-        # training only: (B,) 1 rolls a sample into the co-moving frame, 0 leaves it as the base stage saw it
-        self.frame_roll_keep = None
 
     def conditioning(self, timestep, text_states, frame_stride):
         """The vector every block is conditioned on: timestep, frame stride and pooled text."""
@@ -351,11 +309,8 @@ class Denoiser(nn.Module):
         return self.cond(cond)
 
     def forward(self, sample, timestep, text_states, context, context_mask, frame_stride):
-        motion = motion_conditioning(text_states, frame_stride)
         if self.use_frame:
-            shifts = self.frame.shifts(motion, sample)
-            if self.frame_roll_keep is not None:
-                shifts = shifts * self.frame_roll_keep[:, None, None, None]
+            shifts = self.frame.shifts(motion_conditioning(text_states, frame_stride), sample)
             sample, context = self.frame.enter(sample, shifts), self.frame.enter(context, shifts)
         m = context_mask[:, None, :, None, None]
         x = self.inp(torch.cat([sample, context * m, m.expand(-1, 1, -1, sample.shape[3], sample.shape[4])], 1))
@@ -365,8 +320,6 @@ class Denoiser(nn.Module):
             if i in self.attention_after:
                 a = self.attention_after.index(i)
                 x = self.attention[a](x)
-                if self.use_comoving:
-                    x = self.comoving[a](x, motion)
                 if self.spatial is not None:
                     x = self.spatial[a](x)
         out = self.out(F.silu(self.out_norm(x)))
@@ -385,18 +338,15 @@ def text_and_denoiser(state):
     text.load_state_dict(state["text"])
     den = denoiser_for(state["den"])
     load_denoiser(den, state["den"])
-    # without the direction stage the co-moving attention is an untrained no-op: leave it out of the graph
-    den.use_comoving = bool(state.get("comoving", False))
     den.use_frame = bool(state.get("frame", False))
     return text, den
 
 
 def load_denoiser(den, state):
-    """Loads denoiser weights; base-stage states from before the co-moving attention and frame existed lack them
-    (they are off until their stages), and models from before the spatial attention lack it (its zero output
-    projection makes it the identity, so they sample as they did)."""
+    """Loads denoiser weights. A state may lack the co-moving frame (it is off until its stage) and the spatial
+    attention's pool factor (the first-frame model sets its own)."""
     missing, unexpected = den.load_state_dict(state, strict=False)
-    if unexpected or any(not k.startswith(("comoving.", "frame.", "spatial.")) for k in missing):
+    if unexpected or any(not k.startswith(("frame.", "spatial.")) for k in missing):
         raise RuntimeError(f"denoiser state does not fit: missing {missing}, unexpected {unexpected}")
 
 
@@ -425,7 +375,6 @@ def first_frame_denoiser(den_state):
     its spatial attention looking at all 64 cells."""
     den = Denoiser(spatial_attention=True, spatial_pool=1)
     load_denoiser(den, {k: v for k, v in den_state.items() if not k.endswith(".pool")})
-    den.use_comoving = False
     den.use_frame = False
     return FirstFrameDenoiser(den)
 

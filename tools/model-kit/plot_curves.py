@@ -18,7 +18,7 @@ def plot(record_path, out):
     den = rec.get("denoiser_curve") or []
     axes[1].plot([s for s, _, _ in den], [l for _, l, _ in den])
     title = f"denoiser flow-matching loss ({(rec.get('denoiser_seconds') or 0) / 60:.1f} min"
-    stages = [(name, rec.get(f"{name}_seconds")) for name in ("direction", "frame")]
+    stages = [(name, rec.get(f"{name}_seconds")) for name in ("frame",)]
     stages = [(name, seconds) for name, seconds in stages if seconds]
     if stages:
         # later stages continue the step count; say which part of the time they took

@@ -18,7 +18,7 @@ namespace VideoDiffusion.Farm.Cli.Evaluation;
 public sealed record ModelScores(int Prompts, double BackgroundRight, double ColourPresence, int MovingPrompts, double DirectionRight, int ContextCases, double ContextKept,
     double SubjectsPerFrame, double SingleSubjectFrames);
 
-/// <summary>Renders an evaluation set with the exported ONNX files and scores it by colour (issue #2's bars).</summary>
+/// <summary>Renders an evaluation set with the exported ONNX files and scores it by colour (the figures of docs/models/moonwalk-tiny.md).</summary>
 public sealed class ModelEvaluator(DiffusionModel model, EvalSet set, float? guidance = null, float? guidanceFocus = null)
 {
     public const int ClipFrames = 16;

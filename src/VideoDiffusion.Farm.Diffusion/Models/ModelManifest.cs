@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace VideoDiffusion.Farm.Diffusion.Models;
 
-/// <summary>The parsed <c>manifest.json</c> of a model folder (see DESIGN.md §5).</summary>
+/// <summary>The parsed <c>manifest.json</c> of a model folder (see docs/architecture.md, "The model contract").</summary>
 public sealed record ModelManifest
 {
     public required string Name { get; init; }

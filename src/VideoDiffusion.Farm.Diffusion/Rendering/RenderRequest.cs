@@ -3,7 +3,7 @@ using VideoDiffusion.Farm.Diffusion.Planning;
 
 namespace VideoDiffusion.Farm.Diffusion.Rendering;
 
-/// <summary>The long-video strategies of DESIGN.md §3.</summary>
+/// <summary>The long-video strategies (docs/architecture.md, "Strategies").</summary>
 public enum RenderStrategy
 {
     CoDenoise,
