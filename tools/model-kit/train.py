@@ -305,6 +305,16 @@ class TrainingBatches:
         return x0, xt, noise, t, tok_ids, context_mask(b, t_len, rng), self.strides[idx], self.velocity[idx]
 
 
+def cpu_has_bf16():
+    """Whether this CPU computes bfloat16 natively (AVX-512 BF16 or AMX BF16)."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            flags = set(f.read().split())
+    except OSError:
+        return False
+    return bool(flags & {"avx512_bf16", "amx_bf16"})
+
+
 def mixed_precision(args):
     """bfloat16 autocast for a training step's forward pass (`--bf16`, on by default): on CPUs with AVX-512 BF16 it
     halves a denoiser step, on CPUs without it a step takes many times longer (`--no-bf16`); weights, optimiser, EMA
@@ -639,9 +649,10 @@ def main():
                     help="co-moving frame stage: learning rate of the speed head")
     ap.add_argument("--frame-speed-weight", type=float, default=0.03,
                     help="co-moving frame stage: weight of the speed head's regression")
-    ap.add_argument("--bf16", action=argparse.BooleanOptionalAction, default=True,
+    ap.add_argument("--bf16", action=argparse.BooleanOptionalAction, default=None,
                     help="bfloat16 autocast in the training steps of the decoder and denoiser stages (the recipe's "
-                         "setting; --no-bf16 on CPUs without AVX-512 BF16, where it is many times slower)")
+                         "setting); default: on where the CPU has AVX-512 BF16 or AMX BF16, off elsewhere, where "
+                         "bfloat16 is many times slower than float32")
     ap.add_argument("--first-frame-steps", type=int, default=3000,
                     help="first-frame stage: steps of the first-frame model (0 = no first-frame model)")
     ap.add_argument("--first-frame-images", type=int, default=24000, help="first-frame stage: opening frames encoded")
@@ -661,6 +672,8 @@ def main():
     ap.add_argument("--curves", default="training-curves.png")
     ap.add_argument("--smoke", action="store_true", help="a few steps of every stage, for CI")
     args = ap.parse_args()
+    if args.bf16 is None:
+        args.bf16 = cpu_has_bf16()
     if args.smoke:
         args.vae_steps, args.vae_batch, args.clips, args.clip_frames = 30, 8, 24, 16
         args.den_steps, args.eval_every, args.eval_prompts, args.ckpt_every = 30, 30, 4, 15
