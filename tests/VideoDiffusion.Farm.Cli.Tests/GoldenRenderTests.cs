@@ -1,0 +1,98 @@
+using System.Security.Cryptography;
+
+namespace VideoDiffusion.Farm.Cli.Tests;
+
+/// <summary>
+/// The exact bytes of small lossless renders, one case per way of rendering, from both engines. The SHA-256 of each
+/// y4m was recorded from <c>farm render</c>; both engines gave the same bytes. A change to planning, denoising,
+/// fusion or the window grains that alters a single sample fails here, naming the case and the engine.
+/// </summary>
+/// <remarks>
+/// Every case: 3 s at the model's 8 fps (24 latent frames), 3 steps, seed 7, no upscale, windows of 8 latent frames
+/// overlapping by 2 — four windows (0, 6, 12, 18; the last one 6 frames long), so overlaps fuse and keyframes anchor.
+/// When a change is meant to alter the output, re-record: run <c>farm render</c> with a case's arguments and
+/// <c>--out x.y4m</c>, then <c>sha256sum x.y4m</c>.
+/// </remarks>
+public sealed class GoldenRenderTests : IDisposable
+{
+    private const string Prompt = "a red ball bouncing on the beach";
+
+    /// <summary>Two prompts; the cut (latent frame 16) falls inside window 2 (frames 12–19).</summary>
+    private const string Storyboard =
+        """{"segments":[{"prompt":"a red ball bouncing on the beach","from":0,"to":2},{"prompt":"a blue cube sliding left in space","from":2,"to":3}]}""";
+
+    private static readonly string[] Small = ["--steps", "3", "--seed", "7", "--scale", "1", "--window", "8", "--overlap", "2"];
+
+    /// <summary>A way of rendering, the arguments that select it and the SHA-256 of its y4m.</summary>
+    /// <param name="FarmArgs">Extra arguments for the farm engine only (how many in-process silos).</param>
+    public sealed record GoldenCase(string Name, string[] Args, string Sha256, string[]? FarmArgs = null);
+
+    public static readonly IReadOnlyList<GoldenCase> Cases =
+    [
+        // co-denoise anchored on a keyframe pass (default anchors), overlaps fused after every step; windows on two silos
+        new("co-denoise anchored, sync every step", [Prompt, "--seconds", "3", "--sync-every", "1"],
+            "b6086f57aea60d23274ba8848fcd4022c26062b03e8542860b93a95120dd7eb8", FarmArgs: ["--silos", "2"]),
+        // anchored, overlaps cross-faded once at the end (the same work as --strategy keyframes at the default stride)
+        new("co-denoise anchored, sync at the end only", [Prompt, "--seconds", "3", "--sync-every", "0"],
+            "0ad1dd9d12b757d828a75fe6a85b361fa1864cff93da8cdab75af9b64b527217"),
+        new("co-denoise plain, sync every step", [Prompt, "--seconds", "3", "--anchors", "none", "--sync-every", "1"],
+            "4887a9481a8d12a5503f2259dfe6dabef83e8fb80dd2d574aef880547fe5f99a"),
+        new("co-denoise plain, sync at the end only", [Prompt, "--seconds", "3", "--anchors", "none", "--sync-every", "0"],
+            "5b0ec8b3ce141ceb9fecdc57c083837bffa3ff1fe5cd5a9c20a592d6ada346d0"),
+        // keyframes every 2 latent frames: 12 keyframes, so the keyframe pass itself runs two chained windows
+        new("keyframes, stride 2", [Prompt, "--seconds", "3", "--strategy", "keyframes", "--keyframe-stride", "2"],
+            "39cbee7627e8dcd6d0db3b2674b36393e0a0fea3312986c9ee73eaa979d00e22"),
+        new("autoregressive", [Prompt, "--seconds", "3", "--strategy", "autoregressive"],
+            "dafb6a13ab416b96b3fc78805603d1f2abf3457a7800b54cc868d06fc3bfca7d"),
+        new("storyboard, two prompts", ["--storyboard", "{storyboard}"],
+            "88e1f3c6dadfbbaba748712017a5b69713a57e44c45656540d7f6b6f654396dc"),
+        // all the cases above open with the model's first-frame pass; this one starts from noise
+        new("co-denoise anchored, no first-frame pass", [Prompt, "--seconds", "3", "--first-frame", "false"],
+            "6c44c63d8e514e183aaf3a592444de9de15da0d06abdb6c9be20f8c4e977170f"),
+    ];
+
+    public static readonly string[] Engines = ["reference", "farm"];
+
+    public static TheoryData<string, string> CasesAndEngines()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var @case in Cases)
+        {
+            foreach (var engine in Engines)
+            {
+                data.Add(@case.Name, engine);
+            }
+        }
+        return data;
+    }
+
+    private readonly string _dir = Directory.CreateTempSubdirectory("farm-golden-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Theory]
+    [MemberData(nameof(CasesAndEngines))]
+    public void RenderHasTheRecordedBytes(string caseName, string engine)
+    {
+        var @case = Cases.Single(c => c.Name == caseName);
+        var board = Path.Combine(_dir, "board.json");
+        File.WriteAllText(board, Storyboard);
+        var output = Path.Combine(_dir, "render.y4m");
+        string[] args =
+        [
+            "render", .. @case.Args.Select(a => a == "{storyboard}" ? board : a), .. Small,
+            "--engine", engine, .. engine == "farm" ? @case.FarmArgs ?? [] : [],
+            "--out", output,
+        ];
+        var run = FarmProcess.Run(args);
+        Assert.True(run.ExitCode == 0, $"{caseName} on the {engine} engine: farm exited with {run.ExitCode}\n{run.Error}");
+        var sha256 = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(output)));
+        Assert.True(sha256 == @case.Sha256,
+            $"{caseName} on the {engine} engine: the y4m's SHA-256 is {sha256}, recorded {@case.Sha256} " +
+            $"(farm {string.Join(' ', args.Select(a => a.Contains(' ') ? $"\"{a}\"" : a))})");
+    }
+
+    [Fact]
+    public void EveryCaseRendersSomethingOfItsOwn() =>
+        Assert.Equal(Cases.Count, Cases.Select(c => c.Sha256).Distinct().Count());
+}
