@@ -79,7 +79,7 @@ public sealed class GatewayRefusalTests(FarmCluster cluster)
 
         Assert.True(failures.Count == 0, string.Join('\n', failures));
         Assert.Equal(jobsBefore, await JobIdsAsync(owner));
-        var done = await cluster.WaitForJobAsync(owner, running.Id, TimeSpan.FromMinutes(5));
+        var done = await FarmJobs.WaitAsync(owner, running.Id, TimeSpan.FromMinutes(5));
         Assert.True(done.State == "completed", $"the running job was disturbed: {done.State} {done.Error}");
     }
 

@@ -23,7 +23,7 @@ public sealed class FarmScaleTests(FarmClusterFixture fixture)
         var jobId = Guid.NewGuid().ToString("N");
         var submitted = await fixture.Cluster.Client.GetGrain<IRenderJobGrain>(jobId).Submit(request);
         var polls = 0;
-        var status = await fixture.WaitAsync(jobId, TimeSpan.FromMinutes(8), polled: () => polls++);
+        var status = await FarmJobs.WaitAsync(fixture.Cluster.Client, jobId, TimeSpan.FromMinutes(8), polled: () => polls++);
         Assert.True(status.State == JobState.Completed, status.Error);
         var windows = submitted.WindowsTotal;
         Assert.InRange(windows, 590, 610);
