@@ -138,41 +138,25 @@ public sealed class PrometheusServer : IAsyncDisposable, IDisposable
     public Task<IReadOnlyList<PrometheusSample>> TargetsUpAsync() => QueryAsync("up");
 
     /// <summary>Waits until every scrape target has been scraped successfully at least once (health "up").</summary>
-    public async Task WaitForTargetsUpAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
-    {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        var last = "";
-        while (true)
-        {
-            using var targets = await _http.GetFromJsonAsync<JsonDocument>("api/v1/targets?state=active", cancellationToken)
-                ?? throw new InvalidOperationException("prometheus returned no targets document");
-            var active = targets.RootElement.GetProperty("data").GetProperty("activeTargets").EnumerateArray().ToList();
-            last = string.Join("; ", active.Select(t =>
-                $"{t.GetProperty("scrapeUrl").GetString()} {t.GetProperty("health").GetString()} {t.GetProperty("lastError").GetString()}"));
-            if (active.Count > 0 && active.All(t => t.GetProperty("health").GetString() == "up"))
+    public Task WaitForTargetsUpAsync(TimeSpan timeout) =>
+        Poll.UntilAsync(
+            async () =>
             {
-                return;
-            }
-            if (clock.Elapsed > timeout)
-            {
-                throw new TimeoutException($"prometheus targets not all up after {timeout.TotalSeconds:0} s: {last}");
-            }
-            await Task.Delay(250, cancellationToken);
-        }
-    }
+                using var targets = await _http.GetFromJsonAsync<JsonDocument>("api/v1/targets?state=active")
+                    ?? throw new InvalidOperationException("prometheus returned no targets document");
+                return targets.RootElement.GetProperty("data").GetProperty("activeTargets").EnumerateArray()
+                    .Select(t => (Url: t.GetProperty("scrapeUrl").GetString(), Health: t.GetProperty("health").GetString(), Error: t.GetProperty("lastError").GetString()))
+                    .ToList();
+            },
+            active => active.Count > 0 && active.All(t => t.Health == "up"),
+            timeout, TimeSpan.FromMilliseconds(250),
+            active => $"prometheus targets not all up after {timeout.TotalSeconds:0} s: {string.Join("; ", active?.Select(t => $"{t.Url} {t.Health} {t.Error}") ?? [])}");
 
     public void Dispose()
     {
         _http.Dispose();
         _process.Dispose();
-        try
-        {
-            Directory.Delete(_configDirectory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // a leftover temp folder is not worth failing a test over
-        }
+        TempFolder.TryDelete(_configDirectory);
     }
 
     public ValueTask DisposeAsync()
@@ -233,34 +217,20 @@ public sealed class PrometheusServer : IAsyncDisposable, IDisposable
 
     private static string Quote(string text) => JsonSerializer.Serialize(text); // a JSON string is a YAML string
 
-    private async Task WaitUntilReadyAsync(TimeSpan timeout)
-    {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        while (true)
-        {
-            if (_process.HasExited)
+    private Task WaitUntilReadyAsync(TimeSpan timeout) =>
+        Poll.UntilAsync(
+            async () =>
             {
-                throw new InvalidOperationException($"prometheus exited while starting:\n{_process.StandardError}");
-            }
-            try
-            {
-                using var response = await _http.GetAsync("-/ready");
-                if (response.IsSuccessStatusCode)
+                if (_process.HasExited)
                 {
-                    return;
+                    throw new InvalidOperationException($"prometheus exited while starting:\n{_process.StandardError}");
                 }
-            }
-            catch (HttpRequestException)
-            {
-                // not serving yet
-            }
-            if (clock.Elapsed > timeout)
-            {
-                throw new TimeoutException($"prometheus not ready after {timeout.TotalSeconds:0} s:\n{_process.StandardError}");
-            }
-            await Task.Delay(200);
-        }
-    }
+                using var response = await _http.GetAsync("-/ready");
+                return response.IsSuccessStatusCode;
+            },
+            ready => ready, timeout, TimeSpan.FromMilliseconds(200),
+            _ => $"prometheus not ready after {timeout.TotalSeconds:0} s:\n{_process.StandardError}",
+            transient: e => e is HttpRequestException);
 }
 
 /// <summary>One series of an instant query: its labels (with <c>__name__</c> when the query keeps it) and value.</summary>

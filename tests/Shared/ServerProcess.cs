@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -10,13 +9,11 @@ public sealed class ServerProcess : IAsyncDisposable, IDisposable
 {
     private const int KeptLines = 200;
 
-    private readonly Process _process;
-    private readonly ConcurrentQueue<string> _stdout = new();
-    private readonly ConcurrentQueue<string> _stderr = new();
+    private readonly ToolProcess _process;
     private readonly string? _workingDirectory;
     private int _disposed;
 
-    private ServerProcess(Process process, int port, string? workingDirectory)
+    private ServerProcess(ToolProcess process, int port, string? workingDirectory)
     {
         _process = process;
         Port = port;
@@ -25,9 +22,11 @@ public sealed class ServerProcess : IAsyncDisposable, IDisposable
 
     public int Port { get; }
 
-    public string StandardError => string.Join('\n', _stderr);
+    /// <summary>The last lines the server wrote to standard error.</summary>
+    public string StandardError => _process.Error;
 
-    public string StandardOutput => string.Join('\n', _stdout);
+    /// <summary>The last lines the server wrote to standard output.</summary>
+    public string StandardOutput => _process.Output;
 
     /// <summary>
     /// Starts <paramref name="executable"/> with the arguments <paramref name="arguments"/> builds for a free port and
@@ -81,29 +80,10 @@ public sealed class ServerProcess : IAsyncDisposable, IDisposable
         {
             return;
         }
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                _process.WaitForExit(10_000);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // exited between the check and the kill
-        }
         _process.Dispose();
         if (_workingDirectory is not null)
         {
-            try
-            {
-                Directory.Delete(_workingDirectory, recursive: true);
-            }
-            catch (IOException)
-            {
-                // a leftover temp folder is not worth failing a test over
-            }
+            TempFolder.TryDelete(_workingDirectory);
         }
     }
 
@@ -125,42 +105,8 @@ public sealed class ServerProcess : IAsyncDisposable, IDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private static ServerProcess Launch(string executable, IEnumerable<string> arguments, int port, string? workingDirectory)
-    {
-        var info = new ProcessStartInfo(executable)
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = false,
-            WorkingDirectory = workingDirectory ?? "",
-        };
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-        var process = new Process { StartInfo = info };
-        var server = new ServerProcess(process, port, workingDirectory);
-        // drain both pipes so a chatty server never blocks on a full pipe; keep the tail for error messages
-        process.OutputDataReceived += (_, e) => Keep(server._stdout, e.Data);
-        process.ErrorDataReceived += (_, e) => Keep(server._stderr, e.Data);
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return server;
-    }
-
-    private static void Keep(ConcurrentQueue<string> lines, string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-        lines.Enqueue(line);
-        while (lines.Count > KeptLines && lines.TryDequeue(out _))
-        {
-        }
-    }
+    private static ServerProcess Launch(string executable, IEnumerable<string> arguments, int port, string? workingDirectory) =>
+        new(ToolProcess.Start(executable, arguments, new ToolOptions { WorkingDirectory = workingDirectory ?? "", KeptLines = KeptLines }), port, workingDirectory);
 
     private async Task WaitUntilListeningAsync(TimeSpan timeout)
     {
@@ -170,7 +116,7 @@ public sealed class ServerProcess : IAsyncDisposable, IDisposable
             if (_process.HasExited)
             {
                 // let the output readers catch up so the message carries the server's last words
-                _process.WaitForExit(2_000);
+                await _process.WaitForExitAsync(TimeSpan.FromSeconds(2));
                 throw new ServerExitedException($"exited with code {_process.ExitCode}");
             }
             using (var client = new TcpClient())

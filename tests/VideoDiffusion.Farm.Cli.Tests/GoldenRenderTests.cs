@@ -84,7 +84,7 @@ public sealed class GoldenRenderTests : IDisposable
             "--engine", engine, .. engine == "farm" ? @case.FarmArgs ?? [] : [],
             "--out", output,
         ];
-        var run = FarmProcess.Run(args);
+        var run = FarmCli.Run(args);
         Assert.True(run.ExitCode == 0, $"{caseName} on the {engine} engine: farm exited with {run.ExitCode}\n{run.Error}");
         var sha256 = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(output)));
         Assert.True(sha256 == @case.Sha256,

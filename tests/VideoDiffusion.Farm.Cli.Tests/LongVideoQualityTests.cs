@@ -10,7 +10,7 @@ public class LongVideoQualityTests
     [Fact]
     public void SixtySecondCoDenoiseSyncingEveryStepHidesSeamsBetterThanNotSyncing()
     {
-        using var model = DiffusionModel.Load(Path.Combine(FarmProcess.RepositoryRoot, "models", "moonwalk-tiny"), new Diffusion.Onnx.OnnxRuntimeSettings { IntraOpThreads = 2 });
+        using var model = DiffusionModel.Load(Path.Combine(RepositoryPaths.Root, "models", "moonwalk-tiny"), new Diffusion.Onnx.OnnxRuntimeSettings { IntraOpThreads = 2 });
         var renderer = new ReferenceClipRenderer(model);
         var request = new RenderRequest
         {

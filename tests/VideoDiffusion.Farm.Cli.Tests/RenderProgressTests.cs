@@ -19,7 +19,7 @@ public sealed partial class RenderProgressTests : IDisposable
     [InlineData("reference", "co-denoise")]
     public void ProgressNeverGoesBackwards(string engine, string strategy)
     {
-        var run = FarmProcess.Run("render", "a green cube moving left on the grass", "--seconds", "6", "--steps", "4", "--window", "8",
+        var run = FarmCli.Run("render", "a green cube moving left on the grass", "--seconds", "6", "--steps", "4", "--window", "8",
             "--overlap", "2", "--scale", "1", "--strategy", strategy, "--engine", engine, "--out", Path.Combine(_dir, "clip.y4m"));
         Assert.True(run.ExitCode == 0, run.Error);
         var lines = ProgressLine().Matches(run.Error).Select(m => (

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 
 namespace VideoDiffusion.Farm.Cli.Tests;
 
@@ -26,7 +25,7 @@ public sealed class TelemetryExportTests
 
     private static async Task<List<(string Path, string? ContentType, long Bytes)>> RenderWithCollectorAsync(bool enabled)
     {
-        var port = FreePort();
+        var port = ServerProcess.FreeLoopbackPort();
         using var listener = new HttpListener();
         listener.Prefixes.Add($"http://127.0.0.1:{port}/");
         listener.Start();
@@ -59,7 +58,7 @@ public sealed class TelemetryExportTests
         var output = Path.Combine(Path.GetTempPath(), $"otlp-{Guid.NewGuid():N}.mp4");
         try
         {
-            var (exit, _, error) = FarmProcess.Run(new Dictionary<string, string>
+            var (exit, _, error) = FarmCli.Run(new Dictionary<string, string>
             {
                 ["Farm__Telemetry__Enabled"] = enabled ? "true" : "false",
                 ["Farm__Telemetry__OtlpEndpoint"] = $"http://127.0.0.1:{port}",
@@ -78,12 +77,5 @@ public sealed class TelemetryExportTests
         {
             return exports.ToList();
         }
-    }
-
-    private static int FreePort()
-    {
-        using var socket = new TcpListener(IPAddress.Loopback, 0);
-        socket.Start();
-        return ((IPEndPoint)socket.LocalEndpoint).Port;
     }
 }

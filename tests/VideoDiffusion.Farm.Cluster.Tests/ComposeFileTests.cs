@@ -32,15 +32,12 @@ public sealed class ComposeFileTests
     [Fact]
     public void EveryDockerfileNamedExists()
     {
-        foreach (var file in Files)
+        foreach (var (file, service, build) in ServiceEntries<YamlMappingNode>("build"))
         {
-            foreach (var (service, node) in ServiceNodes(file))
+            if (build.Children.TryGetValue("dockerfile", out var dockerfile))
             {
-                if (node.Children.TryGetValue("build", out var build) && build is YamlMappingNode b && b.Children.TryGetValue("dockerfile", out var dockerfile))
-                {
-                    var path = Path.Combine(RepositoryPaths.Root, ((YamlScalarNode)dockerfile).Value!);
-                    Assert.True(File.Exists(path), $"{file}: service {service} names {path}, which does not exist");
-                }
+                var path = Path.Combine(RepositoryPaths.Root, ((YamlScalarNode)dockerfile).Value!);
+                Assert.True(File.Exists(path), $"{file}: service {service} names {path}, which does not exist");
             }
         }
     }
@@ -49,25 +46,18 @@ public sealed class ComposeFileTests
     public void EveryMountedPathExists()
     {
         var mounts = 0;
-        foreach (var file in Files)
+        foreach (var (file, service, volumes) in ServiceEntries<YamlSequenceNode>("volumes"))
         {
-            foreach (var (service, node) in ServiceNodes(file))
+            foreach (var volume in volumes.OfType<YamlScalarNode>().Select(v => v.Value!))
             {
-                if (!node.Children.TryGetValue("volumes", out var volumes) || volumes is not YamlSequenceNode list)
+                var source = volume.Split(':')[0];
+                if (!source.StartsWith('.'))
                 {
-                    continue;
+                    continue; // a named volume
                 }
-                foreach (var volume in list.OfType<YamlScalarNode>().Select(v => v.Value!))
-                {
-                    var source = volume.Split(':')[0];
-                    if (!source.StartsWith('.'))
-                    {
-                        continue; // a named volume
-                    }
-                    var path = Path.GetFullPath(Path.Combine(RepositoryPaths.Root, source));
-                    Assert.True(Directory.Exists(path) || File.Exists(path), $"{file}: service {service} mounts {source}, which does not exist");
-                    mounts++;
-                }
+                var path = Path.GetFullPath(Path.Combine(RepositoryPaths.Root, source));
+                Assert.True(Directory.Exists(path) || File.Exists(path), $"{file}: service {service} mounts {source}, which does not exist");
+                mounts++;
             }
         }
         Assert.True(mounts >= 3, $"only {mounts} mounted paths");
@@ -115,19 +105,12 @@ public sealed class ComposeFileTests
     public void EveryFarmVariableIsASettingTheProcessesRead()
     {
         var checkedCount = 0;
-        foreach (var file in Files)
+        foreach (var (file, service, variables) in ServiceEntries<YamlMappingNode>("environment"))
         {
-            foreach (var (service, node) in ServiceNodes(file))
+            foreach (var key in variables.Children.Keys.Select(k => ((YamlScalarNode)k).Value!).Where(k => k.StartsWith("Farm__", StringComparison.Ordinal)))
             {
-                if (!node.Children.TryGetValue("environment", out var environment) || environment is not YamlMappingNode variables)
-                {
-                    continue;
-                }
-                foreach (var key in variables.Children.Keys.Select(k => ((YamlScalarNode)k).Value!).Where(k => k.StartsWith("Farm__", StringComparison.Ordinal)))
-                {
-                    Assert.True(Helm.FarmSettingBinding.Binds(key), $"{file}: service {service} sets {key}, which no options class binds");
-                    checkedCount++;
-                }
+                Assert.True(Helm.FarmSettingBinding.Binds(key), $"{file}: service {service} sets {key}, which no options class binds");
+                checkedCount++;
             }
         }
         Assert.True(checkedCount > 20, $"only {checkedCount} variables checked");
@@ -146,6 +129,13 @@ public sealed class ComposeFileTests
     /// <summary>Each service with YAML merge keys (<c>&lt;&lt;: *anchor</c>) applied, as compose applies them.</summary>
     private static IEnumerable<(string Name, YamlMappingNode Node)> ServiceNodes(string file) =>
         Services(file).Children.Select(c => (((YamlScalarNode)c.Key).Value!, Merge((YamlMappingNode)c.Value)));
+
+    /// <summary>Every service of both compose files that sets <paramref name="key"/> to a node of type <typeparamref name="T"/>, with that node.</summary>
+    private static IEnumerable<(string File, string Service, T Node)> ServiceEntries<T>(string key) where T : YamlNode =>
+        Files.SelectMany(file => ServiceNodes(file)
+            .Select(s => (File: file, Service: s.Name, Node: s.Node.Children.TryGetValue(key, out var value) ? value as T : null))
+            .Where(s => s.Node is not null)
+            .Select(s => (s.File, s.Service, s.Node!)));
 
     private static YamlMappingNode Merge(YamlMappingNode node)
     {

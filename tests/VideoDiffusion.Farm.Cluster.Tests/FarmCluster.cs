@@ -1,5 +1,4 @@
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
@@ -7,7 +6,6 @@ using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
 using StackExchange.Redis;
 using VideoDiffusion.Farm.Abstractions;
-using VideoDiffusion.Farm.Abstractions.Api;
 using VideoDiffusion.Farm.Media.Artifacts;
 
 namespace VideoDiffusion.Farm.Cluster.Tests;
@@ -192,30 +190,6 @@ public class FarmCluster : IAsyncLifetime
         ["FARM_API_KEY"] = Keys[tenant],
     };
 
-    public async Task<JobView> WaitForJobAsync(HttpClient http, string id, TimeSpan timeout, Func<JobView, bool>? until = null)
-    {
-        until ??= j => j.IsFinished;
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        JobView? last = null;
-        while (clock.Elapsed < timeout)
-        {
-            try
-            {
-                last = await http.GetFromJsonAsync<JobView>($"v1/jobs/{id}", ApiJson.Options);
-                if (last is not null && until(last))
-                {
-                    return last;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // the gateway or the job's silo may be restarting
-            }
-            await Task.Delay(200);
-        }
-        throw new TimeoutException($"job {id} did not get there in {timeout.TotalSeconds:0} s; last state {last?.State} {last?.Progress:P0} {last?.Error}");
-    }
-
     private async Task StartGatewayAsync()
     {
         var keys = Keys.Select(k => (Tenant: k.Key, Key: k.Value, ReadOnly: false)).Append((Tenant: "tenant-a", Key: ReadOnlyKey, ReadOnly: true)).ToList();
@@ -237,25 +211,15 @@ public class FarmCluster : IAsyncLifetime
         GatewayPort = Gateway.Port;
         // ready when the cluster answers through it
         using var http = Client(Keys["tenant-a"]);
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        while (true)
-        {
-            try
+        await Poll.UntilAsync(
+            async () =>
             {
-                if ((await http.GetAsync("v1/models")).IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-            if (clock.Elapsed > TimeSpan.FromSeconds(90))
-            {
-                throw new TimeoutException("the gateway did not reach the cluster: " + Gateway.StandardOutput);
-            }
-            await Task.Delay(250);
-        }
+                using var models = await http.GetAsync("v1/models");
+                return models.IsSuccessStatusCode;
+            },
+            ready => ready, TimeSpan.FromSeconds(90), TimeSpan.FromMilliseconds(250),
+            _ => "the gateway did not reach the cluster: " + Gateway.StandardOutput,
+            transient: e => e is HttpRequestException);
     }
 
     private IEnumerable<string> Common() =>

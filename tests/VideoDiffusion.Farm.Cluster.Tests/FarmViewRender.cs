@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Http.Json;
 using VideoDiffusion.Farm.Abstractions.Api;
 
@@ -40,11 +39,9 @@ public sealed class FarmViewRender : IAsyncLifetime
                 }
             }
             // long enough to still be running while the API, the page and the CLI look at it
-            var response = await http.PostAsJsonAsync("v1/jobs", new { prompt = Prompt, seconds = 30, steps = 20, scale = 1 });
-            Assert.True(response.StatusCode == HttpStatusCode.Accepted, await response.Content.ReadAsStringAsync());
-            var job = (await response.Content.ReadFromJsonAsync<JobView>(ApiJson.Options))!;
+            var job = await FarmJobs.SubmitAsync(http, new { prompt = Prompt, seconds = 30, steps = 20, scale = 1 });
             _submitted.Add(job.Id);
-            var running = await cluster.WaitForJobAsync(http, job.Id, TimeSpan.FromMinutes(2), j => j.IsFinished || j.Progress > 0);
+            var running = await FarmJobs.WaitAsync(http, job.Id, TimeSpan.FromMinutes(2), j => j.IsFinished || j.Progress > 0);
             Assert.False(running.IsFinished, $"the render ended before the farm view was looked at: {running.State} {running.Error}");
             return job.Id;
         }
@@ -66,7 +63,7 @@ public sealed class FarmViewRender : IAsyncLifetime
         foreach (var id in _submitted)
         {
             await http.PostAsync($"v1/jobs/{id}:cancel", null);
-            await _cluster.WaitForJobAsync(http, id, TimeSpan.FromMinutes(1));
+            await FarmJobs.WaitAsync(http, id, TimeSpan.FromMinutes(1));
         }
         _lock.Dispose();
     }

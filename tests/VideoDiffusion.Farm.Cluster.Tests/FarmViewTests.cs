@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Playwright;
 using VideoDiffusion.Farm.Abstractions.Api;
@@ -137,59 +136,44 @@ public sealed class FarmViewTests(FarmCluster cluster, FarmViewRender render) : 
         var environment = cluster.CliEnvironment(FarmViewRender.Owner);
 
         // a silo may take one report period to show after the render started: retry a few times
-        CliRun? top = null;
+        ToolResult? top = null;
         for (var attempt = 0; attempt < 5; attempt++)
         {
-            top?.Dispose();
-            top = await CliRun.RunAsync(environment, TimeSpan.FromSeconds(60), "top", "--once");
-            if (top.ExitCode != 0 || silos.All(name => top.Output.Contains(name, StringComparison.Ordinal)))
+            top = await FarmCli.RunAsync(environment, TimeSpan.FromSeconds(60), "top", "--once");
+            if (top.ExitCode != 0 || silos.All(name => top.Transcript.Contains(name, StringComparison.Ordinal)))
             {
                 break;
             }
             await Task.Delay(2000);
         }
-        using (top)
-        {
-            Assert.True(top!.ExitCode == 0, top.Output);
-            Assert.Contains("SILO", top.Output);
-            Assert.Contains("UTIL 5 MIN", top.Output);
-            Assert.All(silos, name => Assert.Contains(name, top.Output));
-            Assert.Contains("other tenants:", top.Output);
-        }
+        Assert.True(top!.ExitCode == 0, top.Transcript);
+        Assert.Contains("SILO", top.Transcript);
+        Assert.Contains("UTIL 5 MIN", top.Transcript);
+        Assert.All(silos, name => Assert.Contains(name, top.Transcript));
+        Assert.Contains("other tenants:", top.Transcript);
 
         var wrongKey = new Dictionary<string, string>(environment) { ["FARM_API_KEY"] = "not-a-key" };
-        using (var refused = await CliRun.RunAsync(wrongKey, TimeSpan.FromSeconds(60), "top", "--once"))
-        {
-            Assert.True(refused.ExitCode != 0, refused.Output);
-            Assert.Contains("401", refused.Output);
-        }
+        var refused = await FarmCli.RunAsync(wrongKey, TimeSpan.FromSeconds(60), "top", "--once");
+        Assert.True(refused.ExitCode != 0, refused.Transcript);
+        Assert.Contains("401", refused.Transcript);
         var noGateway = new Dictionary<string, string>(environment) { ["FARM_GATEWAY"] = $"http://127.0.0.1:{ServerProcess.FreeLoopbackPort()}" };
-        using (var unreachable = await CliRun.RunAsync(noGateway, TimeSpan.FromSeconds(60), "top", "--once"))
-        {
-            Assert.True(unreachable.ExitCode != 0, unreachable.Output);
-            Assert.Contains("unreachable", unreachable.Output);
-        }
+        var unreachable = await FarmCli.RunAsync(noGateway, TimeSpan.FromSeconds(60), "top", "--once");
+        Assert.True(unreachable.ExitCode != 0, unreachable.Transcript);
+        Assert.Contains("unreachable", unreachable.Transcript);
     }
 
     /// <summary>Polls <c>GET /v1/farm</c> until <paramref name="until"/> holds; fails with the last view otherwise.</summary>
-    private static async Task<FarmView> WaitForViewAsync(HttpClient http, Func<FarmView, bool> until)
-    {
-        var clock = Stopwatch.StartNew();
-        string last = "";
-        while (clock.Elapsed < Patience)
-        {
-            using var response = await http.GetAsync("v1/farm");
-            last = await response.Content.ReadAsStringAsync();
-            Assert.True(response.StatusCode == HttpStatusCode.OK, last);
-            var view = JsonSerializer.Deserialize<FarmView>(last, ApiJson.Options)!;
-            if (until(view))
+    private static async Task<FarmView> WaitForViewAsync(HttpClient http, Func<FarmView, bool> until) =>
+        (await Poll.UntilAsync(
+            async () =>
             {
-                return view;
-            }
-            await Task.Delay(500);
-        }
-        throw new TimeoutException($"the farm view did not get there in {Patience.TotalSeconds:0} s; last: {last}");
-    }
+                using var response = await http.GetAsync("v1/farm");
+                var body = await response.Content.ReadAsStringAsync();
+                Assert.True(response.StatusCode == HttpStatusCode.OK, body);
+                return (Body: body, View: JsonSerializer.Deserialize<FarmView>(body, ApiJson.Options)!);
+            },
+            last => until(last.View), Patience, TimeSpan.FromMilliseconds(500),
+            last => $"the farm view did not get there in {Patience.TotalSeconds:0} s; last: {last.Body}")).View;
 
     /// <summary>A silo row as the page renders it.</summary>
     private sealed record FarmRow(string Silo, string Name, double Util, int Spark);

@@ -38,8 +38,7 @@ public sealed class GatewayRefusalTests(FarmCluster cluster)
     public async Task BadRequestsAreRefusedWithProblemDetailsLeaveNoJobAndDoNotDisturbARunningJob()
     {
         using var owner = cluster.Client(FarmCluster.Keys["tenant-c"]);
-        var running = (await (await owner.PostAsJsonAsync("v1/jobs", new { prompt = "a purple rocket flying up in space", seconds = 30, steps = 10 }))
-            .Content.ReadFromJsonAsync<JobView>(ApiJson.Options))!;
+        var running = await FarmJobs.SubmitAsync(owner, new { prompt = "a purple rocket flying up in space", seconds = 30, steps = 10 });
         var jobsBefore = await JobIdsAsync(owner);
         var failures = new List<string>();
 
@@ -79,7 +78,7 @@ public sealed class GatewayRefusalTests(FarmCluster cluster)
 
         Assert.True(failures.Count == 0, string.Join('\n', failures));
         Assert.Equal(jobsBefore, await JobIdsAsync(owner));
-        var done = await cluster.WaitForJobAsync(owner, running.Id, TimeSpan.FromMinutes(5));
+        var done = await FarmJobs.WaitAsync(owner, running.Id, TimeSpan.FromMinutes(5));
         Assert.True(done.State == "completed", $"the running job was disturbed: {done.State} {done.Error}");
     }
 

@@ -5,7 +5,7 @@ using VideoDiffusion.Farm.Abstractions.Api;
 
 namespace VideoDiffusion.Farm.Cluster.Tests;
 
-/// <summary>Jobs through the gateway on the process cluster: complete, equal the embedded render, survive failures.</summary>
+/// <summary>Jobs through the gateway on the process cluster: complete, equal the reference render, survive failures.</summary>
 [Collection(ClusterCollection.Name)]
 public sealed class JobLifecycleTests(FarmCluster cluster)
 {
@@ -13,7 +13,7 @@ public sealed class JobLifecycleTests(FarmCluster cluster)
     private const string FailurePrompt = "a green ball moving right on the grass";
 
     [Fact]
-    public async Task SixtySecondJobCompletesIsStoredInAzuriteAndEqualsTheEmbeddedRender()
+    public async Task SixtySecondJobCompletesIsStoredInAzuriteAndEqualsTheReferenceRender()
     {
         using var http = cluster.Client(FarmCluster.Keys["tenant-a"]);
         var response = await http.PostAsJsonAsync("v1/jobs", new { prompt = Prompt, seconds = 60, steps = 6 });
@@ -21,7 +21,7 @@ public sealed class JobLifecycleTests(FarmCluster cluster)
         var job = (await response.Content.ReadFromJsonAsync<JobView>(ApiJson.Options))!;
         Assert.Equal($"/v1/jobs/{job.Id}", response.Headers.Location?.ToString());
 
-        var done = await cluster.WaitForJobAsync(http, job.Id, TimeSpan.FromMinutes(5));
+        var done = await FarmJobs.WaitAsync(http, job.Id, TimeSpan.FromMinutes(5));
         Assert.True(done.State == "completed", $"{done.State}: {done.Error}");
         Assert.Equal(480, done.Frames);
         Assert.True(await cluster.Artifacts.ExistsAsync($"jobs/{job.Id}/video.mp4"), "the MP4 is not in Azurite");
@@ -35,10 +35,10 @@ public sealed class JobLifecycleTests(FarmCluster cluster)
         Assert.Equal(HttpStatusCode.PartialContent, part.StatusCode);
         Assert.Equal(bytes[100..200], await part.Content.ReadAsByteArrayAsync());
 
-        var embedded = await EmbeddedRenders.RenderAsync("mp4", Prompt, "--seconds", "60", "--steps", "6");
+        var reference = await ReferenceRenders.FileAsync("mp4", Prompt, "--seconds", "60", "--steps", "6");
         var clusterFrames = VideoFiles.FrameHashes(downloaded);
         Assert.Equal(480, clusterFrames.Count);
-        Assert.Equal(VideoFiles.FrameHashes(embedded), clusterFrames);
+        Assert.Equal(VideoFiles.FrameHashes(reference), clusterFrames);
         File.Delete(downloaded);
     }
 
@@ -70,59 +70,54 @@ public sealed class JobLifecycleTests(FarmCluster cluster)
         }
         Assert.Single(ids.Distinct());
         Assert.Equal(before + 1, (await http.GetFromJsonAsync<JobListView>("v1/jobs", ApiJson.Options))!.Jobs.Count);
-        Assert.Equal("completed", (await cluster.WaitForJobAsync(http, ids[0], TimeSpan.FromMinutes(2))).State);
+        Assert.Equal("completed", (await FarmJobs.WaitAsync(http, ids[0], TimeSpan.FromMinutes(2))).State);
     }
 
     [Fact]
     public async Task WatchReconnectsWhenTheGatewayRestartsMidJob()
     {
         using var http = cluster.Client(FarmCluster.Keys["tenant-b"]);
-        var response = await http.PostAsJsonAsync("v1/jobs", new { prompt = "a yellow puppy walking left on the beach", seconds = 60, steps = 12 });
-        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        var job = (await response.Content.ReadFromJsonAsync<JobView>(ApiJson.Options))!;
+        var job = await FarmJobs.SubmitAsync(http, new { prompt = "a yellow puppy walking left on the beach", seconds = 60, steps = 12 });
 
-        using var watch = CliRun.Start(cluster.CliEnvironment("tenant-b"), "watch", job.Id);
+        using var watch = FarmCli.Start(cluster.CliEnvironment("tenant-b"), "watch", job.Id);
         await watch.WaitForOutputAsync("progress", TimeSpan.FromMinutes(2));
         var seen = await http.GetFromJsonAsync<JobView>($"v1/jobs/{job.Id}", ApiJson.Options);
         Assert.False(seen!.IsFinished, "the job finished before the gateway could be restarted: make it longer");
         await cluster.RestartGatewayAsync(TimeSpan.FromSeconds(2));
 
-        await watch.WaitForExitAsync(TimeSpan.FromMinutes(5));
-        Assert.True(watch.ExitCode == 0, watch.Output);
-        Assert.Contains("reconnecting", watch.Output);
-        Assert.Contains($"{job.Id} completed", watch.Output);
+        var watched = await watch.WaitForExitAsync(TimeSpan.FromMinutes(5));
+        Assert.True(watched.ExitCode == 0, watched.Transcript);
+        Assert.Contains("reconnecting", watched.Transcript);
+        Assert.Contains($"{job.Id} completed", watched.Transcript);
     }
 
     /// <summary>
     /// A 30 s job; once a fifth of it is done, SIGKILL a silo (one hosting windows, or the one hosting the job grain).
-    /// The job must complete and its video equal the embedded render of the same request byte for byte.
+    /// The job must complete and its video equal the reference render of the same request byte for byte.
     /// </summary>
     private async Task RunWithKillAsync(bool killJobGrainSilo)
     {
         using var http = cluster.Client(FarmCluster.Keys["tenant-a"]);
-        string[] embeddedArgs = [FailurePrompt, "--seconds", "30", "--steps", "12", "--scale", "1"];
-        var embedded = EmbeddedRenders.RenderAsync("y4m", embeddedArgs);
-        var response = await http.PostAsJsonAsync("v1/jobs", new { prompt = FailurePrompt, seconds = 30, steps = 12, scale = 1, format = "y4m" });
-        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        var job = (await response.Content.ReadFromJsonAsync<JobView>(ApiJson.Options))!;
+        var reference = ReferenceRenders.Y4mAsync(FailurePrompt, "--seconds", "30", "--steps", "12", "--scale", "1");
+        var job = await FarmJobs.SubmitAsync(http, new { prompt = FailurePrompt, seconds = 30, steps = 12, scale = 1, format = "y4m" });
 
         var host = await cluster.JobGrainSiloAsync(job.Id);
         Assert.True(host >= 0, "the job grain's silo is not one of the cluster's processes");
         var victim = killJobGrainSilo ? host : Enumerable.Range(0, cluster.SiloCount).First(i => i != host && cluster.IsRunning(i));
-        var midway = await cluster.WaitForJobAsync(http, job.Id, TimeSpan.FromMinutes(3), j => j.IsFinished || j.Progress >= 0.2);
+        var midway = await FarmJobs.WaitAsync(http, job.Id, TimeSpan.FromMinutes(3), j => j.IsFinished || j.Progress >= 0.2);
         Assert.False(midway.IsFinished, "the job finished before a silo could be killed: make it longer");
         cluster.KillSilo(victim);
         try
         {
-            var done = await cluster.WaitForJobAsync(http, job.Id, TimeSpan.FromMinutes(5));
+            var done = await FarmJobs.WaitAsync(http, job.Id, TimeSpan.FromMinutes(5));
             Assert.True(done.State == "completed", $"{done.State}: {done.Error}");
             if (killJobGrainSilo)
             {
                 Assert.NotEqual(victim, await cluster.JobGrainSiloAsync(job.Id));
             }
             var video = await http.GetByteArrayAsync(done.Video!.TrimStart('/'));
-            var expected = await File.ReadAllBytesAsync(await embedded);
-            Assert.True(video.SequenceEqual(expected), "the video differs from the embedded render");
+            var expected = await reference;
+            Assert.True(video.SequenceEqual(expected), "the video differs from the reference render");
         }
         finally
         {

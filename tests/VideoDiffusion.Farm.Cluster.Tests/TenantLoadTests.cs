@@ -49,7 +49,7 @@ public sealed class TenantLoadTests(FarmCluster cluster)
 
         foreach (var (tenant, id) in admitted)
         {
-            var done = await cluster.WaitForJobAsync(clients[tenant], id, TimeSpan.FromMinutes(5));
+            var done = await FarmJobs.WaitAsync(clients[tenant], id, TimeSpan.FromMinutes(5));
             Assert.True(done.State == "completed", $"{id}: {done.State} {done.Error}");
         }
         foreach (var t in tenants)

@@ -76,7 +76,7 @@ public sealed class WebPageTests(FarmCluster cluster)
         var jobId = (await page.Locator("#job-id").TextContentAsync())?.Trim();
         Assert.False(string.IsNullOrEmpty(jobId));
         using var http = cluster.Client(FarmCluster.Keys["tenant-d"]);
-        Assert.False((await cluster.WaitForJobAsync(http, jobId, TimeSpan.FromMinutes(1))).FirstFrame, "the page did not send firstFrame: false");
+        Assert.False((await FarmJobs.WaitAsync(http, jobId, TimeSpan.FromMinutes(1))).FirstFrame, "the page did not send firstFrame: false");
 
         var video = page.Locator("#video");
         await video.WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Visible, Timeout = 30_000 });

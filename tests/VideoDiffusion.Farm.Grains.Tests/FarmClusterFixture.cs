@@ -2,14 +2,10 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans.TestingHost;
 using VideoDiffusion.Farm.Abstractions;
-using VideoDiffusion.Farm.Diffusion.Models;
-using VideoDiffusion.Farm.Diffusion.Rendering;
 using VideoDiffusion.Farm.Grains.Execution;
 using VideoDiffusion.Farm.Grains.Hosting;
 using VideoDiffusion.Farm.Grains.Jobs;
 using VideoDiffusion.Farm.Media.Artifacts;
-using VideoDiffusion.Farm.Media.Encoding;
-using VideoDiffusion.Farm.Media.Frames;
 
 namespace VideoDiffusion.Farm.Grains.Tests;
 
@@ -74,27 +70,6 @@ public sealed class FarmClusterFixture : IAsyncLifetime
     public IEnumerable<(string Name, ExecutorStatistics Statistics)> ExecutorStatistics() =>
         Cluster.Silos.Where(s => s.IsActive).Select(s => (s.Name, s.ServiceProvider.GetRequiredService<DenoiseExecutor>().Statistics()));
 
-    /// <summary>Polls the job's status every 100 ms until <paramref name="until"/> (default: finished); <paramref name="polled"/> counts the polls, which are calls into the job grain too.</summary>
-    public async Task<JobStatus> WaitAsync(string jobId, TimeSpan timeout, Func<JobStatus, bool>? until = null, Action? polled = null)
-    {
-        var job = Cluster.Client.GetGrain<IRenderJobGrain>(jobId);
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            var status = await job.GetStatus();
-            polled?.Invoke();
-            if ((until ?? (s => s.IsFinished))(status))
-            {
-                return status;
-            }
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"job {jobId} still {status.State} ({status.WindowsDone}/{status.WindowsTotal} windows, progress {string.Join(",", status.WindowProgress)}) after {timeout}");
-            }
-            await Task.Delay(100);
-        }
-    }
-
     public async Task<byte[]> ReadArtifactAsync(string key)
     {
         await using var stream = await Store.OpenAsync(key) ?? throw new FileNotFoundException(key);
@@ -103,24 +78,37 @@ public sealed class FarmClusterFixture : IAsyncLifetime
         return memory.ToArray();
     }
 
-    /// <summary>The single-process reference render of the same request, as .y4m bytes.</summary>
-    public static async Task<byte[]> ReferenceY4mAsync(RenderJobRequest request)
+    /// <summary>The reference render of the same request (<see cref="ReferenceRenders"/>), as .y4m bytes.</summary>
+    public static Task<byte[]> ReferenceY4mAsync(RenderJobRequest request) => ReferenceRenders.Y4mAsync(CliArguments(request));
+
+    /// <summary>The <c>farm render</c> arguments that ask for what <paramref name="request"/> asks (a prompt, not a storyboard).</summary>
+    private static string[] CliArguments(RenderJobRequest request)
     {
-        using var model = DiffusionModel.Load(Path.Combine(ModelsRoot, request.Model), new Diffusion.Onnx.OnnxRuntimeSettings { IntraOpThreads = 1 });
-        var spec = RenderJobSpec.Resolve(JobRequestMapper.ToRenderRequest(request), model.Manifest);
-        var (latents, _) = new ReferenceRenderer(model).Render(spec);
-        var video = LatentFrameDecoder.Decode(model.Decoder, latents, spec.PixelFrames, model.Manifest.Video.Width, model.Manifest.Video.Height);
-        var path = Path.Combine(Path.GetTempPath(), $"reference-{Guid.NewGuid():N}.y4m");
-        try
+        Assert.Null(request.Storyboard);
+        List<string> args =
+        [
+            request.Prompt!, "--model", Path.Combine(ModelsRoot, request.Model), "--seed", Text(request.Seed),
+            "--strategy", request.Strategy, "--sync-every", Text(request.SyncEvery), "--blend", request.Blend,
+            "--anchors", request.Anchors, "--scale", Text(request.Scale),
+        ];
+        foreach (var (option, value) in new (string, object?)[]
         {
-            await VideoEncoder.EncodeAsync(video, spec.Fps, path, request.Scale);
-            return await File.ReadAllBytesAsync(path);
-        }
-        finally
+            ("--seconds", request.Seconds), ("--fps", request.Fps), ("--steps", request.Steps), ("--guidance", request.Guidance),
+            ("--guidance-focus", request.GuidanceFocus), ("--window", request.Window), ("--overlap", request.Overlap),
+            ("--keyframe-stride", request.KeyframeStride), ("--first-frame", request.FirstFrame),
+        })
         {
-            File.Delete(path);
+            if (value is not null)
+            {
+                args.AddRange([option, Text(value)]);
+            }
         }
+        return [.. args];
     }
+
+    private static string Text(object value) => value is bool flag
+        ? (flag ? "true" : "false")
+        : Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture)!;
 }
 
 [CollectionDefinition(Name)]

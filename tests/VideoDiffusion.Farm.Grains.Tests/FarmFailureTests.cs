@@ -54,7 +54,7 @@ public sealed class FarmFailureTests : IAsyncLifetime
         await _fixture.Cluster.Client.GetGrain<IRenderJobGrain>(jobId).Submit(request);
         // in the main pass (after the keyframe pass that anchors it), past the first checkpoint (every 2 steps) on some
         // windows, well before the end
-        await _fixture.WaitAsync(jobId, TimeSpan.FromMinutes(5), s => s.Phase == "main" && s.WindowProgress.Count(p => p >= 25) >= 2);
+        await FarmJobs.WaitAsync(_fixture.Cluster.Client, jobId, TimeSpan.FromMinutes(5), s => s.Phase == "main" && s.WindowProgress.Count(p => p >= 25) >= 2);
         var victim = _fixture.Cluster.Silos.Single(s => s.Name == "Silo_2");
         if (graceful)
         {
@@ -64,7 +64,7 @@ public sealed class FarmFailureTests : IAsyncLifetime
         {
             await _fixture.Cluster.KillSiloAsync(victim);
         }
-        var status = await _fixture.WaitAsync(jobId, TimeSpan.FromMinutes(8));
+        var status = await FarmJobs.WaitAsync(_fixture.Cluster.Client, jobId, TimeSpan.FromMinutes(8));
         Assert.True(status.State == JobState.Completed, status.Error);
         Assert.True(Interlocked.Read(ref resumes) > 0, $"{counter} stayed 0: losing the silo did not hit a running window");
         Assert.Equal(await FarmClusterFixture.ReferenceY4mAsync(request), await _fixture.ReadArtifactAsync(status.Result!.ArtifactKey));

@@ -22,7 +22,7 @@ public sealed class FarmJobTests(FarmClusterFixture fixture)
     {
         jobId ??= Guid.NewGuid().ToString("N");
         await fixture.Cluster.Client.GetGrain<IRenderJobGrain>(jobId).Submit(request);
-        return await fixture.WaitAsync(jobId, TimeSpan.FromMinutes(6));
+        return await FarmJobs.WaitAsync(fixture.Cluster.Client, jobId, TimeSpan.FromMinutes(6));
     }
 
     [Theory]
@@ -81,7 +81,7 @@ public sealed class FarmJobTests(FarmClusterFixture fixture)
         var jobId = Guid.NewGuid().ToString("N");
         var job = fixture.Cluster.Client.GetGrain<IRenderJobGrain>(jobId);
         await job.Submit(Request(seconds: 40, steps: 40));
-        await fixture.WaitAsync(jobId, TimeSpan.FromMinutes(4), s => s.WindowProgress.Any(p => p > 0));
+        await FarmJobs.WaitAsync(fixture.Cluster.Client, jobId, TimeSpan.FromMinutes(4), s => s.WindowProgress.Any(p => p > 0));
         await job.Cancel();
         Assert.Equal(JobState.Cancelled, (await job.GetStatus()).State);
         // within about a step every queue is empty and no more window-steps run
@@ -100,7 +100,7 @@ public sealed class FarmJobTests(FarmClusterFixture fixture)
         var first = await job.Submit(Request(seconds: 2, steps: 2));
         var second = await job.Submit(Request(seconds: 2, steps: 2) with { Seed = 99 });
         Assert.Equal(first.SubmittedAt, second.SubmittedAt);
-        Assert.Equal(JobState.Completed, (await fixture.WaitAsync(jobId, TimeSpan.FromMinutes(4))).State);
+        Assert.Equal(JobState.Completed, (await FarmJobs.WaitAsync(fixture.Cluster.Client, jobId, TimeSpan.FromMinutes(4))).State);
     }
 
     [Theory]

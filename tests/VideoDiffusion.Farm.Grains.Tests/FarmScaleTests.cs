@@ -25,7 +25,7 @@ public sealed class FarmScaleTests(FarmClusterFixture fixture)
         using var calls = new JobGrainCallCounter();
         await fixture.Cluster.Client.GetGrain<IRenderJobGrain>(jobId).Submit(request);
         var polls = 0;
-        var status = await fixture.WaitAsync(jobId, TimeSpan.FromMinutes(8), polled: () => polls++);
+        var status = await FarmJobs.WaitAsync(fixture.Cluster.Client, jobId, TimeSpan.FromMinutes(8), polled: () => polls++);
         Assert.True(status.State == JobState.Completed, status.Error);
         var windows = status.WindowsTotal;
         Assert.InRange(windows, 590, 610);

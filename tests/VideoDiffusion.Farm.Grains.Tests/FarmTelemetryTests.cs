@@ -71,7 +71,7 @@ public sealed class FarmTelemetryTests(FarmClusterFixture fixture)
             Prompt = "a red ball moving right on the beach", Seconds = 14, Steps = 6, Format = "y4m", Scale = 1, Seed = 5,
         };
         await fixture.Cluster.Client.GetGrain<IRenderJobGrain>(jobId).Submit(request);
-        var status = await fixture.WaitAsync(jobId, TimeSpan.FromMinutes(6), polled: () => metrics.RecordObservableInstruments());
+        var status = await FarmJobs.WaitAsync(fixture.Cluster.Client, jobId, TimeSpan.FromMinutes(6), polled: () => metrics.RecordObservableInstruments());
         Assert.True(status.State == JobState.Completed, status.Error);
         var after = fixture.ExecutorStatistics().ToList();
 

@@ -50,7 +50,7 @@ public sealed class PlanOnceTests(FarmClusterFixture fixture)
         };
         var jobId = Guid.NewGuid().ToString("N");
         await fixture.Cluster.Client.GetGrain<IRenderJobGrain>(jobId).Submit(request);
-        var status = await fixture.WaitAsync(jobId, TimeSpan.FromMinutes(6));
+        var status = await FarmJobs.WaitAsync(fixture.Cluster.Client, jobId, TimeSpan.FromMinutes(6));
         Assert.True(status.State == JobState.Completed, status.Error);
         Assert.True(status.WindowsTotal > 2, $"{status.WindowsTotal} windows");
         lock (encodings)

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using VideoDiffusion.Farm.Diffusion.Tensors;
 using VideoDiffusion.Farm.Media.Encoding;
 using VideoDiffusion.Farm.Media.Frames;
@@ -25,17 +24,9 @@ public sealed class VideoEncoderTests : IDisposable
         return v;
     }
 
-    private static string Probe(string path)
-    {
-        var psi = new ProcessStartInfo("ffprobe", $"-v error -count_frames -select_streams v:0 -show_entries stream=codec_name,pix_fmt,r_frame_rate,nb_read_frames,width,height -of default=noprint_wrappers=1 \"{path}\"")
-        {
-            RedirectStandardOutput = true,
-        };
-        using var p = Process.Start(psi)!;
-        var output = p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        return output;
-    }
+    private static string Probe(string path) =>
+        ToolProcess.Run("ffprobe", ["-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries",
+            "stream=codec_name,pix_fmt,r_frame_rate,nb_read_frames,width,height", "-of", "default=noprint_wrappers=1", path]).Output;
 
     [Fact]
     public async Task Mp4IsH264Yuv420pAtTheAskedRateAndFrameCount()

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net;
 using System.Net.Http.Json;
 using VideoDiffusion.Farm.Abstractions;
 using VideoDiffusion.Farm.Abstractions.Api;
@@ -27,21 +26,17 @@ public sealed class PrometheusScrapeTests(TelemetryCluster cluster)
     public async Task PrometheusSeesTheRenderAsTheFarmDoes()
     {
         using var http = cluster.Client(FarmCluster.Keys["tenant-a"]);
-        var response = await http.PostAsJsonAsync("v1/jobs", new { prompt = Prompt, seconds = 30, seed = 17 });
-        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        var job = (await response.Content.ReadFromJsonAsync<JobView>(ApiJson.Options))!;
+        var job = await FarmJobs.SubmitAsync(http, new { prompt = Prompt, seconds = 30, seed = 17 });
         var expressions = PrometheusExpressions.FromRepository();
 
         // while it renders: the autoscaling signal sees queued work, and the running-job panels (ETA, progress) have data
         var queuedPerSlot = new List<double>();
         var runningJobFailures = expressions.Where(e => e is { RunningJobsOnly: true, GpuOnly: false }).ToDictionary(e => e.Source + e.Expr, e => $"{e.Source}: no series from `{e.Expr}` during the render");
-        var watching = Stopwatch.StartNew();
-        while (watching.Elapsed < TimeSpan.FromMinutes(6))
+        var done = await FarmJobs.WaitAsync(http, job.Id, TimeSpan.FromMinutes(6), every: TimeSpan.FromMilliseconds(500), polled: async view =>
         {
-            var view = await http.GetFromJsonAsync<JobView>($"v1/jobs/{job.Id}", ApiJson.Options);
-            if (view!.IsFinished)
+            if (view.IsFinished)
             {
-                break;
+                return;
             }
             queuedPerSlot.AddRange((await cluster.Prometheus.QueryAsync(AutoscalingSignal)).Select(s => s.Value));
             foreach (var expression in expressions.Where(e => runningJobFailures.ContainsKey(e.Source + e.Expr)))
@@ -51,9 +46,7 @@ public sealed class PrometheusScrapeTests(TelemetryCluster cluster)
                     runningJobFailures.Remove(expression.Source + expression.Expr);
                 }
             }
-            await Task.Delay(500);
-        }
-        var done = await cluster.WaitForJobAsync(http, job.Id, TimeSpan.FromMinutes(6));
+        });
         Assert.True(done.State == "completed", $"{done.State}: {done.Error}");
         Assert.True(runningJobFailures.Count == 0, string.Join('\n', runningJobFailures.Values));
         Assert.Contains(queuedPerSlot, v => v > 0);
