@@ -6,7 +6,7 @@ using VideoDiffusion.Farm.Gateway.Monitoring;
 using VideoDiffusion.Farm.Gateway.Hosting;
 using VideoDiffusion.Farm.Gateway.Jobs;
 using VideoDiffusion.Farm.Gateway.Problems;
-using VideoDiffusion.Farm.Media.Artifacts;
+using VideoDiffusion.Farm.Artifacts;
 using VideoDiffusion.Farm.ServiceDefaults;
 
 // The gateway: REST API, progress stream, web page and API reference in front of the cluster (an Orleans client).

@@ -8,7 +8,8 @@ using Orleans.Configuration;
 using StackExchange.Redis;
 using VideoDiffusion.Farm.Abstractions;
 using VideoDiffusion.Farm.Abstractions.Api;
-using VideoDiffusion.Farm.Media.Artifacts;
+using VideoDiffusion.Farm.Artifacts;
+using VideoDiffusion.Farm.Artifacts.AzureBlob;
 
 namespace VideoDiffusion.Farm.Cluster.Tests;
 

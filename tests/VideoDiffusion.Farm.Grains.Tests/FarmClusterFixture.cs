@@ -7,7 +7,8 @@ using VideoDiffusion.Farm.Diffusion.Rendering;
 using VideoDiffusion.Farm.Grains.Execution;
 using VideoDiffusion.Farm.Grains.Hosting;
 using VideoDiffusion.Farm.Grains.Jobs;
-using VideoDiffusion.Farm.Media.Artifacts;
+using VideoDiffusion.Farm.Artifacts;
+using VideoDiffusion.Farm.Artifacts.FileSystem;
 using VideoDiffusion.Farm.Media.Encoding;
 using VideoDiffusion.Farm.Media.Frames;
 

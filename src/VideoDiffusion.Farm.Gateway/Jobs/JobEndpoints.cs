@@ -2,9 +2,9 @@ using Microsoft.Extensions.Options;
 using VideoDiffusion.Farm.Abstractions;
 using VideoDiffusion.Farm.Abstractions.Api;
 using VideoDiffusion.Farm.Gateway.Auth;
-using VideoDiffusion.Farm.Abstractions.Hosting;
+using VideoDiffusion.Farm.Gateway.Hosting;
 using VideoDiffusion.Farm.Gateway.Problems;
-using VideoDiffusion.Farm.Media.Artifacts;
+using VideoDiffusion.Farm.Artifacts;
 
 namespace VideoDiffusion.Farm.Gateway.Jobs;
 

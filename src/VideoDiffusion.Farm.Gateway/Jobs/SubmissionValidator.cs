@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Options;
 using VideoDiffusion.Farm.Abstractions;
 using VideoDiffusion.Farm.Abstractions.Api;
-using VideoDiffusion.Farm.Abstractions.Hosting;
+using VideoDiffusion.Farm.Gateway.Hosting;
 using VideoDiffusion.Farm.Gateway.Problems;
 
 namespace VideoDiffusion.Farm.Gateway.Jobs;

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using VideoDiffusion.Farm.Abstractions;
 using VideoDiffusion.Farm.Diffusion.Tensors;
-using VideoDiffusion.Farm.Media.Artifacts;
+using VideoDiffusion.Farm.Artifacts;
 
 namespace VideoDiffusion.Farm.Grains.Storage;
 
