@@ -20,7 +20,7 @@ builder.UseOrleansClient(client => client.ConfigureFarmClient(builder.Configurat
 builder.Services.AddSingleton((builder.Configuration.GetSection("Farm:Artifacts").Get<ArtifactStoreOptions>() ?? new ArtifactStoreOptions()).Create());
 var telemetry = builder.Services.AddFarmTelemetry(builder.Configuration, "videodiffusion-farm-gateway", webServer: true);
 builder.Services.AddSingleton<ApiKeyAuthenticator>();
-builder.Services.AddSingleton<SubmissionValidator>();
+builder.Services.AddSingleton<SubmissionQuotas>();
 builder.Services.AddSingleton<ModelDirectory>();
 builder.Services.AddSingleton<JobEventStream>();
 builder.Services.AddProblemDetails();

@@ -25,7 +25,7 @@ public static class JobEndpoints
         v1.MapPost("/jobs", SubmitAsync)
             .WithSummary("Submit a render job (prompt or storyboard)")
             // any content type reaches the handler, which answers a non-JSON body with a 415 problem naming the field
-            .Accepts<JobSubmission>("application/json", "*/*")
+            .Accepts<RenderJobRequest>("application/json", "*/*")
             .Produces<JobView>(StatusCodes.Status202Accepted)
             .ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesProblem(413).ProducesProblem(429);
         v1.MapGet("/jobs", ListAsync).WithSummary("The caller's jobs, newest first").Produces<JobListView>();
@@ -39,7 +39,7 @@ public static class JobEndpoints
 
     private static Caller CallerOf(HttpContext http) => (Caller)http.Items[CallerKey]!;
 
-    private static async Task<IResult> SubmitAsync(HttpContext http, IClusterClient client, SubmissionValidator validator, ModelDirectory models,
+    private static async Task<IResult> SubmitAsync(HttpContext http, IClusterClient client, SubmissionQuotas quotas, ModelDirectory models,
         IOptions<GatewayOptions> options, CancellationToken cancellation)
     {
         var caller = CallerOf(http);
@@ -52,8 +52,8 @@ public static class JobEndpoints
         {
             throw new ApiProblem(400, "Idempotency-Key", "the Idempotency-Key header is longer than 200 characters");
         }
-        var submission = await SubmissionReader.ReadAsync(http.Request, options.Value.MaxBodyBytes, cancellation);
-        var request = validator.Validate(submission, await models.ListAsync());
+        var request = await SubmissionReader.ReadAsync(http.Request, options.Value.MaxBodyBytes, cancellation);
+        quotas.Check(request, await models.ListAsync());
         var status = await client.GetGrain<ITenantGrain>(caller.Tenant)
             .Admit(request, idempotencyKey.Length == 0 ? null : idempotencyKey, options.Value.MaxUnfinishedJobsPerTenant);
         return Results.Accepted($"/v1/jobs/{status.JobId}", JobViews.From(status, DateTimeOffset.UtcNow));
