@@ -1,5 +1,6 @@
 using Orleans.Dashboard;
 using Scalar.AspNetCore;
+using VideoDiffusion.Farm.Abstractions.Api;
 using VideoDiffusion.Farm.Abstractions.Hosting;
 using VideoDiffusion.Farm.Gateway.Auth;
 using VideoDiffusion.Farm.Gateway.Monitoring;
@@ -24,12 +25,8 @@ builder.Services.AddSingleton<SubmissionQuotas>();
 builder.Services.AddSingleton<ModelDirectory>();
 builder.Services.AddSingleton<JobEventStream>();
 builder.Services.AddProblemDetails();
-builder.Services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
-{
-    document.Info.Title = "VideoDiffusion.Farm gateway";
-    document.Info.Description = "Submit prompts or storyboards, watch per-window progress, download videos. Authenticate with `Authorization: Bearer <key>`.";
-    return Task.CompletedTask;
-}));
+builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.NumberHandling = ApiJson.Options.NumberHandling);
+builder.Services.AddOpenApi(OpenApiContract.Configure);
 
 var app = builder.Build();
 app.Services.GetRequiredService<ApiKeyAuthenticator>(); // a malformed key entry fails at start, not at the first request

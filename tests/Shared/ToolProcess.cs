@@ -6,7 +6,8 @@ namespace VideoDiffusion.Farm.Tests.Shared;
 public static class ToolProcess
 {
     /// <param name="stdin">Text written to the tool's standard input, which is then closed; null: no input.</param>
-    public static async Task<ToolResult> RunAsync(string executable, IEnumerable<string> arguments, string? stdin = null)
+    /// <param name="timeout">How long the tool may run (default 2 minutes).</param>
+    public static async Task<ToolResult> RunAsync(string executable, IEnumerable<string> arguments, string? stdin = null, TimeSpan? timeout = null)
     {
         var info = new ProcessStartInfo(executable)
         {
@@ -28,8 +29,8 @@ public static class ToolProcess
             await process.StandardInput.WriteAsync(stdin);
             process.StandardInput.Close();
         }
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
+        using var limit = new CancellationTokenSource(timeout ?? TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(limit.Token);
         return new ToolResult(process.ExitCode, await stdout, await stderr);
     }
 }
