@@ -44,6 +44,6 @@ app.MapJobApi();
 app.MapFarmApi();
 if (FarmClusterOptions.From(builder.Configuration).Dashboard)
 {
-    app.MapOrleansDashboard("/dashboard");
+    app.MapOrleansDashboard("/dashboard").ExcludeFromDescription(); // an operator's page, not part of the API
 }
 app.Run();
