@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using VideoDiffusion.Farm.Abstractions;
 using VideoDiffusion.Farm.Diffusion.Tensors;
 using VideoDiffusion.Farm.Artifacts;
@@ -22,9 +23,12 @@ public sealed class JobArtifacts(IArtifactStore store)
 
     public static string VideoKey(string jobId, string format) => $"jobs/{jobId}/video.{format}";
 
+    /// <summary>Stores the request with its tenant, which the API's JSON leaves out (a caller never sets it).</summary>
     public async Task SaveRequestAsync(string jobId, RenderJobRequest request, CancellationToken cancellation = default)
     {
-        using var stream = new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(request, Json));
+        var json = JsonSerializer.SerializeToNode(request, Json)!.AsObject();
+        json[TenantField] = request.Tenant;
+        using var stream = new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(json, Json));
         await store.PutAsync(RequestKey(jobId), stream, cancellation);
     }
 
@@ -32,9 +36,15 @@ public sealed class JobArtifacts(IArtifactStore store)
     {
         await using var stream = await store.OpenAsync(RequestKey(jobId), cancellation)
                                  ?? throw new InvalidOperationException($"job {jobId} has no stored request");
-        return await JsonSerializer.DeserializeAsync<RenderJobRequest>(stream, Json, cancellation)
-               ?? throw new InvalidOperationException($"job {jobId}: empty request");
+        var json = (await JsonNode.ParseAsync(stream, cancellationToken: cancellation))?.AsObject()
+                   ?? throw new InvalidOperationException($"job {jobId}: empty request");
+        var tenant = json[TenantField]?.GetValue<string>();
+        json.Remove(TenantField);
+        var request = json.Deserialize<RenderJobRequest>(Json) ?? throw new InvalidOperationException($"job {jobId}: empty request");
+        return tenant is null ? request : request with { Tenant = tenant };
     }
+
+    private const string TenantField = "tenant";
 
     /// <summary>Latents as a small header (frames, channels, height, width, step) and raw little-endian floats.</summary>
     public async Task SaveLatentsAsync(string key, LatentTensor latents, int step, CancellationToken cancellation = default)
