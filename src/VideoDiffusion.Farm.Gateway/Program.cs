@@ -1,12 +1,13 @@
 using Orleans.Dashboard;
 using Scalar.AspNetCore;
+using VideoDiffusion.Farm.Abstractions.Api;
 using VideoDiffusion.Farm.Abstractions.Hosting;
 using VideoDiffusion.Farm.Gateway.Auth;
 using VideoDiffusion.Farm.Gateway.Monitoring;
 using VideoDiffusion.Farm.Gateway.Hosting;
 using VideoDiffusion.Farm.Gateway.Jobs;
 using VideoDiffusion.Farm.Gateway.Problems;
-using VideoDiffusion.Farm.Media.Artifacts;
+using VideoDiffusion.Farm.Artifacts;
 using VideoDiffusion.Farm.ServiceDefaults;
 
 // The gateway: REST API, progress stream, web page and API reference in front of the cluster (an Orleans client).
@@ -20,16 +21,12 @@ builder.UseOrleansClient(client => client.ConfigureFarmClient(builder.Configurat
 builder.Services.AddSingleton((builder.Configuration.GetSection("Farm:Artifacts").Get<ArtifactStoreOptions>() ?? new ArtifactStoreOptions()).Create());
 var telemetry = builder.Services.AddFarmTelemetry(builder.Configuration, "videodiffusion-farm-gateway", webServer: true);
 builder.Services.AddSingleton<ApiKeyAuthenticator>();
-builder.Services.AddSingleton<SubmissionValidator>();
+builder.Services.AddSingleton<SubmissionQuotas>();
 builder.Services.AddSingleton<ModelDirectory>();
 builder.Services.AddSingleton<JobEventStream>();
 builder.Services.AddProblemDetails();
-builder.Services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
-{
-    document.Info.Title = "VideoDiffusion.Farm gateway";
-    document.Info.Description = "Submit prompts or storyboards, watch per-window progress, download videos. Authenticate with `Authorization: Bearer <key>`.";
-    return Task.CompletedTask;
-}));
+builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.NumberHandling = ApiJson.Options.NumberHandling);
+builder.Services.AddOpenApi(OpenApiContract.Configure);
 
 var app = builder.Build();
 app.Services.GetRequiredService<ApiKeyAuthenticator>(); // a malformed key entry fails at start, not at the first request
@@ -47,6 +44,6 @@ app.MapJobApi();
 app.MapFarmApi();
 if (FarmClusterOptions.From(builder.Configuration).Dashboard)
 {
-    app.MapOrleansDashboard("/dashboard");
+    app.MapOrleansDashboard("/dashboard").ExcludeFromDescription(); // an operator's page, not part of the API
 }
 app.Run();

@@ -1,7 +1,7 @@
 using System.Reflection;
 using VideoDiffusion.Farm.Abstractions.Hosting;
 using VideoDiffusion.Farm.Grains.Execution;
-using VideoDiffusion.Farm.Media.Artifacts;
+using VideoDiffusion.Farm.Artifacts;
 using YamlDotNet.RepresentationModel;
 
 namespace VideoDiffusion.Farm.Cluster.Tests;

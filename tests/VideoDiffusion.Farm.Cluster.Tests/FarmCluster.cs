@@ -6,7 +6,9 @@ using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
 using StackExchange.Redis;
 using VideoDiffusion.Farm.Abstractions;
-using VideoDiffusion.Farm.Media.Artifacts;
+using VideoDiffusion.Farm.Abstractions.Api;
+using VideoDiffusion.Farm.Artifacts;
+using VideoDiffusion.Farm.Artifacts.AzureBlob;
 
 namespace VideoDiffusion.Farm.Cluster.Tests;
 

@@ -15,11 +15,11 @@ public class StoryboardTests
     }
 
     [Theory]
-    [InlineData("""[{"prompt":"a","from":0,"to":2},{"prompt":"b","from":3,"to":5}]""", "storyboard.segments[1].from", "gap")]
-    [InlineData("""[{"prompt":"a","from":0,"to":2},{"prompt":"b","from":1,"to":5}]""", "storyboard.segments[1].from", "overlap")]
-    [InlineData("""[{"prompt":"a","from":1,"to":2}]""", "storyboard.segments[0].from", "gap")]
-    [InlineData("""[{"prompt":" ","from":0,"to":2}]""", "storyboard.segments[0].prompt", "empty")]
-    [InlineData("""[{"prompt":"a","from":0,"to":0}]""", "storyboard.segments[0].to", "after")]
+    [InlineData("""[{"prompt":"a","from":0,"to":2},{"prompt":"b","from":3,"to":5}]""", "storyboard[1].from", "gap")]
+    [InlineData("""[{"prompt":"a","from":0,"to":2},{"prompt":"b","from":1,"to":5}]""", "storyboard[1].from", "overlap")]
+    [InlineData("""[{"prompt":"a","from":1,"to":2}]""", "storyboard[0].from", "gap")]
+    [InlineData("""[{"prompt":" ","from":0,"to":2}]""", "storyboard[0].prompt", "empty")]
+    [InlineData("""[{"prompt":"a","from":0,"to":0}]""", "storyboard[0].to", "after")]
     public void GapsOverlapsAndEmptyPromptsAreRefusedByField(string json, string field, string word)
     {
         var e = Assert.Throws<PlanException>(() => Storyboard.Parse(json).Validate());

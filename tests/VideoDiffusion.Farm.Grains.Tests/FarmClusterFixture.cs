@@ -2,10 +2,12 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans.TestingHost;
 using VideoDiffusion.Farm.Abstractions;
+using VideoDiffusion.Farm.Abstractions.Api;
 using VideoDiffusion.Farm.Grains.Execution;
 using VideoDiffusion.Farm.Grains.Hosting;
 using VideoDiffusion.Farm.Grains.Jobs;
-using VideoDiffusion.Farm.Media.Artifacts;
+using VideoDiffusion.Farm.Artifacts;
+using VideoDiffusion.Farm.Artifacts.FileSystem;
 
 namespace VideoDiffusion.Farm.Grains.Tests;
 
@@ -88,8 +90,8 @@ public sealed class FarmClusterFixture : IAsyncLifetime
         List<string> args =
         [
             request.Prompt!, "--model", Path.Combine(ModelsRoot, request.Model), "--seed", Text(request.Seed),
-            "--strategy", request.Strategy, "--sync-every", Text(request.SyncEvery), "--blend", request.Blend,
-            "--anchors", request.Anchors, "--scale", Text(request.Scale),
+            "--strategy", ApiNames.Name(request.Strategy), "--sync-every", Text(request.SyncEvery), "--blend", ApiNames.Name(request.Blend),
+            "--anchors", ApiNames.Name(request.Anchors), "--scale", Text(request.Scale),
         ];
         foreach (var (option, value) in new (string, object?)[]
         {

@@ -1,4 +1,5 @@
 using VideoDiffusion.Farm.Abstractions;
+using VideoDiffusion.Farm.Abstractions.Api;
 
 namespace VideoDiffusion.Farm.Grains.Tests;
 
@@ -10,9 +11,9 @@ public sealed class FarmJobTests(FarmClusterFixture fixture)
         Prompt = "Bluey walking on the moon after coming out of the spaceship",
         Seconds = seconds,
         Steps = steps,
-        Strategy = strategy,
+        Strategy = ApiNames.TryParse<JobStrategy>(strategy, out var s) ? s : throw new ArgumentException(strategy),
         SyncEvery = syncEvery,
-        Anchors = anchors,
+        Anchors = ApiNames.TryParse<KeyframeAnchoring>(anchors, out var a) ? a : throw new ArgumentException(anchors),
         Format = "y4m",
         Scale = 1,
         Seed = 11,
@@ -108,7 +109,7 @@ public sealed class FarmJobTests(FarmClusterFixture fixture)
     [InlineData("overlap")]
     [InlineData("steps")]
     [InlineData("model")]
-    [InlineData("strategy")]
+    [InlineData("format")]
     public async Task BadRequestsAreRejectedNamingTheField(string field)
     {
         var request = field switch
@@ -117,7 +118,7 @@ public sealed class FarmJobTests(FarmClusterFixture fixture)
             "overlap" => Request() with { Overlap = 12 },
             "steps" => Request() with { Steps = 0 },
             "model" => Request() with { Model = "no-such-model" },
-            _ => Request() with { Strategy = "sideways" },
+            _ => Request() with { Format = "avi" },
         };
         var job = fixture.Cluster.Client.GetGrain<IRenderJobGrain>(Guid.NewGuid().ToString("N"));
         var e = await Assert.ThrowsAsync<JobRejectedException>(() => job.Submit(request));

@@ -17,7 +17,7 @@ public sealed class FarmScaleTests(FarmClusterFixture fixture)
             Steps = steps,
             Window = 8,
             Overlap = 4,
-            Anchors = "none", // one pass, so every window of the job is in WindowsTotal
+            Anchors = KeyframeAnchoring.None, // one pass, so every window of the job is in WindowsTotal
             Format = "y4m",
             Scale = 1,
         };

@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using VideoDiffusion.Farm.Abstractions;
+using VideoDiffusion.Farm.Requests;
 
 namespace VideoDiffusion.Farm.Grains.Tests;
 
@@ -38,9 +39,9 @@ public sealed class PlanOnceTests(FarmClusterFixture fixture)
         {
             Storyboard =
             [
-                new StoryboardSegmentDto("a red ball on the beach", 0, 2),
-                new StoryboardSegmentDto("a blue cube in space", 2, 4),
-                new StoryboardSegmentDto("a red ball on the beach", 4, 6),
+                new StoryboardSegment("a red ball on the beach", 0, 2),
+                new StoryboardSegment("a blue cube in space", 2, 4),
+                new StoryboardSegment("a red ball on the beach", 4, 6),
             ],
             Steps = 2,
             Window = 8,

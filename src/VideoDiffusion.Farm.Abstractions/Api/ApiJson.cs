@@ -14,6 +14,7 @@ public static class ApiJson
         {
             UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
             DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+            NumberHandling = JsonNumberHandling.Strict, // numbers are numbers: the OpenAPI document says so too
         };
         options.MakeReadOnly(populateMissingResolver: true);
         return options;

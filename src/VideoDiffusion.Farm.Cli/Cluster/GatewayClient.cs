@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using VideoDiffusion.Farm.Abstractions;
 using VideoDiffusion.Farm.Abstractions.Api;
 
 namespace VideoDiffusion.Farm.Cli.Cluster;
@@ -26,7 +27,7 @@ public sealed class GatewayClient : IDisposable
         _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
     }
 
-    public async Task<JobView> SubmitAsync(JobSubmission submission, string idempotencyKey, CancellationToken cancellation)
+    public async Task<JobView> SubmitAsync(RenderJobRequest submission, string idempotencyKey, CancellationToken cancellation)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "v1/jobs") { Content = JsonContent.Create(submission, options: ApiJson.Options) };
         request.Headers.Add("Idempotency-Key", idempotencyKey);

@@ -4,6 +4,7 @@ using VideoDiffusion.Farm.Diffusion.Models;
 using VideoDiffusion.Farm.Diffusion.Onnx;
 using VideoDiffusion.Farm.Diffusion.Plans;
 using VideoDiffusion.Farm.Diffusion.Rendering;
+using VideoDiffusion.Farm.Grains.Jobs;
 using VideoDiffusion.Farm.Silo.Embedded;
 
 namespace VideoDiffusion.Farm.Cli.Commands;
@@ -31,12 +32,13 @@ public static class BenchCommand
         command.Options.Add(telemetryRuns);
         command.SetAction(async (result, cancellation) =>
         {
-            var baseRequest = options.ToRequest(result);
-            if (string.IsNullOrWhiteSpace(baseRequest.Prompt) && baseRequest.Storyboard is null)
+            var baseJob = options.ToJobRequest(result);
+            if (string.IsNullOrWhiteSpace(baseJob.Prompt) && baseJob.Storyboard is null)
             {
-                baseRequest = baseRequest with { Prompt = SeedPrompt };
+                baseJob = baseJob with { Prompt = SeedPrompt };
             }
-            baseRequest = baseRequest with { Seconds = baseRequest.Seconds ?? 60 };
+            baseJob = baseJob with { Seconds = baseJob.Seconds ?? (baseJob.Storyboard is null ? 60 : null) };
+            var baseRequest = options.ToRenderRequest(result, baseJob);
             var sizes = result.GetValue(batches)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(int.Parse).ToList();
             var engineList = result.GetValue(engines)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
             var threads = result.GetValue(options.Threads);
@@ -73,9 +75,9 @@ public static class BenchCommand
                         ModelsRoot = Path.GetDirectoryName(modelPath)!,
                     }, cancellation);
                     // a tiny warm-up job loads the sessions, as the reference's model was loaded before timing
-                    var warm = baseRequest with { Seconds = 1, Steps = 1 };
-                    await FarmClipRenderer.RunJobAsync(farm, warm, RenderJobSpec.Resolve(warm, model.Manifest), modelPath, output, 4, null, cancellation);
-                    var (status, elapsed, calls) = await FarmClipRenderer.RunJobAsync(farm, request, spec, modelPath, output, 4, null, cancellation);
+                    var warm = baseJob with { Seconds = 1, Steps = 1 };
+                    await FarmClipRenderer.RunJobAsync(farm, warm, RenderJobSpec.Resolve(JobRequestMapper.ToRenderRequest(warm), model.Manifest), modelPath, output, 4, null, cancellation);
+                    var (status, elapsed, calls) = await FarmClipRenderer.RunJobAsync(farm, baseJob, spec, modelPath, output, 4, null, cancellation);
                     totals[("farm", size)] = elapsed.TotalSeconds;
                     Console.WriteLine($"{"farm",-9} {size,5} {windowSteps / elapsed.TotalSeconds,12:F1} {"",7} {"",10} {"",9} {status.Result?.DecodeSeconds,9:F3} {status.Result?.EncodeSeconds,9:F3} {elapsed.TotalSeconds,8:F2}" +
                                       $"   ({status.State}, {calls} job-grain calls)");
@@ -105,7 +107,7 @@ public static class BenchCommand
             }
             if (result.GetValue(telemetryRuns) is > 0 and var runs)
             {
-                await TelemetryBench.RunAsync(baseRequest with { MaxBatch = sizes[0] }, model.Manifest, modelPath, result.GetValue(silos), threads, runs, cancellation);
+                await TelemetryBench.RunAsync(baseJob, sizes[0], model.Manifest, modelPath, result.GetValue(silos), threads, runs, cancellation);
             }
             return 0;
         });

@@ -44,32 +44,14 @@ public static class ClusterCommands
         }
         command.SetAction(async (result, cancellation) =>
         {
-            var request = options.ToRequest(result);
             var model = result.GetValue(options.Model);
-            var submission = new JobSubmission
+            var request = options.ToJobRequest(result) with { Priority = result.GetValue(priority) ?? 0, Format = result.GetValue(format)! };
+            if (model is not null)
             {
-                Prompt = request.Storyboard is null ? request.Prompt ?? "" : null,
-                Storyboard = request.Storyboard?.Segments.Select(s => new StoryboardSegmentView(s.Prompt, s.From, s.To)).ToList(),
-                Seconds = request.Seconds,
-                Fps = request.Fps,
-                Seed = request.Seed,
-                Steps = request.Steps,
-                Guidance = request.Guidance,
-                GuidanceFocus = request.GuidanceFocus,
-                Strategy = RenderNames.Name(request.Strategy),
-                Window = request.Window,
-                Overlap = request.Overlap,
-                SyncEvery = request.SyncEvery,
-                Blend = request.Blend.ToString().ToLowerInvariant(),
-                KeyframeStride = request.KeyframeStride,
-                Anchors = RenderNames.Name(request.Anchors),
-                FirstFrame = request.FirstFrame,
-                Model = model is null ? null : Path.GetFileName(model.TrimEnd('/')),
-                Priority = result.GetValue(priority),
-                Format = result.GetValue(format),
-            };
+                request = request with { Model = Path.GetFileName(model.TrimEnd('/')) };
+            }
             using var client = Connect(result);
-            var job = await client.SubmitAsync(submission, result.GetValue(idempotency) ?? Guid.NewGuid().ToString("N"), cancellation);
+            var job = await client.SubmitAsync(request, result.GetValue(idempotency) ?? Guid.NewGuid().ToString("N"), cancellation);
             Console.WriteLine(job.Id);
             if (!result.GetValue(watch))
             {

@@ -29,7 +29,7 @@ public static class RenderCommand
         command.Options.Add(silos);
         command.SetAction(async (result, cancellation) =>
         {
-            var request = options.ToRequest(result);
+            var request = options.ToJobRequest(result);
             var outPath = result.GetValue(output)!;
             VideoEncoder.ContainerFor(outPath);
             var engineName = result.GetValue(engine)!;
@@ -52,7 +52,7 @@ public static class RenderCommand
             // the farm engine's silos create the ONNX sessions themselves: this process reads only the manifest and tokenizer
             var manifest = ModelManifestLoader.Load(modelPath);
             var tokenizer = WordTokenizer.Load(manifest);
-            var spec = Diffusion.Rendering.RenderJobSpec.Resolve(request, manifest);
+            var spec = Diffusion.Rendering.RenderJobSpec.Resolve(options.ToRenderRequest(result, request), manifest);
             var display = ProgressDisplay.ForConsole();
             display.Line($"{manifest.Name}: {spec.PixelFrames} frames at {spec.Fps} fps, {spec.LatentFrames} latent frames in " +
                          $"{spec.Plan.Windows.Count} windows of {spec.Plan.WindowLength} (overlap {spec.Plan.Overlap}), {spec.Strategy}, {spec.Steps} steps");

@@ -1,10 +1,13 @@
 using System.CommandLine;
+using VideoDiffusion.Farm.Abstractions;
+using VideoDiffusion.Farm.Abstractions.Api;
 using VideoDiffusion.Farm.Diffusion.Planning;
 using VideoDiffusion.Farm.Diffusion.Rendering;
+using VideoDiffusion.Farm.Grains.Jobs;
 
 namespace VideoDiffusion.Farm.Cli.Commands;
 
-/// <summary>The job options shared by <c>render</c> and <c>bench</c>, and their mapping to a <see cref="RenderRequest"/>.</summary>
+/// <summary>The job options shared by <c>render</c>, <c>bench</c> and <c>submit</c>, read into the wire <see cref="RenderJobRequest"/>.</summary>
 public sealed class RenderOptions
 {
     public Argument<string?> Prompt { get; } = new("prompt") { Description = "What the video shows", Arity = ArgumentArity.ZeroOrOne };
@@ -15,16 +18,16 @@ public sealed class RenderOptions
     public Option<int?> Steps { get; } = new("--steps") { Description = "Sampler steps (default: the model's)" };
     public Option<float?> Guidance { get; } = new("--guidance") { Description = "Classifier-free guidance scale (default: the model's)" };
     public Option<float?> GuidanceFocus { get; } = new("--guidance-focus") { Description = "Focus guidance on the subject, 0 (plain) to 8 (default: the model's)" };
-    public Option<string> Strategy { get; } = new("--strategy") { Description = "co-denoise | keyframes | autoregressive", DefaultValueFactory = _ => "co-denoise" };
+    public Option<string> Strategy { get; } = new("--strategy") { Description = ApiNames.All<JobStrategy>(), DefaultValueFactory = _ => ApiNames.Name(JobStrategy.CoDenoise) };
     public Option<int?> Window { get; } = new("--window") { Description = "Window length in latent frames (default: the model's native)" };
     public Option<int?> Overlap { get; } = new("--overlap") { Description = "Frames shared by neighbouring windows, at most window/2 (default window/4)" };
     public Option<int> SyncEvery { get; } = new("--sync-every") { Description = "Fuse overlaps every N steps; 0 = only at the end", DefaultValueFactory = _ => 1 };
-    public Option<string> Blend { get; } = new("--blend") { Description = "Overlap weights: flat | linear | cosine", DefaultValueFactory = _ => "linear" };
+    public Option<string> Blend { get; } = new("--blend") { Description = $"Overlap weights: {ApiNames.All<OverlapBlend>()}", DefaultValueFactory = _ => ApiNames.Name(OverlapBlend.Linear) };
     public Option<int?> KeyframeStride { get; } = new("--keyframe-stride") { Description = "Latent frames between keyframes (keyframes strategy)" };
     public Option<string> Anchors { get; } = new("--anchors")
     {
-        Description = "Co-denoise: anchor windows on a coarse keyframe pass: auto (when more than one window) | keyframes | none",
-        DefaultValueFactory = _ => "auto",
+        Description = $"Co-denoise: anchor windows on a coarse keyframe pass ({ApiNames.All<KeyframeAnchoring>()}; auto: when more than one window)",
+        DefaultValueFactory = _ => ApiNames.Name(KeyframeAnchoring.Auto),
     };
     public Option<bool?> FirstFrame { get; } = new("--first-frame")
     {
@@ -45,7 +48,12 @@ public sealed class RenderOptions
         }
     }
 
-    public RenderRequest ToRequest(ParseResult result)
+    /// <summary>The core's request for rendering in this process: the job request with the batch size.</summary>
+    public RenderRequest ToRenderRequest(ParseResult result, RenderJobRequest request) =>
+        JobRequestMapper.ToRenderRequest(request) with { MaxBatch = result.GetValue(Batch) };
+
+    /// <summary>The request as the farm takes it; the model is left at its default.</summary>
+    public RenderJobRequest ToJobRequest(ParseResult result)
     {
         var storyboardFile = result.GetValue(Storyboard);
         Storyboard? board = null;
@@ -57,25 +65,27 @@ public sealed class RenderOptions
             }
             board = Diffusion.Planning.Storyboard.Parse(File.ReadAllText(storyboardFile.FullName));
         }
-        return new RenderRequest
+        return new RenderJobRequest
         {
             Prompt = result.GetValue(Prompt),
-            Storyboard = board,
+            Storyboard = board?.Segments,
             Seconds = result.GetValue(Seconds),
             Fps = result.GetValue(Fps),
             Seed = result.GetValue(Seed),
             Steps = result.GetValue(Steps),
             Guidance = result.GetValue(Guidance),
             GuidanceFocus = result.GetValue(GuidanceFocus),
-            Strategy = RenderNames.ParseStrategy(result.GetValue(Strategy)!),
+            Strategy = Parse<JobStrategy>("strategy", result.GetValue(Strategy)!),
             Window = result.GetValue(Window),
             Overlap = result.GetValue(Overlap),
             SyncEvery = result.GetValue(SyncEvery),
-            Blend = RenderNames.ParseBlend(result.GetValue(Blend)!),
+            Blend = Parse<OverlapBlend>("blend", result.GetValue(Blend)!),
             KeyframeStride = result.GetValue(KeyframeStride),
-            Anchors = RenderNames.ParseAnchors(result.GetValue(Anchors)!),
+            Anchors = Parse<KeyframeAnchoring>("anchors", result.GetValue(Anchors)!),
             FirstFrame = result.GetValue(FirstFrame),
-            MaxBatch = result.GetValue(Batch),
         };
     }
+
+    private static T Parse<T>(string field, string value) where T : struct, Enum =>
+        ApiNames.TryParse<T>(value, out var parsed) ? parsed : throw new PlanException(field, $"unknown {field} '{value}' ({ApiNames.All<T>()})");
 }

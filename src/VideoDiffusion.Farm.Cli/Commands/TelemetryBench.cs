@@ -1,7 +1,9 @@
 using System.Diagnostics;
+using VideoDiffusion.Farm.Abstractions;
 using VideoDiffusion.Farm.Cli.Rendering;
 using VideoDiffusion.Farm.Diffusion.Models;
 using VideoDiffusion.Farm.Diffusion.Rendering;
+using VideoDiffusion.Farm.Grains.Jobs;
 using VideoDiffusion.Farm.Silo.Embedded;
 
 namespace VideoDiffusion.Farm.Cli.Commands;
@@ -12,9 +14,9 @@ namespace VideoDiffusion.Farm.Cli.Commands;
 /// </summary>
 public static class TelemetryBench
 {
-    public static async Task RunAsync(RenderRequest request, ModelManifest manifest, string modelPath, int silos, int threads, int runs, CancellationToken cancellation)
+    public static async Task RunAsync(RenderJobRequest request, int maxBatch, ModelManifest manifest, string modelPath, int silos, int threads, int runs, CancellationToken cancellation)
     {
-        var spec = RenderJobSpec.Resolve(request, manifest);
+        var spec = RenderJobSpec.Resolve(JobRequestMapper.ToRenderRequest(request) with { MaxBatch = maxBatch }, manifest);
         var output = Path.Combine(Path.GetTempPath(), $"farm-bench-telemetry-{Environment.ProcessId}.mp4");
         var times = new Dictionary<bool, List<double>> { [true] = [], [false] = [] };
         for (var run = 0; run < runs; run++)
@@ -32,14 +34,14 @@ public static class TelemetryBench
         Console.WriteLine($"telemetry on / off wall time (medians of {runs} alternating runs) = {medianOn:F2} / {medianOff:F2} = {medianOn / medianOff:F3}");
     }
 
-    private static async Task<double> TimeOneAsync(RenderRequest request, RenderJobSpec spec, ModelManifest manifest, string modelPath, int silos, int threads, bool on,
+    private static async Task<double> TimeOneAsync(RenderJobRequest request, RenderJobSpec spec, ModelManifest manifest, string modelPath, int silos, int threads, bool on,
         string output, CancellationToken cancellation)
     {
         await using var farm = await EmbeddedFarm.StartAsync(new EmbeddedFarmOptions
         {
             Silos = silos,
             ThreadsPerSlot = threads,
-            MaxBatch = request.MaxBatch,
+            MaxBatch = spec.MaxBatch,
             ModelsRoot = Path.GetDirectoryName(modelPath)!,
             Settings = new Dictionary<string, string?>
             {
@@ -48,7 +50,7 @@ public static class TelemetryBench
             },
         }, cancellation);
         var warm = request with { Seconds = 1, Steps = 1 };
-        await FarmClipRenderer.RunJobAsync(farm, warm, RenderJobSpec.Resolve(warm, manifest), modelPath, output, 4, null, cancellation);
+        await FarmClipRenderer.RunJobAsync(farm, warm, RenderJobSpec.Resolve(JobRequestMapper.ToRenderRequest(warm), manifest), modelPath, output, 4, null, cancellation);
         using var scraping = new CancellationTokenSource();
         var scraper = farm.MetricsPort is { } port ? ScrapeAsync(port, scraping.Token) : Task.CompletedTask;
         var started = Stopwatch.GetTimestamp();

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using VideoDiffusion.Farm.Abstractions;
 using VideoDiffusion.Farm.Diffusion.Plans;
 using VideoDiffusion.Farm.Diffusion.Rendering;
-using VideoDiffusion.Farm.Grains.Jobs;
 using VideoDiffusion.Farm.Grains.Telemetry;
 using VideoDiffusion.Farm.Silo.Embedded;
 
@@ -12,14 +11,14 @@ namespace VideoDiffusion.Farm.Cli.Rendering;
 public static class FarmClipRenderer
 {
     public static async Task<(JobStatus Status, TimeSpan Elapsed, long JobGrainCalls)> RenderAsync(
-        RenderRequest request, RenderJobSpec spec, string modelFolder, string output, int scale, int silos, int threads, IProgress<RenderProgress>? progress, CancellationToken cancellation)
+        RenderJobRequest request, RenderJobSpec spec, string modelFolder, string output, int scale, int silos, int threads, IProgress<RenderProgress>? progress, CancellationToken cancellation)
     {
         var started = Stopwatch.GetTimestamp();
         await using var farm = await EmbeddedFarm.StartAsync(new EmbeddedFarmOptions
         {
             Silos = silos,
             ThreadsPerSlot = threads,
-            MaxBatch = request.MaxBatch,
+            MaxBatch = spec.MaxBatch,
             ModelsRoot = Path.GetDirectoryName(modelFolder)!,
             PreloadModels = [Path.GetFileName(modelFolder)],
         }, cancellation);
@@ -41,10 +40,10 @@ public static class FarmClipRenderer
 
     /// <summary>Runs one job on a started farm; returns its final status, the wall time from submission to the end and the calls into its job grain.</summary>
     public static async Task<(JobStatus Status, TimeSpan Elapsed, long JobGrainCalls)> RunJobAsync(
-        EmbeddedFarm farm, RenderRequest request, RenderJobSpec spec, string modelFolder, string output, int scale, IProgress<RenderProgress>? progress, CancellationToken cancellation)
+        EmbeddedFarm farm, RenderJobRequest request, RenderJobSpec spec, string modelFolder, string output, int scale, IProgress<RenderProgress>? progress, CancellationToken cancellation)
     {
         var format = Path.GetExtension(output).TrimStart('.').ToLowerInvariant();
-        var jobRequest = JobRequestMapper.FromRenderRequest(request, Path.GetFileName(modelFolder), format, scale);
+        var jobRequest = request with { Model = Path.GetFileName(modelFolder), Format = format, Scale = scale };
         var total = JobPlanner.WindowSteps(spec);
         using var calls = new JobGrainCallCounter();
         var started = Stopwatch.GetTimestamp();

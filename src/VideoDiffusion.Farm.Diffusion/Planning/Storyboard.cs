@@ -1,10 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using VideoDiffusion.Farm.Requests;
 
 namespace VideoDiffusion.Farm.Diffusion.Planning;
-
-/// <summary>One storyboard segment: a prompt for the seconds [From, To).</summary>
-public sealed record StoryboardSegment(string Prompt, double From, double To);
 
 /// <summary>Ordered prompts covering a clip without gaps or overlaps.</summary>
 public sealed record Storyboard(IReadOnlyList<StoryboardSegment> Segments)
@@ -48,7 +46,7 @@ public sealed record Storyboard(IReadOnlyList<StoryboardSegment> Segments)
         for (var i = 0; i < Segments.Count; i++)
         {
             var s = Segments[i];
-            var field = $"storyboard.segments[{i}]";
+            var field = $"storyboard[{i}]";
             if (string.IsNullOrWhiteSpace(s.Prompt))
             {
                 throw new PlanException($"{field}.prompt", "the prompt must not be empty");

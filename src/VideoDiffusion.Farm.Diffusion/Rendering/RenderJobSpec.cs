@@ -2,10 +2,14 @@ using VideoDiffusion.Farm.Diffusion.Fusion;
 using VideoDiffusion.Farm.Diffusion.Models;
 using VideoDiffusion.Farm.Diffusion.Planning;
 using VideoDiffusion.Farm.Diffusion.Sampling;
+using VideoDiffusion.Farm.Requests;
 
 namespace VideoDiffusion.Farm.Diffusion.Rendering;
 
-/// <summary>A validated request with every default resolved against the model, plus its window plan.</summary>
+/// <summary>
+/// A validated request with every default resolved against the model, plus its window plan. <see cref="Resolve"/> is
+/// the one place a request is checked, with the bounds of <see cref="RequestLimits"/>.
+/// </summary>
 public sealed record RenderJobSpec(
     Storyboard Storyboard,
     int Fps,
@@ -25,17 +29,28 @@ public sealed record RenderJobSpec(
     int MaxBatch,
     WindowPlan Plan)
 {
-    public const double MaxSeconds = 3600;
-
     public GuidanceScale GuidanceScale => new(Guidance, GuidanceFocus);
     private static readonly int[] TrainedStrides = [1, 2, 4, 8];
 
     public static RenderJobSpec Resolve(RenderRequest request, ModelManifest manifest)
     {
         var fps = request.Fps ?? manifest.Video.Fps;
-        if (fps is <= 0 or > 120)
+        if (fps is <= 0 or > RequestLimits.MaxFps)
         {
-            throw new PlanException("fps", $"fps must be between 1 and 120 (got {fps})");
+            throw new PlanException("fps", $"fps must be between 1 and {RequestLimits.MaxFps} (got {fps})");
+        }
+        var seconds = request.Seconds;
+        if (request.Frames is { } frames)
+        {
+            if (request.Seconds is not null)
+            {
+                throw new PlanException("frames", "give either seconds or frames, not both");
+            }
+            if (frames < 1)
+            {
+                throw new PlanException("frames", $"frames must be at least 1 (got {frames})");
+            }
+            seconds = frames / (double)fps;
         }
         Storyboard storyboard;
         if (request.Storyboard is { } board)
@@ -45,9 +60,9 @@ public sealed record RenderJobSpec(
                 throw new PlanException("storyboard", "give a prompt or a storyboard, not both");
             }
             board.Validate();
-            if (request.Seconds is { } s && Math.Abs(s - board.Seconds) > 1e-9)
+            if (seconds is { } s && Math.Abs(s - board.Seconds) > 1e-9)
             {
-                throw new PlanException("seconds", $"seconds ({s}) disagrees with the storyboard, which ends at {board.Seconds}");
+                throw new PlanException(request.Frames is null ? "seconds" : "frames", $"seconds ({s}) disagrees with the storyboard, which ends at {board.Seconds}");
             }
             storyboard = board;
         }
@@ -57,13 +72,12 @@ public sealed record RenderJobSpec(
             {
                 throw new PlanException("prompt", "the prompt must not be empty");
             }
-            var seconds = request.Seconds ?? 4.0;
-            storyboard = Storyboard.Single(request.Prompt, seconds);
+            storyboard = Storyboard.Single(request.Prompt, seconds ?? 4.0);
         }
         var totalSeconds = storyboard.Seconds;
-        if (!(totalSeconds > 0) || totalSeconds > MaxSeconds)
+        if (!(totalSeconds > 0) || totalSeconds > RequestLimits.MaxSeconds)
         {
-            throw new PlanException("seconds", $"seconds must be above 0 and at most {MaxSeconds} (got {totalSeconds})");
+            throw new PlanException(request.Frames is null ? "seconds" : "frames", $"seconds must be above 0 and at most {RequestLimits.MaxSeconds} (got {totalSeconds})");
         }
         var pixelFrames = (int)Math.Round(totalSeconds * fps);
         if (pixelFrames < 1)
@@ -73,19 +87,19 @@ public sealed record RenderJobSpec(
         var k = manifest.Latent.TemporalFactor;
         var latentFrames = (pixelFrames + k - 1) / k;
         var steps = request.Steps ?? manifest.Sampler.DefaultSteps;
-        if (steps is < 1 or > 1000)
+        if (steps is < 1 or > RequestLimits.MaxSteps)
         {
-            throw new PlanException("steps", $"steps must be between 1 and 1000 (got {steps})");
+            throw new PlanException("steps", $"steps must be between 1 and {RequestLimits.MaxSteps} (got {steps})");
         }
         var guidance = request.Guidance ?? manifest.Guidance.Default;
-        if (!(guidance >= 0) || guidance > 50)
+        if (!(guidance >= 0) || guidance > RequestLimits.MaxGuidance)
         {
-            throw new PlanException("guidance", $"guidance must be between 0 and 50 (got {guidance})");
+            throw new PlanException("guidance", $"guidance must be between 0 and {RequestLimits.MaxGuidance} (got {guidance})");
         }
         var focus = request.GuidanceFocus ?? manifest.Guidance.Focus;
-        if (!(focus >= 0) || focus > 8)
+        if (!(focus >= 0) || focus > RequestLimits.MaxGuidanceFocus)
         {
-            throw new PlanException("guidanceFocus", $"guidance focus must be between 0 and 8 (got {focus})");
+            throw new PlanException("guidanceFocus", $"guidance focus must be between 0 and {RequestLimits.MaxGuidanceFocus} (got {focus})");
         }
         var window = request.Window ?? manifest.Window.Native;
         if (window < manifest.Window.Min || window > manifest.Window.Max)

@@ -20,12 +20,18 @@ public enum KeyframeAnchors
     None,
 }
 
-/// <summary>What a user asks for; null fields take the model's defaults.</summary>
+/// <summary>
+/// What the core renders, built from the wire request in one place (the job request mapper); null fields take the
+/// model's defaults.
+/// </summary>
 public sealed record RenderRequest
 {
     public string? Prompt { get; init; }
     public Storyboard? Storyboard { get; init; }
     public double? Seconds { get; init; }
+
+    /// <summary>Clip length in frames, instead of <see cref="Seconds"/>.</summary>
+    public int? Frames { get; init; }
     public int? Fps { get; init; }
     public ulong Seed { get; init; } = 42;
     public int? Steps { get; init; }

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
-using VideoDiffusion.Farm.Abstractions.Hosting;
+using VideoDiffusion.Farm.Gateway.Hosting;
 using VideoDiffusion.Farm.Gateway.Problems;
 
 namespace VideoDiffusion.Farm.Gateway.Auth;

@@ -2,9 +2,9 @@ using Microsoft.Extensions.Options;
 using VideoDiffusion.Farm.Abstractions;
 using VideoDiffusion.Farm.Abstractions.Api;
 using VideoDiffusion.Farm.Gateway.Auth;
-using VideoDiffusion.Farm.Abstractions.Hosting;
+using VideoDiffusion.Farm.Gateway.Hosting;
 using VideoDiffusion.Farm.Gateway.Problems;
-using VideoDiffusion.Farm.Media.Artifacts;
+using VideoDiffusion.Farm.Artifacts;
 
 namespace VideoDiffusion.Farm.Gateway.Jobs;
 
@@ -22,24 +22,33 @@ public static class JobEndpoints
             return await next(context);
         });
 
-        v1.MapPost("/jobs", SubmitAsync)
+        v1.MapPost("/jobs", SubmitAsync).WithName("submitJob").WithTags(OpenApiContract.JobsTag)
             .WithSummary("Submit a render job (prompt or storyboard)")
+            .WithDescription("Null or missing fields take the model's defaults. An `Idempotency-Key` header makes retries return the same job.")
             // any content type reaches the handler, which answers a non-JSON body with a 415 problem naming the field
-            .Accepts<JobSubmission>("application/json", "*/*")
+            .Accepts<RenderJobRequest>("application/json", "*/*")
             .Produces<JobView>(StatusCodes.Status202Accepted)
-            .ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesProblem(413).ProducesProblem(429);
-        v1.MapGet("/jobs", ListAsync).WithSummary("The caller's jobs, newest first").Produces<JobListView>();
-        v1.MapGet("/jobs/{id}", GetAsync).WithSummary("A job's status, per-window progress and ETA").Produces<JobView>().ProducesProblem(404);
-        v1.MapGet("/jobs/{id}/events", EventsAsync).WithSummary("Server-Sent Events with the job's status until it finishes").ProducesProblem(404);
-        v1.MapPost("/jobs/{id}:cancel", CancelAsync).WithSummary("Cancel a job").Produces<JobView>(StatusCodes.Status202Accepted).ProducesProblem(404);
-        v1.MapGet("/jobs/{id}/video", VideoAsync).WithSummary("The finished video (range requests supported)").ProducesProblem(404).ProducesProblem(409);
+            .ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesProblem(413).ProducesProblem(415).ProducesProblem(429);
+        v1.MapGet("/jobs", ListAsync).WithName("listJobs").WithTags(OpenApiContract.JobsTag)
+            .WithSummary("The caller's jobs, newest first").Produces<JobListView>().ProducesProblem(401);
+        v1.MapGet("/jobs/{id}", GetAsync).WithName("getJob").WithTags(OpenApiContract.JobsTag)
+            .WithSummary("A job's status, per-window progress and ETA").Produces<JobView>().ProducesProblem(401).ProducesProblem(404);
+        v1.MapGet("/jobs/{id}/events", EventsAsync).WithName("getJobEvents").WithTags(OpenApiContract.JobsTag)
+            .WithSummary("Server-Sent Events with the job's status until it finishes")
+            .Produces(StatusCodes.Status200OK, contentType: "text/event-stream").ProducesProblem(401).ProducesProblem(404);
+        v1.MapPost("/jobs/{id}:cancel", CancelAsync).WithName("cancelJob").WithTags(OpenApiContract.JobsTag)
+            .WithSummary("Cancel a job").Produces<JobView>(StatusCodes.Status202Accepted).ProducesProblem(401).ProducesProblem(403).ProducesProblem(404);
+        v1.MapGet("/jobs/{id}/video", VideoAsync).WithName("getJobVideo").WithTags(OpenApiContract.JobsTag)
+            .WithSummary("The finished video (range requests supported)")
+            .Produces<Stream>(StatusCodes.Status200OK, "video/mp4", "application/octet-stream").ProducesProblem(401).ProducesProblem(404).ProducesProblem(409);
         v1.MapGet("/models", async (ModelDirectory models) => Results.Ok(new ModelListView(await models.ListAsync())))
-            .WithSummary("Models the cluster serves").Produces<ModelListView>();
+            .WithName("listModels").WithTags(OpenApiContract.ModelsTag)
+            .WithSummary("Models the cluster serves").Produces<ModelListView>().ProducesProblem(401);
     }
 
     private static Caller CallerOf(HttpContext http) => (Caller)http.Items[CallerKey]!;
 
-    private static async Task<IResult> SubmitAsync(HttpContext http, IClusterClient client, SubmissionValidator validator, ModelDirectory models,
+    private static async Task<IResult> SubmitAsync(HttpContext http, IClusterClient client, SubmissionQuotas quotas, ModelDirectory models,
         IOptions<GatewayOptions> options, CancellationToken cancellation)
     {
         var caller = CallerOf(http);
@@ -52,8 +61,8 @@ public static class JobEndpoints
         {
             throw new ApiProblem(400, "Idempotency-Key", "the Idempotency-Key header is longer than 200 characters");
         }
-        var submission = await SubmissionReader.ReadAsync(http.Request, options.Value.MaxBodyBytes, cancellation);
-        var request = validator.Validate(submission, await models.ListAsync());
+        var request = await SubmissionReader.ReadAsync(http.Request, options.Value.MaxBodyBytes, cancellation);
+        quotas.Check(request, await models.ListAsync());
         var status = await client.GetGrain<ITenantGrain>(caller.Tenant)
             .Admit(request, idempotencyKey.Length == 0 ? null : idempotencyKey, options.Value.MaxUnfinishedJobsPerTenant);
         return Results.Accepted($"/v1/jobs/{status.JobId}", JobViews.From(status, DateTimeOffset.UtcNow));

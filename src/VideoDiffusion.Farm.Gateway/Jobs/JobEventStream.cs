@@ -2,7 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using VideoDiffusion.Farm.Abstractions;
 using VideoDiffusion.Farm.Abstractions.Api;
-using VideoDiffusion.Farm.Abstractions.Hosting;
+using VideoDiffusion.Farm.Gateway.Hosting;
 
 namespace VideoDiffusion.Farm.Gateway.Jobs;
 

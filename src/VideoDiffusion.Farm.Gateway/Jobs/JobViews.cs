@@ -40,12 +40,11 @@ public static class JobViews
         };
     }
 
-    /// <summary>Windows' percentages averaged; the stitch counts as the last 5 %.</summary>
+    /// <summary>The share of the job's window-steps done (over every pass, so it never goes back); the stitch counts as the last 5 %.</summary>
     private static double Progress(JobStatus s) => s.State switch
     {
         JobState.Completed => 1.0,
         JobState.Stitching => 0.95,
-        _ when s.WindowProgress.Count == 0 => 0.0,
-        _ => 0.95 * s.WindowProgress.Average(p => (double)p) / 100.0,
+        _ => 0.95 * s.Progress,
     };
 }

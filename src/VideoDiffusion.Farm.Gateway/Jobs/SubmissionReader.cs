@@ -1,6 +1,8 @@
 using System.Reflection;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.Features;
+using VideoDiffusion.Farm.Abstractions;
 using VideoDiffusion.Farm.Abstractions.Api;
 using VideoDiffusion.Farm.Gateway.Problems;
 
@@ -9,12 +11,13 @@ namespace VideoDiffusion.Farm.Gateway.Jobs;
 /// <summary>Reads a submission body: size limit, JSON syntax, known fields only, right types; each error names its field.</summary>
 public static class SubmissionReader
 {
-    private static readonly HashSet<string> KnownFields = typeof(JobSubmission)
+    private static readonly HashSet<string> KnownFields = typeof(RenderJobRequest)
         .GetProperties(BindingFlags.Public | BindingFlags.Instance)
+        .Where(p => p.GetCustomAttribute<JsonIgnoreAttribute>() is null)
         .Select(p => JsonNamingPolicy.CamelCase.ConvertName(p.Name))
         .ToHashSet(StringComparer.Ordinal);
 
-    public static async Task<JobSubmission> ReadAsync(HttpRequest request, long maxBytes, CancellationToken cancellation)
+    public static async Task<RenderJobRequest> ReadAsync(HttpRequest request, long maxBytes, CancellationToken cancellation)
     {
         if (!(request.ContentType ?? "").StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
         {
@@ -57,7 +60,7 @@ public static class SubmissionReader
         }
         try
         {
-            return document.RootElement.Deserialize<JobSubmission>(ApiJson.Options) ?? throw new ApiProblem(400, "body", "empty body");
+            return document.RootElement.Deserialize<RenderJobRequest>(ApiJson.Options) ?? throw new ApiProblem(400, "body", "empty body");
         }
         catch (JsonException e)
         {

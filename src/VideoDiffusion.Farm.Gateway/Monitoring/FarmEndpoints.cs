@@ -2,6 +2,8 @@ using VideoDiffusion.Farm.Abstractions.Api;
 using VideoDiffusion.Farm.Abstractions.Monitoring;
 using VideoDiffusion.Farm.Gateway.Auth;
 
+using VideoDiffusion.Farm.Gateway.Hosting;
+
 namespace VideoDiffusion.Farm.Gateway.Monitoring;
 
 /// <summary>The <c>/v1/farm</c> route: the live farm view, for any valid key (read-only keys included).</summary>
@@ -17,6 +19,8 @@ public static class FarmEndpoints
             })
             .WithSummary("The live farm: silos, slots, utilisation over the last 5 minutes, queues, running windows per job")
             .WithDescription("Any API key. The caller's own running jobs are listed by id; other tenants' work only as counts of jobs and windows.")
+            .WithName("getFarm")
+            .WithTags(OpenApiContract.FarmTag)
             .Produces<FarmView>()
             .ProducesProblem(401);
     }

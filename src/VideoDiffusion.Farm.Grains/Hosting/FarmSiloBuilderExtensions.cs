@@ -12,7 +12,7 @@ using VideoDiffusion.Farm.Grains.Monitoring;
 using VideoDiffusion.Farm.Grains.Placement;
 using VideoDiffusion.Farm.Grains.Storage;
 using VideoDiffusion.Farm.Grains.Telemetry.Gpu;
-using VideoDiffusion.Farm.Media.Artifacts;
+using VideoDiffusion.Farm.Artifacts;
 
 namespace VideoDiffusion.Farm.Grains.Hosting;
 

@@ -1,52 +1,49 @@
 using VideoDiffusion.Farm.Abstractions;
+using VideoDiffusion.Farm.Diffusion.Fusion;
 using VideoDiffusion.Farm.Diffusion.Planning;
 using VideoDiffusion.Farm.Diffusion.Rendering;
 
 namespace VideoDiffusion.Farm.Grains.Jobs;
 
-/// <summary>Maps the wire request to the diffusion core's request (defaults and validation stay in the core).</summary>
+/// <summary>
+/// Builds the core's request from the wire request: the one mapping between them. Defaults and validation stay in
+/// the core (<see cref="RenderJobSpec.Resolve"/>).
+/// </summary>
 public static class JobRequestMapper
 {
     public static RenderRequest ToRenderRequest(RenderJobRequest r) => new()
     {
         Prompt = r.Prompt,
-        Storyboard = r.Storyboard is { } board ? new Storyboard(board.Select(s => new StoryboardSegment(s.Prompt, s.From, s.To)).ToList()) : null,
+        Storyboard = r.Storyboard is { } board ? new Storyboard(board) : null,
         Seconds = r.Seconds,
+        Frames = r.Frames,
         Fps = r.Fps,
         Seed = r.Seed,
         Steps = r.Steps,
         Guidance = r.Guidance,
         GuidanceFocus = r.GuidanceFocus,
-        Strategy = RenderNames.ParseStrategy(r.Strategy),
+        Strategy = r.Strategy switch
+        {
+            JobStrategy.Keyframes => RenderStrategy.Keyframes,
+            JobStrategy.Autoregressive => RenderStrategy.Autoregressive,
+            _ => RenderStrategy.CoDenoise,
+        },
         Window = r.Window,
         Overlap = r.Overlap,
         SyncEvery = r.SyncEvery,
-        Blend = RenderNames.ParseBlend(r.Blend),
+        Blend = r.Blend switch
+        {
+            OverlapBlend.Flat => BlendMode.Flat,
+            OverlapBlend.Cosine => BlendMode.Cosine,
+            _ => BlendMode.Linear,
+        },
         KeyframeStride = r.KeyframeStride,
-        Anchors = RenderNames.ParseAnchors(r.Anchors),
+        Anchors = r.Anchors switch
+        {
+            KeyframeAnchoring.Keyframes => KeyframeAnchors.Keyframes,
+            KeyframeAnchoring.None => KeyframeAnchors.None,
+            _ => KeyframeAnchors.Auto,
+        },
         FirstFrame = r.FirstFrame,
-    };
-
-    public static RenderJobRequest FromRenderRequest(RenderRequest r, string model, string format, int scale) => new()
-    {
-        Prompt = r.Prompt,
-        Storyboard = r.Storyboard?.Segments.Select(s => new StoryboardSegmentDto(s.Prompt, s.From, s.To)).ToList(),
-        Seconds = r.Seconds,
-        Fps = r.Fps,
-        Seed = r.Seed,
-        Steps = r.Steps,
-        Guidance = r.Guidance,
-        GuidanceFocus = r.GuidanceFocus,
-        Strategy = RenderNames.Name(r.Strategy),
-        Window = r.Window,
-        Overlap = r.Overlap,
-        SyncEvery = r.SyncEvery,
-        Blend = r.Blend.ToString().ToLowerInvariant(),
-        KeyframeStride = r.KeyframeStride,
-        Anchors = RenderNames.Name(r.Anchors),
-        FirstFrame = r.FirstFrame,
-        Model = model,
-        Format = format,
-        Scale = scale,
     };
 }

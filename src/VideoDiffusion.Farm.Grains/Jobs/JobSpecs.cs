@@ -3,6 +3,7 @@ using VideoDiffusion.Farm.Diffusion.Models;
 using VideoDiffusion.Farm.Diffusion.Planning;
 using VideoDiffusion.Farm.Diffusion.Rendering;
 using VideoDiffusion.Farm.Grains.Execution;
+using VideoDiffusion.Farm.Requests;
 
 namespace VideoDiffusion.Farm.Grains.Jobs;
 
@@ -20,13 +21,13 @@ public static class JobSpecs
         {
             throw new JobRejectedException("model", $"unknown or unusable model '{request.Model}': {e.Message}");
         }
-        if (request.Format is not ("mp4" or "y4m"))
+        if (!VideoFormats.All.Contains(request.Format))
         {
-            throw new JobRejectedException("format", $"format must be mp4 or y4m (got '{request.Format}')");
+            throw new JobRejectedException("format", $"format must be one of {string.Join(", ", VideoFormats.All)} (got '{request.Format}')");
         }
-        if (request.Scale is < 1 or > 16)
+        if (request.Scale is < 1 or > RequestLimits.MaxScale)
         {
-            throw new JobRejectedException("scale", $"scale must be between 1 and 16 (got {request.Scale})");
+            throw new JobRejectedException("scale", $"scale must be between 1 and {RequestLimits.MaxScale} (got {request.Scale})");
         }
         try
         {

@@ -1,5 +1,5 @@
 using Orleans.Storage;
-using VideoDiffusion.Farm.Media.Artifacts;
+using VideoDiffusion.Farm.Artifacts;
 
 namespace VideoDiffusion.Farm.Grains.Storage;
 

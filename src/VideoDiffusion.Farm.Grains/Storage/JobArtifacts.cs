@@ -4,7 +4,7 @@ using VideoDiffusion.Farm.Diffusion.Tensors;
 using VideoDiffusion.Farm.Diffusion.Plans;
 using VideoDiffusion.Farm.Grains.Jobs;
 using VideoDiffusion.Farm.Grains.Windows;
-using VideoDiffusion.Farm.Media.Artifacts;
+using VideoDiffusion.Farm.Artifacts;
 
 namespace VideoDiffusion.Farm.Grains.Storage;
 

@@ -8,7 +8,8 @@ using Microsoft.Extensions.Logging;
 using VideoDiffusion.Farm.Abstractions;
 using VideoDiffusion.Farm.Grains.Execution;
 using VideoDiffusion.Farm.Grains.Hosting;
-using VideoDiffusion.Farm.Media.Artifacts;
+using VideoDiffusion.Farm.Artifacts;
+using VideoDiffusion.Farm.Artifacts.FileSystem;
 using VideoDiffusion.Farm.ServiceDefaults;
 using VideoDiffusion.Farm.Silo.Hosting;
 

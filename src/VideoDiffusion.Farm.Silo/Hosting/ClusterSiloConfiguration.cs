@@ -9,7 +9,7 @@ using VideoDiffusion.Farm.Abstractions.Hosting;
 using VideoDiffusion.Farm.Grains.Execution;
 using VideoDiffusion.Farm.Grains.Hosting;
 using VideoDiffusion.Farm.Grains.Storage;
-using VideoDiffusion.Farm.Media.Artifacts;
+using VideoDiffusion.Farm.Artifacts;
 
 namespace VideoDiffusion.Farm.Silo.Hosting;
 

@@ -1,7 +1,8 @@
 using System.Reflection;
 using VideoDiffusion.Farm.Abstractions.Hosting;
+using VideoDiffusion.Farm.Gateway.Hosting;
 using VideoDiffusion.Farm.Grains.Execution;
-using VideoDiffusion.Farm.Media.Artifacts;
+using VideoDiffusion.Farm.Artifacts;
 
 namespace VideoDiffusion.Farm.Cluster.Tests.Helm;
 

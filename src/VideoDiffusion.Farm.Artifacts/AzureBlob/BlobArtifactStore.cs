@@ -3,7 +3,7 @@ using Azure.Core;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 
-namespace VideoDiffusion.Farm.Media.Artifacts;
+namespace VideoDiffusion.Farm.Artifacts.AzureBlob;
 
 /// <summary>Artifacts as block blobs in one Azure Blob container (or Azurite), created on first write.</summary>
 public sealed class BlobArtifactStore : IArtifactStore

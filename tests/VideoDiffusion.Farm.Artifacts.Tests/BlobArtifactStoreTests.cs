@@ -1,8 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
-using VideoDiffusion.Farm.Media.Artifacts;
+using VideoDiffusion.Farm.Artifacts;
+using VideoDiffusion.Farm.Artifacts.AzureBlob;
 
-namespace VideoDiffusion.Farm.Media.Tests;
+namespace VideoDiffusion.Farm.Artifacts.Tests;
 
 /// <summary>One real Azurite for all tests of a class; each test takes its own container.</summary>
 public sealed class AzuriteFixture : IAsyncLifetime

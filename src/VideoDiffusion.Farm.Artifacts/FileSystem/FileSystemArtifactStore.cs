@@ -1,4 +1,4 @@
-namespace VideoDiffusion.Farm.Media.Artifacts;
+namespace VideoDiffusion.Farm.Artifacts.FileSystem;
 
 /// <summary>Artifacts as files under a root folder; writes go to a temporary file first, then move into place.</summary>
 public sealed class FileSystemArtifactStore(string root) : IArtifactStore

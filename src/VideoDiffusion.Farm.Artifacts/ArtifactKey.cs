@@ -1,4 +1,4 @@
-namespace VideoDiffusion.Farm.Media.Artifacts;
+namespace VideoDiffusion.Farm.Artifacts;
 
 /// <summary>Checks artifact keys: relative, slash-separated, no parent references.</summary>
 public static class ArtifactKey

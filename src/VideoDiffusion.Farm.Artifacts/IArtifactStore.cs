@@ -1,4 +1,4 @@
-namespace VideoDiffusion.Farm.Media.Artifacts;
+namespace VideoDiffusion.Farm.Artifacts;
 
 /// <summary>Where videos and latent checkpoints live: a file system here, Azure Blob in a cluster.</summary>
 public interface IArtifactStore

@@ -1,6 +1,6 @@
-namespace VideoDiffusion.Farm.Abstractions.Hosting;
+namespace VideoDiffusion.Farm.Gateway.Hosting;
 
-/// <summary>Limits and keys of the gateway (configuration section <c>Farm:Gateway</c>); here so tools and tests can bind it too.</summary>
+/// <summary>Keys, tenancy and quotas of the gateway (configuration section <c>Farm:Gateway</c>).</summary>
 public sealed class GatewayOptions
 {
     /// <summary>API keys, stored as SHA-256 hashes, each mapped to a tenant.</summary>
@@ -21,14 +21,4 @@ public sealed class GatewayOptions
 
     /// <summary>How often the event stream looks at a job.</summary>
     public TimeSpan EventPollInterval { get; set; } = TimeSpan.FromMilliseconds(400);
-}
-
-/// <summary>One API key: the hex SHA-256 of the key, its tenant, and whether it may only read.</summary>
-public sealed class ApiKeyEntry
-{
-    public string Tenant { get; set; } = "";
-
-    public string Sha256 { get; set; } = "";
-
-    public bool ReadOnly { get; set; }
 }

@@ -1,4 +1,7 @@
-namespace VideoDiffusion.Farm.Media.Artifacts;
+using VideoDiffusion.Farm.Artifacts.AzureBlob;
+using VideoDiffusion.Farm.Artifacts.FileSystem;
+
+namespace VideoDiffusion.Farm.Artifacts;
 
 /// <summary>Which artifact store a process uses (configuration section <c>Farm:Artifacts</c>).</summary>
 public sealed class ArtifactStoreOptions

@@ -1,6 +1,7 @@
-using VideoDiffusion.Farm.Media.Artifacts;
+using VideoDiffusion.Farm.Artifacts;
+using VideoDiffusion.Farm.Artifacts.FileSystem;
 
-namespace VideoDiffusion.Farm.Media.Tests;
+namespace VideoDiffusion.Farm.Artifacts.Tests;
 
 public sealed class FileSystemArtifactStoreTests : IDisposable
 {
