@@ -8,6 +8,7 @@ using VideoDiffusion.Farm.Grains.Placement;
 using VideoDiffusion.Farm.Grains.Storage;
 using VideoDiffusion.Farm.Grains.Telemetry;
 using VideoDiffusion.Farm.Grains.Windows;
+using VideoDiffusion.Farm.Abstractions.Protocol;
 
 namespace VideoDiffusion.Farm.Grains.Jobs;
 

@@ -3,6 +3,7 @@ using VideoDiffusion.Farm.Abstractions;
 using VideoDiffusion.Farm.Diffusion.Plans;
 using VideoDiffusion.Farm.Grains.Placement;
 using VideoDiffusion.Farm.Grains.Windows;
+using VideoDiffusion.Farm.Abstractions.Protocol;
 
 namespace VideoDiffusion.Farm.Grains.Jobs;
 

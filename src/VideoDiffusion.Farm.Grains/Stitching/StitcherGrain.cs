@@ -10,6 +10,7 @@ using VideoDiffusion.Farm.Grains.Placement;
 using VideoDiffusion.Farm.Grains.Storage;
 using VideoDiffusion.Farm.Media.Encoding;
 using VideoDiffusion.Farm.Media.Frames;
+using VideoDiffusion.Farm.Abstractions.Protocol;
 
 namespace VideoDiffusion.Farm.Grains.Stitching;
 

@@ -5,6 +5,7 @@ using VideoDiffusion.Farm.Diffusion.Plans;
 using VideoDiffusion.Farm.Grains.Jobs;
 using VideoDiffusion.Farm.Grains.Windows;
 using VideoDiffusion.Farm.Artifacts;
+using VideoDiffusion.Farm.Abstractions.Protocol;
 
 namespace VideoDiffusion.Farm.Grains.Storage;
 

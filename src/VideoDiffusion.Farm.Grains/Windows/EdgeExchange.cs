@@ -6,6 +6,7 @@ using VideoDiffusion.Farm.Diffusion.Planning;
 using VideoDiffusion.Farm.Diffusion.Rendering;
 using VideoDiffusion.Farm.Diffusion.Tensors;
 using VideoDiffusion.Farm.Grains.Telemetry;
+using VideoDiffusion.Farm.Abstractions.Protocol;
 
 namespace VideoDiffusion.Farm.Grains.Windows;
 

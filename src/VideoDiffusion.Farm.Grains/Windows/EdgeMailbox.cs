@@ -1,4 +1,5 @@
 using VideoDiffusion.Farm.Abstractions;
+using VideoDiffusion.Farm.Abstractions.Protocol;
 
 namespace VideoDiffusion.Farm.Grains.Windows;
 

@@ -1,5 +1,6 @@
 using VideoDiffusion.Farm.Abstractions;
 using VideoDiffusion.Farm.Diffusion.Plans;
+using VideoDiffusion.Farm.Abstractions.Protocol;
 
 namespace VideoDiffusion.Farm.Grains.Windows;
 

@@ -1,4 +1,4 @@
-namespace VideoDiffusion.Farm.Abstractions;
+namespace VideoDiffusion.Farm.Abstractions.Protocol;
 
 /// <summary>Compiles a submitted job into its plan on an accelerator silo (prompts encoded, first frame laid out) and stores it.</summary>
 public interface IJobPlannerGrain : IGrainWithStringKey

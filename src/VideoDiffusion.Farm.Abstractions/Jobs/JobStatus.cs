@@ -1,27 +1,5 @@
 namespace VideoDiffusion.Farm.Abstractions;
 
-/// <summary>Lifecycle of a render job.</summary>
-public enum JobState
-{
-    Queued,
-    Running,
-    Stitching,
-    Completed,
-    Failed,
-    Cancelled,
-}
-
-/// <summary>What a finished job produced.</summary>
-[GenerateSerializer, Immutable]
-public sealed record JobResult(
-    [property: Id(0)] string ArtifactKey,
-    [property: Id(1)] string Location,
-    [property: Id(2)] int Frames,
-    [property: Id(3)] int Fps,
-    [property: Id(4)] double SeamRatio,
-    [property: Id(5)] double DecodeSeconds,
-    [property: Id(6)] double EncodeSeconds);
-
 /// <summary>A snapshot of a job: state, per-window progress (percent per window, pass by pass), result or error.</summary>
 [GenerateSerializer, Immutable]
 public sealed record JobStatus

@@ -1,13 +1,7 @@
 using Orleans.Concurrency;
+using VideoDiffusion.Farm.Abstractions.Protocol;
 
 namespace VideoDiffusion.Farm.Abstractions;
-
-/// <summary>Receives job progress pushed by the job grain.</summary>
-public interface IJobObserver : IGrainObserver
-{
-    [OneWay]
-    Task OnStatus(JobStatus status);
-}
 
 /// <summary>One render job: validates and plans it, starts its windows, tracks progress, finishes through the stitcher.</summary>
 public interface IRenderJobGrain : IGrainWithStringKey

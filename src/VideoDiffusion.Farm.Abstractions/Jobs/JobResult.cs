@@ -1,0 +1,12 @@
+namespace VideoDiffusion.Farm.Abstractions;
+
+/// <summary>What a finished job produced.</summary>
+[GenerateSerializer, Immutable]
+public sealed record JobResult(
+    [property: Id(0)] string ArtifactKey,
+    [property: Id(1)] string Location,
+    [property: Id(2)] int Frames,
+    [property: Id(3)] int Fps,
+    [property: Id(4)] double SeamRatio,
+    [property: Id(5)] double DecodeSeconds,
+    [property: Id(6)] double EncodeSeconds);
