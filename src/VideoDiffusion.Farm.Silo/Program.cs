@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using VideoDiffusion.Farm.Abstractions.Hosting;
 using VideoDiffusion.Farm.ServiceDefaults;
+using VideoDiffusion.Farm.Hosting.Readiness;
 using VideoDiffusion.Farm.Silo.Hosting;
 using VideoDiffusion.Farm.Silo.Kubernetes;
 

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using VideoDiffusion.Farm.Grains.Execution;
-using VideoDiffusion.Farm.Silo.Hosting;
+using VideoDiffusion.Farm.Hosting.Readiness;
 
 namespace VideoDiffusion.Farm.Grains.Tests;
 

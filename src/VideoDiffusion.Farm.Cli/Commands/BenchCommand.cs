@@ -5,7 +5,7 @@ using VideoDiffusion.Farm.Diffusion.Onnx;
 using VideoDiffusion.Farm.Diffusion.Plans;
 using VideoDiffusion.Farm.Diffusion.Rendering;
 using VideoDiffusion.Farm.Grains.Jobs;
-using VideoDiffusion.Farm.Silo.Embedded;
+using VideoDiffusion.Farm.Hosting.Embedded;
 
 namespace VideoDiffusion.Farm.Cli.Commands;
 

@@ -4,7 +4,7 @@ using VideoDiffusion.Farm.Cli.Rendering;
 using VideoDiffusion.Farm.Diffusion.Models;
 using VideoDiffusion.Farm.Diffusion.Rendering;
 using VideoDiffusion.Farm.Grains.Jobs;
-using VideoDiffusion.Farm.Silo.Embedded;
+using VideoDiffusion.Farm.Hosting.Embedded;
 
 namespace VideoDiffusion.Farm.Cli.Commands;
 

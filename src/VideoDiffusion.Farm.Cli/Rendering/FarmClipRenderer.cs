@@ -3,7 +3,7 @@ using VideoDiffusion.Farm.Abstractions;
 using VideoDiffusion.Farm.Diffusion.Plans;
 using VideoDiffusion.Farm.Diffusion.Rendering;
 using VideoDiffusion.Farm.Grains.Telemetry;
-using VideoDiffusion.Farm.Silo.Embedded;
+using VideoDiffusion.Farm.Hosting.Embedded;
 
 namespace VideoDiffusion.Farm.Cli.Rendering;
 
@@ -21,6 +21,8 @@ public static class FarmClipRenderer
             MaxBatch = spec.MaxBatch,
             ModelsRoot = Path.GetDirectoryName(modelFolder)!,
             PreloadModels = [Path.GetFileName(modelFolder)],
+            AllowSpinning = Environment.GetEnvironmentVariable("FARM_EXP_SPIN") == "1",
+            CheckpointEvery = Environment.GetEnvironmentVariable("FARM_EXP_CKPT") is { } c ? int.Parse(c) : 5,
         }, cancellation);
         var (status, _, calls) = await RunJobAsync(farm, request, spec, modelFolder, output, scale, progress, cancellation);
         if (status.State == JobState.Completed && status.Result is { } result)

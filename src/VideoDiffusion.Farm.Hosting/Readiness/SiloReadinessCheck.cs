@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Orleans.Runtime;
 
-namespace VideoDiffusion.Farm.Silo.Hosting;
+namespace VideoDiffusion.Farm.Hosting.Readiness;
 
 /// <summary>The silo's <c>/healthz</c>: healthy once it is an active member of the cluster.</summary>
 public sealed class SiloReadinessCheck(ISiloStatusOracle membership) : IHealthCheck

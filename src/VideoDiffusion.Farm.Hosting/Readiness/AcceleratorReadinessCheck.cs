@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using VideoDiffusion.Farm.Grains.Execution;
 
-namespace VideoDiffusion.Farm.Silo.Hosting;
+namespace VideoDiffusion.Farm.Hosting.Readiness;
 
 /// <summary>
 /// The silo's <c>/healthz</c>, second half: healthy once every accelerator slot has loaded the silo's models on its

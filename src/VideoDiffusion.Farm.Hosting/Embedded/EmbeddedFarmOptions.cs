@@ -1,4 +1,4 @@
-namespace VideoDiffusion.Farm.Silo.Embedded;
+namespace VideoDiffusion.Farm.Hosting.Embedded;
 
 /// <summary>How an in-process farm is laid out: silos, their slots and threads, where models and artifacts live.</summary>
 public sealed record EmbeddedFarmOptions
@@ -8,6 +8,9 @@ public sealed record EmbeddedFarmOptions
     public int ThreadsPerSlot { get; init; } = Math.Max(1, Environment.ProcessorCount);
     public int MaxBatch { get; init; } = 8;
     public int CheckpointEvery { get; init; } = 5;
+
+    /// <summary>Whether ONNX Runtime's idle intra-op threads spin (<see cref="Grains.Execution.AcceleratorOptions.AllowSpinning"/>).</summary>
+    public bool AllowSpinning { get; init; }
 
     /// <summary>Models (folder names under <see cref="ModelsRoot"/>) the slots load while the silos start; null: the silo's default.</summary>
     public IReadOnlyList<string>? PreloadModels { get; init; }

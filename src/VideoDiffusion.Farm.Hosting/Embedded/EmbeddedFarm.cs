@@ -11,9 +11,9 @@ using VideoDiffusion.Farm.Grains.Hosting;
 using VideoDiffusion.Farm.Artifacts;
 using VideoDiffusion.Farm.Artifacts.FileSystem;
 using VideoDiffusion.Farm.ServiceDefaults;
-using VideoDiffusion.Farm.Silo.Hosting;
+using VideoDiffusion.Farm.Hosting.Readiness;
 
-namespace VideoDiffusion.Farm.Silo.Embedded;
+namespace VideoDiffusion.Farm.Hosting.Embedded;
 
 /// <summary>
 /// The farm inside one process: N silos on localhost clustering, grain state and artifacts in a folder. What
@@ -88,6 +88,7 @@ public sealed class EmbeddedFarm : IAsyncDisposable
                         MaxBatch = options.MaxBatch,
                         ModelsRoot = options.ModelsRoot,
                         CheckpointEvery = options.CheckpointEvery,
+                        AllowSpinning = options.AllowSpinning,
                         PreloadModels = options.PreloadModels?.ToList() ?? new AcceleratorOptions().PreloadModels,
                     }, store);
                 });
