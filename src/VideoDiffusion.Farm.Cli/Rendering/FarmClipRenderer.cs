@@ -21,8 +21,6 @@ public static class FarmClipRenderer
             MaxBatch = spec.MaxBatch,
             ModelsRoot = Path.GetDirectoryName(modelFolder)!,
             PreloadModels = [Path.GetFileName(modelFolder)],
-            AllowSpinning = Environment.GetEnvironmentVariable("FARM_EXP_SPIN") == "1",
-            CheckpointEvery = Environment.GetEnvironmentVariable("FARM_EXP_CKPT") is { } c ? int.Parse(c) : 5,
         }, cancellation);
         var (status, _, calls) = await RunJobAsync(farm, request, spec, modelFolder, output, scale, progress, cancellation);
         if (status.State == JobState.Completed && status.Result is { } result)

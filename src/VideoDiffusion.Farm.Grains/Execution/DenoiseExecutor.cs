@@ -251,7 +251,9 @@ public sealed class DenoiseExecutor : IDisposable
         _queue.WakeAll();
         foreach (var thread in _threads)
         {
-            thread.Join(TimeSpan.FromSeconds(10));
+            // a slot finishes the call it is in (its sessions are disposed on its own thread); a process that exits while a
+            // slot is inside ONNX Runtime crashes, so wait for as long as one call can take on a loaded machine
+            thread.Join(TimeSpan.FromMinutes(2));
         }
         _queue.FailAll(new OperationCanceledException("the executor is shutting down"));
     }

@@ -88,7 +88,6 @@ public sealed class EmbeddedFarm : IAsyncDisposable
                         MaxBatch = options.MaxBatch,
                         ModelsRoot = options.ModelsRoot,
                         CheckpointEvery = options.CheckpointEvery,
-                        AllowSpinning = options.AllowSpinning,
                         PreloadModels = options.PreloadModels?.ToList() ?? new AcceleratorOptions().PreloadModels,
                     }, store);
                 });

@@ -9,9 +9,6 @@ public sealed record EmbeddedFarmOptions
     public int MaxBatch { get; init; } = 8;
     public int CheckpointEvery { get; init; } = 5;
 
-    /// <summary>Whether ONNX Runtime's idle intra-op threads spin (<see cref="Grains.Execution.AcceleratorOptions.AllowSpinning"/>).</summary>
-    public bool AllowSpinning { get; init; }
-
     /// <summary>Models (folder names under <see cref="ModelsRoot"/>) the slots load while the silos start; null: the silo's default.</summary>
     public IReadOnlyList<string>? PreloadModels { get; init; }
 
