@@ -31,6 +31,7 @@ public sealed class RenderJobGrain(
     private JobTelemetry _telemetry = null!;
     private JobTasks? _tasks;
     private Task? _planning;
+    private readonly HashSet<WindowRef> _started = [];
 
     private string JobId => this.GetPrimaryKeyString();
     private RenderJobState Job => state.State;
@@ -198,12 +199,13 @@ public sealed class RenderJobGrain(
         }
     }
 
-    private void StartReadyWindows()
+    /// <summary>Ensures the ready windows run: those not started by this activation, or (the watchdog) all of them.</summary>
+    private void StartReadyWindows(bool all = false)
     {
         if (_tasks is { } tasks)
         {
             // in the background, so the calling request returns at once, even for a thousand windows
-            _ = ForEachWindowAsync(tasks.Ready().ToList(), w => w.EnsureRunning());
+            _ = ForEachWindowAsync(tasks.Ready().Where(w => _started.Add(w) || all).ToList(), w => w.EnsureRunning());
         }
     }
 
@@ -254,7 +256,7 @@ public sealed class RenderJobGrain(
             }
             else if (Job.State == JobState.Running)
             {
-                StartReadyWindows();
+                StartReadyWindows(all: true);
             }
             else if (Job.State == JobState.Stitching)
             {
