@@ -64,7 +64,7 @@ public static class RenderCommand
             if (engineName == "farm")
             {
                 var (status, elapsed, calls) = await FarmClipRenderer.RenderAsync(request, spec, modelPath, outPath, scaleValue, siloCount,
-                    result.GetValue(options.Threads), display, cancellation);
+                    options.FarmSlots(result, siloCount), display, cancellation);
                 if (status.State != Abstractions.JobState.Completed || status.Result is null)
                 {
                     throw new InvalidOperationException($"the job {status.State.ToString().ToLowerInvariant()}: {status.Error}");

@@ -35,7 +35,21 @@ public sealed class RenderOptions
     };
     public Option<int> Batch { get; } = new("--batch") { Description = "Most window-steps per denoiser call", DefaultValueFactory = _ => 8 };
     public Option<string?> Model { get; } = new("--model") { Description = "Model folder or name (default models/moonwalk-tiny)" };
-    public Option<int> Threads { get; } = new("--threads") { Description = "ONNX Runtime threads per inference", DefaultValueFactory = _ => Math.Max(1, Environment.ProcessorCount) };
+    public Option<int> Threads { get; } = new("--threads")
+    {
+        Description = "ONNX Runtime threads per inference (default: the cores; the farm engine then runs one accelerator slot per core with one thread each)",
+        DefaultValueFactory = _ => Math.Max(1, Environment.ProcessorCount),
+    };
+
+    /// <summary>
+    /// How the farm engine's silos share the cores: with <c>--threads</c> given, one slot per silo with that many
+    /// threads; by default one slot per core with one thread each, so batches run side by side instead of splitting
+    /// every operator over the cores while the silo's grain work competes for them.
+    /// </summary>
+    public (int SlotsPerSilo, int ThreadsPerSlot) FarmSlots(ParseResult result, int silos) =>
+        result.GetResult(Threads) is { Implicit: false }
+            ? (1, result.GetValue(Threads))
+            : (Math.Max(1, Environment.ProcessorCount / silos), 1);
 
     /// <param name="local">Also the options of rendering in this process (batch size, threads); a cluster submission has none.</param>
     public void AddTo(Command command, bool local = true)

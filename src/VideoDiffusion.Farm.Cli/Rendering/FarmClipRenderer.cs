@@ -11,13 +11,14 @@ namespace VideoDiffusion.Farm.Cli.Rendering;
 public static class FarmClipRenderer
 {
     public static async Task<(JobStatus Status, TimeSpan Elapsed, long JobGrainCalls)> RenderAsync(
-        RenderJobRequest request, RenderJobSpec spec, string modelFolder, string output, int scale, int silos, int threads, IProgress<RenderProgress>? progress, CancellationToken cancellation)
+        RenderJobRequest request, RenderJobSpec spec, string modelFolder, string output, int scale, int silos, (int SlotsPerSilo, int ThreadsPerSlot) slots, IProgress<RenderProgress>? progress, CancellationToken cancellation)
     {
         var started = Stopwatch.GetTimestamp();
         await using var farm = await EmbeddedFarm.StartAsync(new EmbeddedFarmOptions
         {
             Silos = silos,
-            ThreadsPerSlot = threads,
+            SlotsPerSilo = slots.SlotsPerSilo,
+            ThreadsPerSlot = slots.ThreadsPerSlot,
             MaxBatch = spec.MaxBatch,
             ModelsRoot = Path.GetDirectoryName(modelFolder)!,
             PreloadModels = [Path.GetFileName(modelFolder)],
