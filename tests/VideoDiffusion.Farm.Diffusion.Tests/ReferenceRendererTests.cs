@@ -96,7 +96,7 @@ public class ReferenceRendererTests(MoonwalkModelFixture fixture) : IClassFixtur
             Assert.Equal(windows[0].Latents.FrameRange(12, 4).ToArray(), windows[1].Latents.FrameRange(0, 4).ToArray());
             fusions++;
         });
-        new WindowStepLoop(new FlowMatchEulerScheduler(spec.Steps, spec.Shift), plan.Prompts.Unconditional, spec.GuidanceScale).Run(windows, 0, 1, pass.Fusion, stepper);
+        new WindowStepLoop(new FlowMatchEulerScheduler(spec.Steps, spec.Shift), plan.Prompts.Unconditional, plan.GuidanceOf(pass)).Run(windows, 0, 1, pass.Fusion, stepper);
         Assert.Equal(1, fusions);
     }
 
@@ -205,9 +205,24 @@ public class ReferenceRendererTests(MoonwalkModelFixture fixture) : IClassFixtur
         var request = new RenderRequest { Prompt = Prompt, Seconds = 2, Steps = 4 };
         Assert.Equal(fixture.Model.Manifest.Guidance.Focus, Spec(request).GuidanceFocus);
         var focused = request with { GuidanceFocus = 1f };
-        Assert.Equal(new GuidanceScale(Spec(request).Guidance, 1f), Spec(focused).GuidanceScale);
+        Assert.Equal(1f, Spec(focused).GuidanceFocus);
         Assert.NotEqual(Render(request), Render(focused));
         Assert.Equal(Render(focused), Render(focused));
+    }
+
+    [Fact]
+    public void ChainedPassesTakeTheModelsChainedGuidanceUnlessTheRequestSetsIt()
+    {
+        var request = new RenderRequest { Prompt = Prompt, Seconds = 8, Steps = 2, Window = 8, Overlap = 2 };
+        Assert.Equal(fixture.Model.Manifest.Guidance.Chained, Spec(request).ChainedGuidance);
+        var plan = JobPlanner.Encode(Spec(request), fixture.Model.Manifest, fixture.Model.TextEncoder.Encode);
+        Assert.Equal(Spec(request).ChainedGuidance, plan.GuidanceOf(plan.Pass(PassPlan.Keyframe)).Scale);
+        Assert.Equal(Spec(request).Guidance, plan.GuidanceOf(plan.Pass(PassPlan.Main)).Scale);
+        var chained = request with { ChainedGuidance = 3.5f };
+        Assert.Equal(3.5f, Spec(chained).ChainedGuidance);
+        Assert.NotEqual(Render(request), Render(chained));
+        var error = Assert.Throws<PlanException>(() => Spec(request with { ChainedGuidance = -1f }));
+        Assert.Equal("chainedGuidance", error.Field);
     }
 
     [Fact]

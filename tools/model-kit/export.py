@@ -106,7 +106,8 @@ class DecoderToImage(nn.Module):
 
 
 class RouteOf(nn.Module):
-    """The routed denoiser's per-row route alone (1: the frame stage's denoiser), with the denoiser's full input list."""
+    """The routed denoiser's per-row prompt route alone (1: the prompt moves sideways), with the denoiser's full input
+    list; `interpolation_route` adds the context-mask half of `nets.RoutedDenoiser.route` in the outer graph."""
 
     def __init__(self, routed):
         super().__init__()
@@ -163,6 +164,26 @@ def _as_branch(graph, prefix, outer_names, shared):
     return onnx.helper.make_graph(nodes, prefix + "branch", [], outputs)
 
 
+def interpolation_route(sideways, routed):
+    """ONNX nodes of `nets.RoutedDenoiser.route`'s mask half: `routed` = `sideways` × (1 − a given frame follows a
+    free one in `context_mask`)."""
+    helper = onnx.helper
+    const = lambda name, kind, value: helper.make_node("Constant", [], [name], value=helper.make_tensor(name, kind, [], [value]))
+    return [
+        const("interp/one", onnx.TensorProto.FLOAT, 1.0),
+        const("interp/zero", onnx.TensorProto.FLOAT, 0.0),
+        const("interp/axis", onnx.TensorProto.INT64, 1),
+        helper.make_node("Sub", ["interp/one", "context_mask"], ["interp/free"]),
+        helper.make_node("CumSum", ["interp/free", "interp/axis"], ["interp/free_before"]),
+        helper.make_node("Greater", ["interp/free_before", "interp/zero"], ["interp/after_free"]),
+        helper.make_node("Cast", ["interp/after_free"], ["interp/after_free_float"], to=onnx.TensorProto.FLOAT),
+        helper.make_node("Mul", ["interp/after_free_float", "context_mask"], ["interp/given_after_free"]),
+        helper.make_node("ReduceMax", ["interp/given_after_free"], ["interp/interpolating"], axes=[1], keepdims=0),
+        helper.make_node("Sub", ["interp/one", "interp/interpolating"], ["interp/keep"]),
+        helper.make_node("Mul", [sideways, "interp/keep"], [routed]),
+    ]
+
+
 def export_routed_denoiser(routed, args, names, axes, path):
     """The routed denoiser as one ONNX graph that runs only the networks a batch needs: each network sits in an `If`
     that runs it when some row takes it (else gives zeros), and the rows pick their network's output. A batch of one
@@ -184,8 +205,8 @@ def export_routed_denoiser(routed, args, names, axes, path):
                                helper.make_node("ConstantOfShape", ["zeros/shape"], ["zeros/velocity"],
                                                 value=helper.make_tensor("zero", onnx.TensorProto.FLOAT, [1], [0.0]))],
                               "zeros", [], [helper.make_value_info("zeros/velocity", velocity_type)])
-    r = route_graph.output[0].name
-    nodes = list(route_graph.node) + [
+    r = "route/routed"
+    nodes = list(route_graph.node) + interpolation_route(route_graph.output[0].name, r) + [
         helper.make_node("Constant", [], ["zero"], value=helper.make_tensor("zero", onnx.TensorProto.FLOAT, [], [0.0])),
         helper.make_node("Constant", [], ["one"], value=helper.make_tensor("one", onnx.TensorProto.FLOAT, [], [1.0])),
         helper.make_node("ReduceMax", [r], ["route_max"], keepdims=0),
@@ -212,7 +233,8 @@ def export_routed_denoiser(routed, args, names, axes, path):
     onnx.save(model, path)
 
 
-def export_all(vae, den_state, tok, out, work, first_frame=None, base_state=None, route_speed=0.05, first_frame_guidance=4.0):
+def export_all(vae, den_state, tok, out, work, first_frame=None, base_state=None, route_speed=0.05, first_frame_guidance=4.0,
+               chained_guidance=2.0):
     """Every ONNX file, golden tensors, vocabulary and manifest of moonwalk-tiny; `first_frame` is the first-frame
     stage's output (`train.train_first_frame`), if it ran. With `base_state` (the base stage's output) next to a
     co-moving frame stage's `den_state`, the denoiser routes each prompt to one of the two (`nets.RoutedDenoiser`)."""
@@ -241,13 +263,15 @@ def export_all(vae, den_state, tok, out, work, first_frame=None, base_state=None
         states = text(ids)
     _write_golden(out, "text_encoder", {"input_ids": ids.numpy()}, {"text_states": states.numpy()})
 
-    b, t = 2, 6
+    b, t = 3, 6
     sample = torch.randn(b, c, t, 8, 8)
-    ts = torch.tensor([0.9, 0.3])
+    ts = torch.tensor([0.9, 0.6, 0.3])
     ctx = torch.randn(b, c, t, 8, 8)
-    mask = torch.tensor([[1, 1, 0, 0, 0, 0], [0, 0, 0, 0, 0, 1]], dtype=torch.float32)
-    stride = torch.tensor([1.0, 4.0])
-    pair = states[[0, 2]]  # a side-less and a sideways prompt: both routes are in the golden tensors
+    # a side-less prompt continuing a prefix (base), a sideways one continuing a prefix (frame stage) and the same
+    # sideways prompt given a frame after free ones (base, by the interpolation rule): every route in one batch
+    mask = torch.tensor([[1, 1, 0, 0, 0, 0], [1, 1, 0, 0, 0, 0], [0, 0, 0, 0, 0, 1]], dtype=torch.float32)
+    stride = torch.tensor([1.0, 1.0, 4.0])
+    pair = states[[0, 2, 2]]
     args = (sample, ts, pair, ctx, mask, stride) + ((pair,) if routed else ())
     names = DENOISER_INPUTS + (["guidance_text_states"] if routed else [])
     axes = {**DENOISER_AXES, "guidance_text_states": {0: "batch"}} if routed else DENOISER_AXES
@@ -262,12 +286,13 @@ def export_all(vae, den_state, tok, out, work, first_frame=None, base_state=None
         # golden tensors for each of the graph's branches: the pair above is mixed in a trained model; these take one
         # network each (an untrained speed head, as in the smoke run, may route every prompt alike: then one is missing)
         with torch.no_grad():
-            routes = den.sideways(states).tolist()
+            routes = den.sideways(states).tolist()  # the prompt's route: branch cases continue a prefix (row 0)
         for branch, route in (("base", 0.0), ("frame", 1.0)):
             if route not in routes:
                 continue
-            one_route = states[[routes.index(route)] * 2]
-            branch_args = (sample, ts, one_route, ctx, mask, stride, one_route)
+            one_route = states[[routes.index(route)] * b]
+            prefixes = torch.tensor([[1, 1, 0, 0, 0, 0], [1, 0, 0, 0, 0, 0], [1, 1, 1, 0, 0, 0]], dtype=torch.float32)
+            branch_args = (sample, ts, one_route, ctx, prefixes, stride, one_route)
             with torch.no_grad():
                 vel = den(*branch_args)
             _write_golden(out, "denoiser@" + branch, {n: a.numpy() for n, a in zip(names, branch_args)}, {"velocity": vel.numpy()})
@@ -307,7 +332,7 @@ def export_all(vae, den_state, tok, out, work, first_frame=None, base_state=None
         "window": {"native": 16, "min": 4, "max": 32},
         "sampler": {"kind": "flow-match-euler", "shift": 2.0, "defaultSteps": 20},
         "prediction": "velocity",
-        "guidance": {"default": 4.0},
+        "guidance": {"default": 4.0, "chained": chained_guidance},
         "tokenizer": {"kind": "word", "vocabulary": "vocab.txt", "maxTokens": nets.MAX_TOKENS, "padId": 0,
                       "unknownId": 1, "lowercase": True},
         "text": {"dim": nets.TEXT_DIM * (2 if routed else 1)},

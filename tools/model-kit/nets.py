@@ -399,7 +399,10 @@ class RoutedDenoiser(nn.Module):
     stars and craters move; it continues a given frame less faithfully (a second ship appears). So only prompts whose
     subject goes sideways (the frame stage's speed head, at stride 1, above `threshold` cells per frame) take it, and
     every other prompt takes the base denoiser, which the frame stage would otherwise have overwritten. Both rows of a
-    guidance pair are routed by the conditional prompt (`guidance_text_states`), so guidance never mixes the two."""
+    guidance pair are routed by the conditional prompt (`guidance_text_states`), so guidance never mixes the two.
+    A window given a frame after a free one (keyframes to interpolate between, not a prefix to continue) takes the
+    base denoiser whatever its prompt: the given frames already say where the subject goes, the base denoiser moves
+    it there smoothly, and the frame stage's whole-cell rolls would make it jump a cell at a time."""
 
     def __init__(self, base, frame, threshold):
         super().__init__()
@@ -414,8 +417,18 @@ class RoutedDenoiser(nn.Module):
         speed = self.frame.frame.velocity(motion_conditioning(frame_states, stride_one))[:, 0]
         return (speed.abs() > self.threshold).float()
 
+    @staticmethod
+    def interpolating(context_mask):
+        """(B,) 1 for rows with a given frame after a free one."""
+        free_before = torch.cumsum(1.0 - context_mask, dim=1)
+        return (context_mask * (free_before > 0).float()).amax(dim=1)
+
+    def route(self, guidance_text_states, context_mask):
+        """(B,) 1 for rows the frame stage denoises."""
+        return self.sideways(guidance_text_states) * (1.0 - self.interpolating(context_mask))
+
     def forward(self, sample, timestep, text_states, context, context_mask, frame_stride, guidance_text_states):
-        route = self.sideways(guidance_text_states)[:, None, None, None, None]
+        route = self.route(guidance_text_states, context_mask)[:, None, None, None, None]
         base = self.base(sample, timestep, text_states[:, :, :TEXT_DIM], context, context_mask, frame_stride)
         frame = self.frame(sample, timestep, text_states[:, :, TEXT_DIM:], context, context_mask, frame_stride)
         return route * frame + (1.0 - route) * base

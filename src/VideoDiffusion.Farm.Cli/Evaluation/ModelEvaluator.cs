@@ -32,7 +32,7 @@ public sealed class ModelEvaluator(DiffusionModel model, EvalSet set, float? gui
         for (var i = 0; i < set.Prompts.Count; i++)
         {
             var p = set.Prompts[i];
-            var plan = NewPlan(p.Prompt, (ulong)(1000 + i));
+            var plan = NewPlan(p.Prompt, set.SeedBase + (ulong)i);
             var video = Denoise(plan, FirstWindow(plan));
             var background = scorer.Background(video);
             var presence = scorer.ColourPresence(video, p.Colour);
@@ -56,7 +56,7 @@ public sealed class ModelEvaluator(DiffusionModel model, EvalSet set, float? gui
         }
 
         var kept = 0;
-        var latents = ReadLatents();
+        var latents = set.Context.Count == 0 ? null : ReadLatents();
         for (var i = 0; i < set.Context.Count; i++)
         {
             var c = set.Context[i];
@@ -64,7 +64,7 @@ public sealed class ModelEvaluator(DiffusionModel model, EvalSet set, float? gui
             var window = FirstWindow(plan);
             for (var f = 0; f < c.Frames; f++)
             {
-                window.SetContextFrame(f, latents.Frame(c.Offset + f));
+                window.SetContextFrame(f, latents!.Frame(c.Offset + f));
             }
             var video = Denoise(plan, window);
             var presence = scorer.ColourPresence(video, c.Colour, c.Frames);
@@ -101,7 +101,7 @@ public sealed class ModelEvaluator(DiffusionModel model, EvalSet set, float? gui
 
     private RgbVideo Denoise(JobPlan plan, WindowState window)
     {
-        new WindowStepLoop(new FlowMatchEulerScheduler(Steps, plan.Spec.Shift), plan.Prompts.Unconditional, plan.Spec.GuidanceScale)
+        new WindowStepLoop(new FlowMatchEulerScheduler(Steps, plan.Spec.Shift), plan.Prompts.Unconditional, plan.GuidanceOf(plan.Output))
             .Run([window], 0, Steps, FusionSchedule.Never, new BatchedStepper(model.Denoiser, 1));
         var v = model.Manifest.Video;
         return LatentFrameDecoder.Decode(model.Decoder, window.Latents, plan.Spec.PixelFrames, v.Width, v.Height);

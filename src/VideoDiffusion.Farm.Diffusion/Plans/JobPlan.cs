@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using VideoDiffusion.Farm.Diffusion.Noise;
 using VideoDiffusion.Farm.Diffusion.Planning;
 using VideoDiffusion.Farm.Diffusion.Rendering;
+using VideoDiffusion.Farm.Diffusion.Sampling;
 using VideoDiffusion.Farm.Diffusion.Tensors;
 
 namespace VideoDiffusion.Farm.Diffusion.Plans;
@@ -19,6 +20,9 @@ public sealed record JobPlan(RenderJobSpec Spec, LatentShape Latent, IReadOnlyLi
 
     public PassPlan Pass(string name) => Passes.FirstOrDefault(p => p.Name == name)
                                          ?? throw new ArgumentException($"the plan has no pass '{name}'");
+
+    /// <summary>The guidance a pass's windows are sampled with.</summary>
+    public GuidanceScale GuidanceOf(PassPlan pass) => new(pass.Guidance, Spec.GuidanceFocus);
 
     /// <summary>The pass the clip's frames come from (the last one).</summary>
     [JsonIgnore]

@@ -15,7 +15,8 @@ namespace VideoDiffusion.Farm.Diffusion.Plans;
 /// cross-faded once at the end;</item>
 /// <item>autoregressive: one chained pass, window i continuing the clean tail of window i − 1.</item>
 /// </list>
-/// The keyframe pass is chained so the layout the first keyframes settle on (the first frame's, when the model has
+/// Chained passes run at the job's chained guidance (<see cref="RenderJobSpec.ChainedGuidance"/>), co-denoised ones at
+/// its guidance. The keyframe pass is chained so the layout the first keyframes settle on (the first frame's, when the model has
 /// one) holds to the end of the clip; fused keyframe windows each invented their own and the overlaps cross-faded
 /// between them.
 /// </summary>
@@ -27,14 +28,14 @@ public static class JobPlanner
         var passes = new List<PassPlan>();
         if (spec.KeyframePass)
         {
-            passes.Add(new PassPlan(PassPlan.Keyframe, KeyframePlan(spec), spec.KeyframeStride, 0, FuseAtEnd: false, Chained: true, AnchorPass: null));
+            passes.Add(new PassPlan(PassPlan.Keyframe, KeyframePlan(spec), spec.KeyframeStride, 0, FuseAtEnd: false, Chained: true, AnchorPass: null, spec.ChainedGuidance));
         }
         var anchor = spec.KeyframePass ? PassPlan.Keyframe : null;
         passes.Add(spec.Strategy switch
         {
-            RenderStrategy.CoDenoise => new PassPlan(PassPlan.Main, spec.Plan, 1, spec.SyncEvery, FuseAtEnd: true, Chained: false, anchor),
-            RenderStrategy.Keyframes => new PassPlan(PassPlan.Main, spec.Plan, 1, 0, FuseAtEnd: true, Chained: false, anchor),
-            RenderStrategy.Autoregressive => new PassPlan(PassPlan.Main, spec.Plan, 1, 0, FuseAtEnd: false, Chained: true, anchor),
+            RenderStrategy.CoDenoise => new PassPlan(PassPlan.Main, spec.Plan, 1, spec.SyncEvery, FuseAtEnd: true, Chained: false, anchor, spec.Guidance),
+            RenderStrategy.Keyframes => new PassPlan(PassPlan.Main, spec.Plan, 1, 0, FuseAtEnd: true, Chained: false, anchor, spec.Guidance),
+            RenderStrategy.Autoregressive => new PassPlan(PassPlan.Main, spec.Plan, 1, 0, FuseAtEnd: false, Chained: true, anchor, spec.ChainedGuidance),
             _ => throw new ArgumentOutOfRangeException(nameof(spec), spec.Strategy, "unknown strategy"),
         });
         return passes;

@@ -15,7 +15,8 @@ namespace VideoDiffusion.Farm.Diffusion.Plans;
 /// <param name="FuseAtEnd">Fuse overlaps once after sampling when the last step was not a sync point.</param>
 /// <param name="Chained">Windows run one after another, each given its predecessor's clean tail as context.</param>
 /// <param name="AnchorPass">The pass whose finished frames every window of this one is given as keyframes, if any.</param>
-public sealed record PassPlan(string Name, WindowPlan Windows, int Stride, int SyncEvery, bool FuseAtEnd, bool Chained, string? AnchorPass)
+/// <param name="Guidance">Classifier-free guidance scale of the pass's windows.</param>
+public sealed record PassPlan(string Name, WindowPlan Windows, int Stride, int SyncEvery, bool FuseAtEnd, bool Chained, string? AnchorPass, float Guidance)
 {
     public const string Main = "main";
     public const string Keyframe = "key";

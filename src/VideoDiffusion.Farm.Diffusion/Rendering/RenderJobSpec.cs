@@ -19,6 +19,7 @@ public sealed record RenderJobSpec(
     int Steps,
     float Guidance,
     float GuidanceFocus,
+    float ChainedGuidance,
     float Shift,
     RenderStrategy Strategy,
     int SyncEvery,
@@ -29,7 +30,6 @@ public sealed record RenderJobSpec(
     int MaxBatch,
     WindowPlan Plan)
 {
-    public GuidanceScale GuidanceScale => new(Guidance, GuidanceFocus);
     private static readonly int[] TrainedStrides = [1, 2, 4, 8];
 
     public static RenderJobSpec Resolve(RenderRequest request, ModelManifest manifest)
@@ -101,6 +101,11 @@ public sealed record RenderJobSpec(
         {
             throw new PlanException("guidanceFocus", $"guidance focus must be between 0 and {RequestLimits.MaxGuidanceFocus} (got {focus})");
         }
+        var chainedGuidance = request.ChainedGuidance ?? manifest.Guidance.Chained ?? guidance;
+        if (!(chainedGuidance >= 0) || chainedGuidance > RequestLimits.MaxGuidance)
+        {
+            throw new PlanException("chainedGuidance", $"chained guidance must be between 0 and {RequestLimits.MaxGuidance} (got {chainedGuidance})");
+        }
         var window = request.Window ?? manifest.Window.Native;
         if (window < manifest.Window.Min || window > manifest.Window.Max)
         {
@@ -135,7 +140,7 @@ public sealed record RenderJobSpec(
             throw new PlanException("firstFrame", $"{manifest.Name} has no first-frame model (files.firstFrame in its manifest)");
         }
         var firstFramePass = (request.FirstFrame ?? true) && manifest.Files.FirstFrame is not null;
-        return new RenderJobSpec(storyboard, fps, pixelFrames, latentFrames, request.Seed, steps, guidance, focus,
+        return new RenderJobSpec(storyboard, fps, pixelFrames, latentFrames, request.Seed, steps, guidance, focus, chainedGuidance,
             manifest.Sampler.Shift, request.Strategy, request.SyncEvery, request.Blend, keyframeStride, keyframePass, firstFramePass, request.MaxBatch, plan);
     }
 

@@ -22,6 +22,7 @@ public static class JobRequestMapper
         Steps = r.Steps,
         Guidance = r.Guidance,
         GuidanceFocus = r.GuidanceFocus,
+        ChainedGuidance = r.ChainedGuidance,
         Strategy = r.Strategy switch
         {
             JobStrategy.Keyframes => RenderStrategy.Keyframes,

@@ -178,7 +178,7 @@ public sealed class WindowGrain(
         _window = plan.Start(task, r => context[r]);
         var start = await ResumeAsync(plan.Spec.Steps, rewindTo, cancellation);
         _reported = start * 4 / plan.Spec.Steps;
-        var loop = new WindowStepLoop(new FlowMatchEulerScheduler(plan.Spec.Steps, plan.Spec.Shift), plan.Prompts.Unconditional, plan.Spec.GuidanceScale);
+        var loop = new WindowStepLoop(new FlowMatchEulerScheduler(plan.Spec.Steps, plan.Spec.Shift), plan.Prompts.Unconditional, plan.GuidanceOf(_pass));
         await loop.RunAsync([_window], start, plan.Spec.Steps, _pass.Fusion, this, cancellation);
         _nextStep = plan.Spec.Steps;
         await artifacts.SaveLatentsAsync(JobArtifacts.FinalKey(_key), _window.Latents, plan.Spec.Steps, cancellation);
