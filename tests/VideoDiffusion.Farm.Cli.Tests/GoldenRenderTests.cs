@@ -31,24 +31,24 @@ public sealed class GoldenRenderTests : IDisposable
     [
         // co-denoise anchored on a keyframe pass (default anchors), overlaps fused after every step; windows on two silos
         new("co-denoise anchored, sync every step", [Prompt, "--seconds", "3", "--sync-every", "1"],
-            "b6086f57aea60d23274ba8848fcd4022c26062b03e8542860b93a95120dd7eb8", FarmArgs: ["--silos", "2"]),
+            "c479c3508449c90f800b2685ad8cad10384465f0f05e21cd54a4e91ab028af60", FarmArgs: ["--silos", "2"]),
         // anchored, overlaps cross-faded once at the end (the same work as --strategy keyframes at the default stride)
         new("co-denoise anchored, sync at the end only", [Prompt, "--seconds", "3", "--sync-every", "0"],
-            "0ad1dd9d12b757d828a75fe6a85b361fa1864cff93da8cdab75af9b64b527217"),
+            "308c8ab29bab7b8f87841f8ddc06cd36bd80673ef45e2aa0f3aeed62285ea0e1"),
         new("co-denoise plain, sync every step", [Prompt, "--seconds", "3", "--anchors", "none", "--sync-every", "1"],
-            "4887a9481a8d12a5503f2259dfe6dabef83e8fb80dd2d574aef880547fe5f99a"),
+            "0aa80bcdb60572849f89a9c3033a69c6608a83b7ade5074703cc18791504ee61"),
         new("co-denoise plain, sync at the end only", [Prompt, "--seconds", "3", "--anchors", "none", "--sync-every", "0"],
-            "5b0ec8b3ce141ceb9fecdc57c083837bffa3ff1fe5cd5a9c20a592d6ada346d0"),
+            "a2cd76269041263829da651f175967d8d9f21b0730fa2079a09fe6b9e868e13b"),
         // keyframes every 2 latent frames: 12 keyframes, so the keyframe pass itself runs two chained windows
         new("keyframes, stride 2", [Prompt, "--seconds", "3", "--strategy", "keyframes", "--keyframe-stride", "2"],
-            "39cbee7627e8dcd6d0db3b2674b36393e0a0fea3312986c9ee73eaa979d00e22"),
+            "b203aa1526fd8585090dc88851551a80f4de6181cb13b26430b9faa7caf44ced"),
         new("autoregressive", [Prompt, "--seconds", "3", "--strategy", "autoregressive"],
-            "dafb6a13ab416b96b3fc78805603d1f2abf3457a7800b54cc868d06fc3bfca7d"),
+            "71afe50373f4f38eb30b6fe8ed05afd198745a940d761caa941a22e1d4f7c83a"),
         new("storyboard, two prompts", ["--storyboard", "{storyboard}"],
-            "88e1f3c6dadfbbaba748712017a5b69713a57e44c45656540d7f6b6f654396dc"),
+            "815db793a256c2a62669e6ac8583e68d2119631c04c6188de1a892413fd60c53"),
         // all the cases above open with the model's first-frame pass; this one starts from noise
         new("co-denoise anchored, no first-frame pass", [Prompt, "--seconds", "3", "--first-frame", "false"],
-            "6c44c63d8e514e183aaf3a592444de9de15da0d06abdb6c9be20f8c4e977170f"),
+            "85ea64d8b62498add79f6c25ba5744ea9ae1efdc23e63bd4588a4b66a45f48c5"),
     ];
 
     public static readonly string[] Engines = ["reference", "farm"];

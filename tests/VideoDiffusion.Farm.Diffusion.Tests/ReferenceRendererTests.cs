@@ -211,18 +211,24 @@ public class ReferenceRendererTests(MoonwalkModelFixture fixture) : IClassFixtur
     }
 
     [Fact]
-    public void ChainedPassesTakeTheModelsChainedGuidanceUnlessTheRequestSetsIt()
+    public void KeyframeAndUnanchoredMultiWindowPassesTakeTheModelsMultiWindowGuidanceUnlessTheRequestSetsIt()
     {
         var request = new RenderRequest { Prompt = Prompt, Seconds = 8, Steps = 2, Window = 8, Overlap = 2 };
-        Assert.Equal(fixture.Model.Manifest.Guidance.Chained, Spec(request).ChainedGuidance);
+        Assert.Equal(fixture.Model.Manifest.Guidance.MultiWindow, Spec(request).MultiWindowGuidance);
         var plan = JobPlanner.Encode(Spec(request), fixture.Model.Manifest, fixture.Model.TextEncoder.Encode);
-        Assert.Equal(Spec(request).ChainedGuidance, plan.GuidanceOf(plan.Pass(PassPlan.Keyframe)).Scale);
+        Assert.Equal(Spec(request).MultiWindowGuidance, plan.GuidanceOf(plan.Pass(PassPlan.Keyframe)).Scale);
         Assert.Equal(Spec(request).Guidance, plan.GuidanceOf(plan.Pass(PassPlan.Main)).Scale);
-        var chained = request with { ChainedGuidance = 3.5f };
-        Assert.Equal(3.5f, Spec(chained).ChainedGuidance);
+        var plain = JobPlanner.Passes(Spec(request with { Anchors = KeyframeAnchors.None }));
+        Assert.Equal(Spec(request).MultiWindowGuidance, Assert.Single(plain).Guidance);
+        var oneWindow = JobPlanner.Passes(Spec(request with { Seconds = 1, Strategy = RenderStrategy.Autoregressive }));
+        Assert.Equal(Spec(request).Guidance, Assert.Single(oneWindow).Guidance);
+        var oneKeyframeWindow = JobPlanner.Passes(Spec(request with { Seconds = 3 }));
+        Assert.Equal([Spec(request).MultiWindowGuidance, Spec(request).Guidance], oneKeyframeWindow.Select(p => p.Guidance));
+        var chained = request with { MultiWindowGuidance = 3.5f };
+        Assert.Equal(3.5f, Spec(chained).MultiWindowGuidance);
         Assert.NotEqual(Render(request), Render(chained));
-        var error = Assert.Throws<PlanException>(() => Spec(request with { ChainedGuidance = -1f }));
-        Assert.Equal("chainedGuidance", error.Field);
+        var error = Assert.Throws<PlanException>(() => Spec(request with { MultiWindowGuidance = -1f }));
+        Assert.Equal("multiWindowGuidance", error.Field);
     }
 
     [Fact]

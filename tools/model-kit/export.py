@@ -234,7 +234,7 @@ def export_routed_denoiser(routed, args, names, axes, path):
 
 
 def export_all(vae, den_state, tok, out, work, first_frame=None, base_state=None, route_speed=0.05, first_frame_guidance=4.0,
-               chained_guidance=2.0):
+               multi_window_guidance=2.0):
     """Every ONNX file, golden tensors, vocabulary and manifest of moonwalk-tiny; `first_frame` is the first-frame
     stage's output (`train.train_first_frame`), if it ran. With `base_state` (the base stage's output) next to a
     co-moving frame stage's `den_state`, the denoiser routes each prompt to one of the two (`nets.RoutedDenoiser`)."""
@@ -332,7 +332,7 @@ def export_all(vae, den_state, tok, out, work, first_frame=None, base_state=None
         "window": {"native": 16, "min": 4, "max": 32},
         "sampler": {"kind": "flow-match-euler", "shift": 2.0, "defaultSteps": 20},
         "prediction": "velocity",
-        "guidance": {"default": 4.0, "chained": chained_guidance},
+        "guidance": {"default": 4.0, "multiWindow": multi_window_guidance},
         "tokenizer": {"kind": "word", "vocabulary": "vocab.txt", "maxTokens": nets.MAX_TOKENS, "padId": 0,
                       "unknownId": 1, "lowercase": True},
         "text": {"dim": nets.TEXT_DIM * (2 if routed else 1)},

@@ -36,8 +36,21 @@ def prompt_item(scene, prompt):
             "direction": scene.direction if moving else 0, "moving": moving, "fromShip": scene.from_ship}
 
 
+def world_doc():
+    """Every colour a world's frames may show, for the long-clip measure of a world kept: each background's sky,
+    ground and props, each subject colour with its shades, the ship and the rocket's flame."""
+    def shades(c):
+        return [list(c), [int(v * 0.65) for v in c], [min(255, int(v * 0.6 + 100)) for v in c]]
+    props = {"moon": [world.CRATER, world.STAR, world.SHIP, world.DOOR], "beach": [world.SEA], "grass": [],
+             "space": [world.STAR, world.SHIP, world.DOOR]}
+    worlds = {name: [list(sky)] + ([list(ground)] if ground is not None else []) + [list(p) for p in props[name]]
+              for name, (sky, ground) in world.BACKGROUNDS.items()}
+    return {"worldColours": worlds, "subjectShades": {k: shades(v) for k, v in world.PALETTE.items()},
+            "shipColours": [list(world.SHIP), list(world.DOOR)], "rocketColours": [list(world.FLAME)]}
+
+
 def write_prompt_set(path, items, seed_base):
-    doc = {**palette_doc(), "prompts": items, "context": [], "contextLatents": "", "seedBase": seed_base}
+    doc = {**palette_doc(), **world_doc(), "prompts": items, "context": [], "contextLatents": "", "seedBase": seed_base}
     json.dump(doc, open(path, "w"), indent=1)
 
 

@@ -660,8 +660,8 @@ def main():
     ap.add_argument("--first-frame-lr", type=float, default=3e-4)
     ap.add_argument("--first-frame-guidance", type=float, default=4.0,
                     help="export: the first-frame model's guidance scale (guidance.firstFrame in the manifest)")
-    ap.add_argument("--chained-guidance", type=float, default=2.0,
-                    help="export: guidance of chained passes, keyframes and autoregressive (guidance.chained)")
+    ap.add_argument("--multi-window-guidance", type=float, default=2.0,
+                    help="export: guidance of the keyframe pass and of unanchored passes of several windows (guidance.multiWindow)")
     ap.add_argument("--route-speed", type=float, default=0.05,
                     help="export: speed (latent cells per frame at stride 1) above which a prompt takes the frame stage")
     ap.add_argument("--batch", type=int, default=16)
@@ -695,7 +695,7 @@ def main():
         den = train_frame(args, data, tok, vae, args.work, den)
     first_frame = train_first_frame(args, tok, vae, den, args.work) if args.first_frame_steps > 0 else None
     export.export_all(vae, den, tok, args.out, args.work, first_frame, base, args.route_speed,
-                      args.first_frame_guidance, args.chained_guidance)
+                      args.first_frame_guidance, args.multi_window_guidance)
     make_eval_set.build(vae, args.eval_out)
     plot_curves.plot(os.path.join(args.work, "training.json"), args.curves)
     log(f"all stages done in {time.time() - t0:.0f}s this run")

@@ -33,8 +33,8 @@ public sealed record RenderJobRequest
     /// <summary>Focused guidance, 0 (plain) to 8.</summary>
     [Id(19)] public float? GuidanceFocus { get; init; }
 
-    /// <summary>Guidance of chained passes (the keyframe pass, autoregressive windows); default: the model's.</summary>
-    [Id(22)] public float? ChainedGuidance { get; init; }
+    /// <summary>Guidance of the keyframe pass and of unanchored passes of several windows (autoregressive, plain co-denoise); default: the model's.</summary>
+    [Id(22)] public float? MultiWindowGuidance { get; init; }
     [Id(7)] public JobStrategy Strategy { get; init; } = JobStrategy.CoDenoise;
 
     /// <summary>Window length in latent frames.</summary>

@@ -18,7 +18,7 @@ public sealed class RenderOptions
     public Option<int?> Steps { get; } = new("--steps") { Description = "Sampler steps (default: the model's)" };
     public Option<float?> Guidance { get; } = new("--guidance") { Description = "Classifier-free guidance scale (default: the model's)" };
     public Option<float?> GuidanceFocus { get; } = new("--guidance-focus") { Description = "Focus guidance on the subject, 0 (plain) to 8 (default: the model's)" };
-    public Option<float?> ChainedGuidance { get; } = new("--chained-guidance") { Description = "Guidance of chained passes: keyframes, autoregressive windows (default: the model's)" };
+    public Option<float?> MultiWindowGuidance { get; } = new("--multi-window-guidance") { Description = "Guidance of the keyframe pass and of unanchored passes of several windows: autoregressive, plain co-denoise (default: the model's)" };
     public Option<string> Strategy { get; } = new("--strategy") { Description = ApiNames.All<JobStrategy>(), DefaultValueFactory = _ => ApiNames.Name(JobStrategy.CoDenoise) };
     public Option<int?> Window { get; } = new("--window") { Description = "Window length in latent frames (default: the model's native)" };
     public Option<int?> Overlap { get; } = new("--overlap") { Description = "Frames shared by neighbouring windows, at most window/2 (default window/4)" };
@@ -56,7 +56,7 @@ public sealed class RenderOptions
     public void AddTo(Command command, bool local = true)
     {
         command.Arguments.Add(Prompt);
-        var options = new Option[] { Storyboard, Seconds, Fps, Seed, Steps, Guidance, GuidanceFocus, ChainedGuidance, Strategy, Window, Overlap, SyncEvery, Blend, KeyframeStride, Anchors, FirstFrame, Model };
+        var options = new Option[] { Storyboard, Seconds, Fps, Seed, Steps, Guidance, GuidanceFocus, MultiWindowGuidance, Strategy, Window, Overlap, SyncEvery, Blend, KeyframeStride, Anchors, FirstFrame, Model };
         foreach (var option in local ? [.. options, Batch, Threads] : options)
         {
             command.Options.Add(option);
@@ -90,7 +90,7 @@ public sealed class RenderOptions
             Steps = result.GetValue(Steps),
             Guidance = result.GetValue(Guidance),
             GuidanceFocus = result.GetValue(GuidanceFocus),
-            ChainedGuidance = result.GetValue(ChainedGuidance),
+            MultiWindowGuidance = result.GetValue(MultiWindowGuidance),
             Strategy = Parse<JobStrategy>("strategy", result.GetValue(Strategy)!),
             Window = result.GetValue(Window),
             Overlap = result.GetValue(Overlap),

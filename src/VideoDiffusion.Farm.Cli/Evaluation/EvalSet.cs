@@ -22,7 +22,11 @@ public sealed record EvalSet(
     List<EvalPrompt> Prompts,
     List<EvalContextCase> Context,
     string ContextLatents,
-    ulong SeedBase = 1000)
+    ulong SeedBase = 1000,
+    Dictionary<string, int[][]>? WorldColours = null,
+    Dictionary<string, int[][]>? SubjectShades = null,
+    int[][]? ShipColours = null,
+    int[][]? RocketColours = null)
 {
     private static readonly JsonSerializerOptions Options = new() { PropertyNameCaseInsensitive = true };
 
@@ -34,6 +38,25 @@ public sealed record EvalSet(
     }
 
     private static byte[] Rgb(int[] c) => c.Select(v => (byte)v).ToArray();
+
+    /// <summary>The colours a clip of <paramref name="prompt"/> may show: its world's, its subject's shades, the ship's when it comes out of one, the flame's for a rocket.</summary>
+    public IReadOnlyList<byte[]> OnWorldColours(EvalPrompt prompt)
+    {
+        if (WorldColours is null || SubjectShades is null)
+        {
+            throw new InvalidDataException("the evaluation set has no world colours (worldColours, subjectShades): regenerate it with the model kit's make_eval_set.py");
+        }
+        var colours = WorldColours[prompt.Background].Concat(SubjectShades[prompt.Colour]);
+        if (prompt.FromShip)
+        {
+            colours = colours.Concat(ShipColours ?? []);
+        }
+        if (prompt.Subject == "rocket")
+        {
+            colours = colours.Concat(RocketColours ?? []);
+        }
+        return colours.Select(Rgb).ToList();
+    }
 
     public PaletteScorer Scorer() => new(
         Palette.ToDictionary(kv => kv.Key, kv => Rgb(kv.Value)),

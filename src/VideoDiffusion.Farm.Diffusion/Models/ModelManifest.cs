@@ -66,10 +66,11 @@ public sealed record SamplerSettings(string Kind, float Shift, int DefaultSteps)
 /// <summary>
 /// Default guidance scale, how closely it follows the subject (<see cref="Sampling.FocusedGuidance"/>; 0 is plain), and
 /// the first-frame model's own scale (null: the job's), which may lay out a frame best at another strength, and the
-/// scale of chained passes (null: the job's): a window that continues its predecessor's output continues its
-/// artefacts too, and strong guidance amplifies them window after window.
+/// scale of passes whose frames other windows continue (null: the job's; see
+/// <see cref="Plans.JobPlanner"/>): a window that continues its neighbour's frames continues their artefacts too, and
+/// strong guidance amplifies them window after window.
 /// </summary>
-public sealed record GuidanceSettings(float Default, float Focus = 0f, float? FirstFrame = null, float? Chained = null);
+public sealed record GuidanceSettings(float Default, float Focus = 0f, float? FirstFrame = null, float? MultiWindow = null);
 
 public sealed record TokenizerSettings(
     string Kind, string Vocabulary, int MaxTokens, int PadId, int UnknownId, bool Lowercase = true);

@@ -81,7 +81,7 @@ public static class ModelManifestLoader
         Require(m.Guidance.Default >= 0, "guidance.default", "must not be negative");
         Require(m.Guidance.Focus >= 0 && m.Guidance.Focus <= 8, "guidance.focus", "must be between 0 and 8");
         Require(m.Guidance.FirstFrame is null or >= 0 and <= 50, "guidance.firstFrame", "must be between 0 and 50");
-        Require(m.Guidance.Chained is null or >= 0 and <= 50, "guidance.chained", "must be between 0 and 50");
+        Require(m.Guidance.MultiWindow is null or >= 0 and <= 50, "guidance.multiWindow", "must be between 0 and 50");
         Require(m.Tokenizer.Kind == "word", "tokenizer.kind", $"'{m.Tokenizer.Kind}' is not supported (word)");
         Require(m.Tokenizer.MaxTokens > 0, "tokenizer.maxTokens", "must be positive");
         Require(m.Text.Dim > 0, "text.dim", "must be positive");

@@ -15,8 +15,9 @@ namespace VideoDiffusion.Farm.Diffusion.Plans;
 /// cross-faded once at the end;</item>
 /// <item>autoregressive: one chained pass, window i continuing the clean tail of window i − 1.</item>
 /// </list>
-/// Chained passes run at the job's chained guidance (<see cref="RenderJobSpec.ChainedGuidance"/>), co-denoised ones at
-/// its guidance. The keyframe pass is chained so the layout the first keyframes settle on (the first frame's, when the model has
+/// The keyframe pass and passes of several windows with no keyframe anchors run at the job's multi-window guidance
+/// (<see cref="GuidanceOf"/>).
+/// The keyframe pass is chained so the layout the first keyframes settle on (the first frame's, when the model has
 /// one) holds to the end of the clip; fused keyframe windows each invented their own and the overlaps cross-faded
 /// between them.
 /// </summary>
@@ -28,18 +29,27 @@ public static class JobPlanner
         var passes = new List<PassPlan>();
         if (spec.KeyframePass)
         {
-            passes.Add(new PassPlan(PassPlan.Keyframe, KeyframePlan(spec), spec.KeyframeStride, 0, FuseAtEnd: false, Chained: true, AnchorPass: null, spec.ChainedGuidance));
+            passes.Add(new PassPlan(PassPlan.Keyframe, KeyframePlan(spec), spec.KeyframeStride, 0, FuseAtEnd: false, Chained: true, AnchorPass: null, Guidance: 0f));
         }
         var anchor = spec.KeyframePass ? PassPlan.Keyframe : null;
         passes.Add(spec.Strategy switch
         {
-            RenderStrategy.CoDenoise => new PassPlan(PassPlan.Main, spec.Plan, 1, spec.SyncEvery, FuseAtEnd: true, Chained: false, anchor, spec.Guidance),
-            RenderStrategy.Keyframes => new PassPlan(PassPlan.Main, spec.Plan, 1, 0, FuseAtEnd: true, Chained: false, anchor, spec.Guidance),
-            RenderStrategy.Autoregressive => new PassPlan(PassPlan.Main, spec.Plan, 1, 0, FuseAtEnd: false, Chained: true, anchor, spec.ChainedGuidance),
+            RenderStrategy.CoDenoise => new PassPlan(PassPlan.Main, spec.Plan, 1, spec.SyncEvery, FuseAtEnd: true, Chained: false, anchor, Guidance: 0f),
+            RenderStrategy.Keyframes => new PassPlan(PassPlan.Main, spec.Plan, 1, 0, FuseAtEnd: true, Chained: false, anchor, Guidance: 0f),
+            RenderStrategy.Autoregressive => new PassPlan(PassPlan.Main, spec.Plan, 1, 0, FuseAtEnd: false, Chained: true, anchor, Guidance: 0f),
             _ => throw new ArgumentOutOfRangeException(nameof(spec), spec.Strategy, "unknown strategy"),
         });
-        return passes;
+        return passes.Select(p => p with { Guidance = GuidanceOf(p, spec) }).ToList();
     }
+
+    /// <summary>
+    /// The job's multi-window guidance for a pass whose frames other windows continue: the keyframe pass (every main
+    /// window continues its keyframes) and a pass of several windows that no keyframes anchor (autoregressive, plain
+    /// co-denoise: each window continues its neighbour's frames, chained or fused). An artefact then travels down the
+    /// clip and strong guidance grows it window after window. Anchored windows and a lone window take the job's guidance.
+    /// </summary>
+    private static float GuidanceOf(PassPlan pass, RenderJobSpec spec) =>
+        pass.Name == PassPlan.Keyframe || (pass.AnchorPass is null && pass.Windows.Windows.Count > 1) ? spec.MultiWindowGuidance : spec.Guidance;
 
     /// <summary>Window-steps of the job (the first frame's included), known before any model is loaded.</summary>
     public static long WindowSteps(RenderJobSpec spec) =>

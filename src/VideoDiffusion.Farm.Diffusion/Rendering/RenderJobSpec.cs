@@ -19,7 +19,7 @@ public sealed record RenderJobSpec(
     int Steps,
     float Guidance,
     float GuidanceFocus,
-    float ChainedGuidance,
+    float MultiWindowGuidance,
     float Shift,
     RenderStrategy Strategy,
     int SyncEvery,
@@ -101,10 +101,10 @@ public sealed record RenderJobSpec(
         {
             throw new PlanException("guidanceFocus", $"guidance focus must be between 0 and {RequestLimits.MaxGuidanceFocus} (got {focus})");
         }
-        var chainedGuidance = request.ChainedGuidance ?? manifest.Guidance.Chained ?? guidance;
-        if (!(chainedGuidance >= 0) || chainedGuidance > RequestLimits.MaxGuidance)
+        var multiWindowGuidance = request.MultiWindowGuidance ?? manifest.Guidance.MultiWindow ?? guidance;
+        if (!(multiWindowGuidance >= 0) || multiWindowGuidance > RequestLimits.MaxGuidance)
         {
-            throw new PlanException("chainedGuidance", $"chained guidance must be between 0 and {RequestLimits.MaxGuidance} (got {chainedGuidance})");
+            throw new PlanException("multiWindowGuidance", $"chained guidance must be between 0 and {RequestLimits.MaxGuidance} (got {multiWindowGuidance})");
         }
         var window = request.Window ?? manifest.Window.Native;
         if (window < manifest.Window.Min || window > manifest.Window.Max)
@@ -140,7 +140,7 @@ public sealed record RenderJobSpec(
             throw new PlanException("firstFrame", $"{manifest.Name} has no first-frame model (files.firstFrame in its manifest)");
         }
         var firstFramePass = (request.FirstFrame ?? true) && manifest.Files.FirstFrame is not null;
-        return new RenderJobSpec(storyboard, fps, pixelFrames, latentFrames, request.Seed, steps, guidance, focus, chainedGuidance,
+        return new RenderJobSpec(storyboard, fps, pixelFrames, latentFrames, request.Seed, steps, guidance, focus, multiWindowGuidance,
             manifest.Sampler.Shift, request.Strategy, request.SyncEvery, request.Blend, keyframeStride, keyframePass, firstFramePass, request.MaxBatch, plan);
     }
 

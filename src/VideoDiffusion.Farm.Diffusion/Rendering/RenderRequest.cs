@@ -40,8 +40,8 @@ public sealed record RenderRequest
     /// <summary>Focused guidance (<see cref="Sampling.FocusedGuidance"/>); null takes the model's <c>guidance.focus</c>.</summary>
     public float? GuidanceFocus { get; init; }
 
-    /// <summary>Guidance of chained passes (keyframes, autoregressive); null takes the model's <c>guidance.chained</c>, else <see cref="Guidance"/>.</summary>
-    public float? ChainedGuidance { get; init; }
+    /// <summary>Guidance of the keyframe pass and of unanchored passes of several windows (autoregressive, plain co-denoise); null takes the model's <c>guidance.multiWindow</c>, else <see cref="Guidance"/>.</summary>
+    public float? MultiWindowGuidance { get; init; }
     public RenderStrategy Strategy { get; init; } = RenderStrategy.CoDenoise;
     public int? Window { get; init; }
     public int? Overlap { get; init; }

@@ -22,7 +22,7 @@ public static class JobRequestMapper
         Steps = r.Steps,
         Guidance = r.Guidance,
         GuidanceFocus = r.GuidanceFocus,
-        ChainedGuidance = r.ChainedGuidance,
+        MultiWindowGuidance = r.MultiWindowGuidance,
         Strategy = r.Strategy switch
         {
             JobStrategy.Keyframes => RenderStrategy.Keyframes,
