@@ -21,4 +21,16 @@ public sealed class GatewayOptions
 
     /// <summary>How often the event stream looks at a job.</summary>
     public TimeSpan EventPollInterval { get; set; } = TimeSpan.FromMilliseconds(400);
+
+    /// <summary>Event streams one tenant may hold open on this gateway at once; more get 429.</summary>
+    public int MaxEventStreamsPerTenant { get; set; } = 8;
+
+    /// <summary>Longest life of one event stream; it then ends and the client reconnects.</summary>
+    public TimeSpan MaxEventStreamDuration { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>How long an <c>Idempotency-Key</c> is remembered; older keys start a new job.</summary>
+    public TimeSpan IdempotencyKeyLifetime { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>Offer models whose manifest says <c>synthetic</c> (benchmark models that render noise).</summary>
+    public bool AllowSyntheticModels { get; set; }
 }
