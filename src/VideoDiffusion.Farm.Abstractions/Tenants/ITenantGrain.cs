@@ -10,12 +10,12 @@ public interface ITenantGrain : IGrainWithStringKey
 {
     /// <summary>
     /// Starts a job, or returns the job an earlier submission of the same request with the same
-    /// <paramref name="idempotencyKey"/> started within <paramref name="idempotencyKeyLifetime"/>. Throws
-    /// <see cref="JobRejectedException"/> for invalid input, <see cref="TenantLimitException"/> when the tenant already
-    /// runs <paramref name="maxUnfinishedJobs"/> jobs and <see cref="IdempotencyConflictException"/> when the key was
-    /// used for a different request; none leaves a job behind.
+    /// <paramref name="idempotencyKey"/> started, while the key is kept (<see cref="AdmissionLimits"/>: for a time, and
+    /// the newest so many). Throws <see cref="JobRejectedException"/> for invalid input, <see cref="TenantLimitException"/>
+    /// when the tenant already runs its maximum of unfinished jobs and <see cref="IdempotencyConflictException"/> when the
+    /// key was used for a different request; none leaves a job behind.
     /// </summary>
-    Task<JobStatus> Admit(RenderJobRequest request, string? idempotencyKey, int maxUnfinishedJobs, TimeSpan idempotencyKeyLifetime);
+    Task<JobStatus> Admit(RenderJobRequest request, string? idempotencyKey, AdmissionLimits limits);
 
     /// <summary>The tenant's job ids, newest first.</summary>
     [AlwaysInterleave]

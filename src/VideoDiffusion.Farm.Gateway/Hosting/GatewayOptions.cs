@@ -1,3 +1,5 @@
+using VideoDiffusion.Farm.Abstractions;
+
 namespace VideoDiffusion.Farm.Gateway.Hosting;
 
 /// <summary>Keys, tenancy and quotas of the gateway (configuration section <c>Farm:Gateway</c>).</summary>
@@ -31,6 +33,12 @@ public sealed class GatewayOptions
     /// <summary>How long an <c>Idempotency-Key</c> is remembered; older keys start a new job.</summary>
     public TimeSpan IdempotencyKeyLifetime { get; set; } = TimeSpan.FromHours(24);
 
+    /// <summary>Idempotency keys remembered per tenant; beyond this the oldest are forgotten first.</summary>
+    public int IdempotencyKeysKept { get; set; } = 10_000;
+
     /// <summary>Offer models whose manifest says <c>synthetic</c> (benchmark models that render noise).</summary>
     public bool AllowSyntheticModels { get; set; }
+
+    /// <summary>What the tenant grain checks a submission against.</summary>
+    public AdmissionLimits ToAdmissionLimits() => new(MaxUnfinishedJobsPerTenant, IdempotencyKeyLifetime, IdempotencyKeysKept);
 }

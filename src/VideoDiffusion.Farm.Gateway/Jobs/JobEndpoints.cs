@@ -72,7 +72,7 @@ public static class JobEndpoints
         var request = await SubmissionReader.ReadAsync(http.Request, options.Value.MaxBodyBytes, cancellation);
         quotas.Check(request, await models.ListAsync());
         var status = await client.GetGrain<ITenantGrain>(caller.Tenant)
-            .Admit(request, idempotencyKey.Length == 0 ? null : idempotencyKey, options.Value.MaxUnfinishedJobsPerTenant, options.Value.IdempotencyKeyLifetime);
+            .Admit(request, idempotencyKey.Length == 0 ? null : idempotencyKey, options.Value.ToAdmissionLimits());
         return Results.Accepted($"/v1/jobs/{status.JobId}", JobViews.From(status, DateTimeOffset.UtcNow));
     }
 

@@ -12,9 +12,6 @@ public sealed class TenantGrain(
     [PersistentState("tenant", FarmStorage.Name)] IPersistentState<TenantState> state,
     ILogger<TenantGrain> logger) : Grain, ITenantGrain
 {
-    /// <summary>Idempotency keys remembered per tenant; beyond this the oldest are forgotten first.</summary>
-    public const int IdempotencyKeysKept = 10_000;
-
     private HashSet<string>? _jobIndex;
 
     private string Tenant => this.GetPrimaryKeyString();
@@ -22,11 +19,11 @@ public sealed class TenantGrain(
     /// <summary>The tenant's job ids as a set, built on first use: ownership checks run on every status request.</summary>
     private HashSet<string> JobIndex => _jobIndex ??= new HashSet<string>(state.State.Jobs, StringComparer.Ordinal);
 
-    public async Task<JobStatus> Admit(RenderJobRequest request, string? idempotencyKey, int maxUnfinishedJobs, TimeSpan idempotencyKeyLifetime)
+    public async Task<JobStatus> Admit(RenderJobRequest request, string? idempotencyKey, AdmissionLimits limits)
     {
         var now = DateTimeOffset.UtcNow;
         var fingerprint = IdempotencyEntry.FingerprintOf(request);
-        ForgetExpiredKeys(now - idempotencyKeyLifetime);
+        ForgetExpiredKeys(now - limits.IdempotencyKeyLifetime);
         if (idempotencyKey is not null && state.State.IdempotencyEntries.Find(e => e.Key == idempotencyKey) is { } existing)
         {
             if (existing.RequestFingerprint != fingerprint)
@@ -37,10 +34,10 @@ public sealed class TenantGrain(
             return await Job(existing.JobId).GetStatus();
         }
         await ForgetFinishedAsync();
-        if (state.State.Unfinished.Count >= maxUnfinishedJobs)
+        if (state.State.Unfinished.Count >= limits.MaxUnfinishedJobs)
         {
             throw new TenantLimitException(
-                $"tenant '{Tenant}' already has {state.State.Unfinished.Count} unfinished jobs (limit {maxUnfinishedJobs})", maxUnfinishedJobs);
+                $"tenant '{Tenant}' already has {state.State.Unfinished.Count} unfinished jobs (limit {limits.MaxUnfinishedJobs})", limits.MaxUnfinishedJobs);
         }
         var jobId = NewJobId();
         // throws JobRejectedException for invalid input before anything is recorded here or in the job grain
@@ -54,9 +51,10 @@ public sealed class TenantGrain(
         if (idempotencyKey is not null)
         {
             var keys = state.State.IdempotencyEntries;
-            if (keys.Count >= IdempotencyKeysKept)
+            // oldest first: the list is in order of first use
+            if (keys.Count >= limits.IdempotencyKeysKept)
             {
-                keys.RemoveRange(0, keys.Count - IdempotencyKeysKept + 1);
+                keys.RemoveRange(0, keys.Count - Math.Max(0, limits.IdempotencyKeysKept - 1));
             }
             keys.Add(new IdempotencyEntry(idempotencyKey, jobId, fingerprint, now));
         }
