@@ -93,8 +93,9 @@ public static class JobEndpoints
     private static async Task EventsAsync(
         HttpContext http, IClusterClient client, JobEventStream stream, EventStreamLimiter limiter, string id, CancellationToken cancellation)
     {
-        await OwnedStatusAsync(http, client, id);
+        // the cap is checked first, so streams refused for it cost no grain call
         using var slot = limiter.Acquire(CallerOf(http).Tenant);
+        await OwnedStatusAsync(http, client, id);
         try
         {
             await stream.WriteAsync(http, id, cancellation);

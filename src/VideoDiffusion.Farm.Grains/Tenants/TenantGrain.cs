@@ -5,8 +5,10 @@ using VideoDiffusion.Farm.Grains.Storage;
 namespace VideoDiffusion.Farm.Grains.Tenants;
 
 /// <summary>
-/// Admission for one tenant. Calls are serialised by the grain, so a retried submission with the same idempotency key
-/// and concurrent submissions racing for the last slot are decided one at a time. A rejected request is never recorded.
+/// Admission for one tenant. Admissions are serialised by the grain, so a retried submission with the same idempotency
+/// key and concurrent submissions racing for the last slot are decided one at a time; the reads (the job list,
+/// ownership) interleave with them, as they only look at state an admission changes between its awaits. A rejected
+/// request is never recorded.
 /// </summary>
 public sealed class TenantGrain(
     [PersistentState("tenant", FarmStorage.Name)] IPersistentState<TenantState> state,
