@@ -17,13 +17,14 @@ builder.Services.Configure<GatewayOptions>(builder.Configuration.GetSection("Far
 var gateway = builder.Configuration.GetSection("Farm:Gateway").Get<GatewayOptions>() ?? new GatewayOptions();
 // the global cap guards every route; submissions apply the configured (smaller) limit themselves
 builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = Math.Max(gateway.MaxBodyBytes, 1024 * 1024));
-builder.UseOrleansClient(client => client.ConfigureFarmClient(builder.Configuration));
+builder.AddFarmClusterClient();
 builder.Services.AddSingleton((builder.Configuration.GetSection("Farm:Artifacts").Get<ArtifactStoreOptions>() ?? new ArtifactStoreOptions()).Create());
 var telemetry = builder.Services.AddFarmTelemetry(builder.Configuration, "videodiffusion-farm-gateway", webServer: true);
 builder.Services.AddSingleton<ApiKeyAuthenticator>();
 builder.Services.AddSingleton<SubmissionQuotas>();
 builder.Services.AddSingleton<ModelDirectory>();
 builder.Services.AddSingleton<JobEventStream>();
+builder.Services.AddSingleton<EventStreamLimiter>();
 builder.Services.AddProblemDetails();
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.NumberHandling = ApiJson.Options.NumberHandling);
 builder.Services.AddOpenApi(OpenApiContract.Configure);
@@ -31,9 +32,15 @@ builder.Services.AddOpenApi(OpenApiContract.Configure);
 var app = builder.Build();
 app.Services.GetRequiredService<ApiKeyAuthenticator>(); // a malformed key entry fails at start, not at the first request
 app.UseMiddleware<ProblemMiddleware>();
+app.UseMiddleware<ClusterReadinessMiddleware>();
 app.UseDefaultFiles();
 app.UseStaticFiles();
-app.MapGet("/healthz", () => Results.Ok(new { status = "ok" })).ExcludeFromDescription();
+// ready once the cluster answers; alive while the process serves, so a liveness probe does not restart a gateway waiting for silos
+app.MapGet("/healthz", (ClusterConnection cluster) => cluster.IsConnected
+    ? Results.Ok(new { status = "ok" })
+    : Results.Json(new { status = "connecting", detail = "waiting for the cluster to answer" }, statusCode: StatusCodes.Status503ServiceUnavailable))
+    .ExcludeFromDescription();
+app.MapGet("/livez", () => Results.Ok(new { status = "ok" })).ExcludeFromDescription();
 if (telemetry.Enabled)
 {
     app.MapPrometheusScrapingEndpoint("/metrics").ExcludeFromDescription();

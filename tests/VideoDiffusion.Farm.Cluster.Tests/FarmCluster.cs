@@ -56,6 +56,9 @@ public class FarmCluster : IAsyncLifetime
 
     public int GatewayPort { get; private set; }
 
+    /// <summary>The Orleans cluster id the silos and the gateway share (another id on the same Redis is another, empty cluster).</summary>
+    public string ClusterId => _clusterId;
+
     public Uri GatewayUri => new($"http://127.0.0.1:{GatewayPort}/");
 
     public IClusterClient Orleans => _clientHost!.Services.GetRequiredService<IClusterClient>();
@@ -115,10 +118,10 @@ public class FarmCluster : IAsyncLifetime
 
     public static string Hash(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
 
-    /// <summary>An HTTP client of the gateway authenticated with <paramref name="key"/> (none when null).</summary>
-    public HttpClient Client(string? key)
+    /// <summary>An HTTP client of the gateway (or of the gateway on <paramref name="port"/>) authenticated with <paramref name="key"/> (none when null).</summary>
+    public HttpClient Client(string? key, int? port = null)
     {
-        var http = new HttpClient { BaseAddress = GatewayUri, Timeout = TimeSpan.FromMinutes(2) };
+        var http = new HttpClient { BaseAddress = port is { } p ? new Uri($"http://127.0.0.1:{p}/") : GatewayUri, Timeout = TimeSpan.FromMinutes(2) };
         if (key is not null)
         {
             http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
@@ -156,15 +159,25 @@ public class FarmCluster : IAsyncLifetime
 
     public async Task StartSiloAsync(int index)
     {
+        var (process, siloPort, metricsPort) = await LaunchSiloAsync(_clusterId, $"silo-{index}");
+        _silos[index] = (process, siloPort, metricsPort);
+    }
+
+    /// <summary>
+    /// A silo process of cluster <paramref name="clusterId"/> on this fixture's Redis and Azurite, with
+    /// <paramref name="settings"/> (which win); the caller kills it.
+    /// </summary>
+    public async Task<(ServerProcess Process, int SiloPort, int MetricsPort)> LaunchSiloAsync(string clusterId, string name, params string[] settings)
+    {
         var siloPort = ServerProcess.FreeLoopbackPort();
         var metricsPort = ServerProcess.FreeLoopbackPort();
-        var process = await ServerProcess.StartAsync($"silo-{index}", "dotnet", gatewayPort =>
+        var process = await ServerProcess.StartAsync(name, "dotnet", gatewayPort =>
         [
             FarmBinaries.Silo,
-            .. Common(),
+            .. Common(clusterId),
             $"--Farm:SiloPort={siloPort}",
             $"--Farm:GatewayPort={gatewayPort}",
-            $"--Farm:SiloName=silo-{index}",
+            $"--Farm:SiloName={name}",
             $"--Farm:Telemetry:MetricsPort={metricsPort}",
             "--Farm:Telemetry:MetricsHost=127.0.0.1",
             $"--Farm:Accelerator:ModelsRoot={Path.Combine(RepositoryPaths.Root, "models")}",
@@ -174,9 +187,16 @@ public class FarmCluster : IAsyncLifetime
             "--Farm:Membership:ProbeTimeout=00:00:01",
             "--Farm:Membership:NumMissedProbesLimit=2",
             "--Farm:Membership:NumVotesForDeathDeclaration=1",
+            .. settings,
         ], TimeSpan.FromSeconds(90));
-        _silos[index] = (process, siloPort, metricsPort);
+        return (process, siloPort, metricsPort);
     }
+
+    /// <summary>
+    /// Another gateway process with the fixture's keys and quotas plus <paramref name="settings"/> (which win), for
+    /// cluster <paramref name="clusterId"/>, on a free port; returned once it listens, connected to the cluster or not.
+    /// </summary>
+    public Task<ServerProcess> LaunchGatewayAsync(string clusterId, params string[] settings) => LaunchGatewayAsync(clusterId, null, settings);
 
     public async Task RestartGatewayAsync(TimeSpan down)
     {
@@ -194,12 +214,32 @@ public class FarmCluster : IAsyncLifetime
 
     private async Task StartGatewayAsync()
     {
+        Gateway = await LaunchGatewayAsync(_clusterId, GatewayPort, []);
+        GatewayPort = Gateway.Port;
+        using var http = Client(Keys["tenant-a"]);
+        await WaitUntilServingAsync(http, Gateway);
+    }
+
+    /// <summary>Waits until the gateway <paramref name="http"/> talks to answers API calls from the cluster (its <c>/v1/models</c> succeeds).</summary>
+    public static Task WaitUntilServingAsync(HttpClient http, ServerProcess gateway) =>
+        Poll.UntilAsync(
+            async () =>
+            {
+                using var models = await http.GetAsync("v1/models");
+                return models.IsSuccessStatusCode;
+            },
+            ready => ready, TimeSpan.FromSeconds(90), TimeSpan.FromMilliseconds(250),
+            _ => "the gateway did not reach the cluster: " + gateway.StandardOutput,
+            transient: e => e is HttpRequestException);
+
+    private Task<ServerProcess> LaunchGatewayAsync(string clusterId, int? port, IEnumerable<string> settings)
+    {
         var keys = Keys.Select(k => (Tenant: k.Key, Key: k.Value, ReadOnly: false)).Append((Tenant: "tenant-a", Key: ReadOnlyKey, ReadOnly: true)).ToList();
-        Gateway = await ServerProcess.StartAsync("gateway", "dotnet", port =>
+        return ServerProcess.StartAsync("gateway", "dotnet", free =>
         [
             FarmBinaries.Gateway,
-            $"--urls=http://127.0.0.1:{port}",
-            .. Common(),
+            $"--urls=http://127.0.0.1:{free}",
+            .. Common(clusterId),
             $"--Farm:Gateway:MaxUnfinishedJobsPerTenant={MaxUnfinishedJobsPerTenant}",
             $"--Farm:Gateway:MaxSeconds={MaxSeconds}",
             "--Farm:Gateway:MaxBodyBytes=16384",
@@ -209,26 +249,15 @@ public class FarmCluster : IAsyncLifetime
                 $"--Farm:Gateway:ApiKeys:{i}:Sha256={Hash(k.Key)}",
                 $"--Farm:Gateway:ApiKeys:{i}:ReadOnly={k.ReadOnly}",
             }),
-        ], TimeSpan.FromSeconds(90), fixedPort: GatewayPort);
-        GatewayPort = Gateway.Port;
-        // ready when the cluster answers through it
-        using var http = Client(Keys["tenant-a"]);
-        await Poll.UntilAsync(
-            async () =>
-            {
-                using var models = await http.GetAsync("v1/models");
-                return models.IsSuccessStatusCode;
-            },
-            ready => ready, TimeSpan.FromSeconds(90), TimeSpan.FromMilliseconds(250),
-            _ => "the gateway did not reach the cluster: " + Gateway.StandardOutput,
-            transient: e => e is HttpRequestException);
+            .. settings,
+        ], TimeSpan.FromSeconds(90), fixedPort: port);
     }
 
-    private IEnumerable<string> Common() =>
+    private IEnumerable<string> Common(string clusterId) =>
     [
         "--Farm:Clustering=Redis",
         $"--Farm:RedisConnection={Redis.ConnectionString}",
-        $"--Farm:ClusterId={_clusterId}",
+        $"--Farm:ClusterId={clusterId}",
         "--Farm:Artifacts:Kind=AzureBlob",
         $"--Farm:Artifacts:ConnectionString={Azurite.ConnectionString}",
         $"--Farm:Artifacts:Container={Container}",

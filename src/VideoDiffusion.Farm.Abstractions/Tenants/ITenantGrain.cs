@@ -1,3 +1,5 @@
+using Orleans.Concurrency;
+
 namespace VideoDiffusion.Farm.Abstractions;
 
 /// <summary>
@@ -7,14 +9,19 @@ namespace VideoDiffusion.Farm.Abstractions;
 public interface ITenantGrain : IGrainWithStringKey
 {
     /// <summary>
-    /// Starts a job, or returns the job an earlier submission with the same <paramref name="idempotencyKey"/> started.
-    /// Throws <see cref="JobRejectedException"/> for invalid input and <see cref="TenantLimitException"/> when the
-    /// tenant already runs <paramref name="maxUnfinishedJobs"/> jobs; neither leaves a job behind.
+    /// Starts a job, or returns the job an earlier submission of the same request with the same
+    /// <paramref name="idempotencyKey"/> started, while the key is kept (<see cref="AdmissionLimits"/>: for a time, and
+    /// the newest so many). Throws <see cref="JobRejectedException"/> for invalid input, <see cref="TenantLimitException"/>
+    /// when the tenant already runs its maximum of unfinished jobs and <see cref="IdempotencyConflictException"/> when the
+    /// key was used for a different request; none leaves a job behind.
     /// </summary>
-    Task<JobStatus> Admit(RenderJobRequest request, string? idempotencyKey, int maxUnfinishedJobs);
+    Task<JobStatus> Admit(RenderJobRequest request, string? idempotencyKey, AdmissionLimits limits);
 
     /// <summary>The tenant's job ids, newest first.</summary>
+    [AlwaysInterleave]
     Task<IReadOnlyList<string>> JobIds(int limit);
 
+    /// <summary>Whether the job is the tenant's; answered from the tenant's list, so an unknown id touches no job grain.</summary>
+    [AlwaysInterleave]
     Task<bool> Owns(string jobId);
 }

@@ -9,6 +9,23 @@ namespace VideoDiffusion.Farm.Gateway.Hosting;
 /// <summary>Connects the gateway's Orleans client the same way the silos cluster (Localhost or Redis).</summary>
 public static class ClusterClientConfiguration
 {
+    /// <summary>
+    /// Adds the Orleans client, its hosted services started by a <see cref="ClusterConnection"/> in the background rather
+    /// than before the web server (which would keep the gateway from listening while no silo is up).
+    /// </summary>
+    public static void AddFarmClusterClient(this IHostApplicationBuilder builder)
+    {
+        var before = builder.Services.Where(d => d.ServiceType == typeof(IHostedService)).ToHashSet();
+        builder.UseOrleansClient(client => client.ConfigureFarmClient(builder.Configuration));
+        var clientServices = builder.Services.Where(d => d.ServiceType == typeof(IHostedService) && !before.Contains(d)).ToList();
+        foreach (var descriptor in clientServices)
+        {
+            builder.Services.Remove(descriptor);
+        }
+        builder.Services.AddSingleton(sp => ActivatorUtilities.CreateInstance<ClusterConnection>(sp, (IReadOnlyList<ServiceDescriptor>)clientServices));
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ClusterConnection>());
+    }
+
     public static IClientBuilder ConfigureFarmClient(this IClientBuilder client, IConfiguration configuration)
     {
         var cluster = FarmClusterOptions.From(configuration);

@@ -1,3 +1,5 @@
+using VideoDiffusion.Farm.Abstractions;
+
 namespace VideoDiffusion.Farm.Gateway.Hosting;
 
 /// <summary>Keys, tenancy and quotas of the gateway (configuration section <c>Farm:Gateway</c>).</summary>
@@ -21,4 +23,22 @@ public sealed class GatewayOptions
 
     /// <summary>How often the event stream looks at a job.</summary>
     public TimeSpan EventPollInterval { get; set; } = TimeSpan.FromMilliseconds(400);
+
+    /// <summary>Event streams one tenant may hold open on this gateway at once; more get 429.</summary>
+    public int MaxEventStreamsPerTenant { get; set; } = 8;
+
+    /// <summary>Longest life of one event stream; it then ends and the client reconnects.</summary>
+    public TimeSpan MaxEventStreamDuration { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>How long an <c>Idempotency-Key</c> is remembered; older keys start a new job.</summary>
+    public TimeSpan IdempotencyKeyLifetime { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>Idempotency keys remembered per tenant; beyond this the oldest are forgotten first.</summary>
+    public int IdempotencyKeysKept { get; set; } = 10_000;
+
+    /// <summary>Offer models whose manifest says <c>synthetic</c> (benchmark models that render noise).</summary>
+    public bool AllowSyntheticModels { get; set; }
+
+    /// <summary>What the tenant grain checks a submission against.</summary>
+    public AdmissionLimits ToAdmissionLimits() => new(MaxUnfinishedJobsPerTenant, IdempotencyKeyLifetime, IdempotencyKeysKept);
 }

@@ -13,6 +13,9 @@ public static class JobEndpoints
 {
     private const string CallerKey = "farm.caller";
 
+    /// <summary>Most jobs one list request returns: each is a call into a job grain.</summary>
+    public const int MaxListLimit = 100;
+
     public static void MapJobApi(this WebApplication app)
     {
         var v1 = app.MapGroup("/v1").AddEndpointFilter(async (context, next) =>
@@ -24,26 +27,31 @@ public static class JobEndpoints
 
         v1.MapPost("/jobs", SubmitAsync).WithName("submitJob").WithTags(OpenApiContract.JobsTag)
             .WithSummary("Submit a render job (prompt or storyboard)")
-            .WithDescription("Null or missing fields take the model's defaults. An `Idempotency-Key` header makes retries return the same job.")
+            .WithDescription("Null or missing fields take the model's defaults. An `Idempotency-Key` header makes retries of the same request " +
+                             "return the same job; the same key with a different request is refused (422).")
             // any content type reaches the handler, which answers a non-JSON body with a 415 problem naming the field
             .Accepts<RenderJobRequest>("application/json", "*/*")
             .Produces<JobView>(StatusCodes.Status202Accepted)
-            .ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesProblem(413).ProducesProblem(415).ProducesProblem(429);
+            .ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesProblem(413).ProducesProblem(415).ProducesProblem(422).ProducesProblem(429);
         v1.MapGet("/jobs", ListAsync).WithName("listJobs").WithTags(OpenApiContract.JobsTag)
-            .WithSummary("The caller's jobs, newest first").Produces<JobListView>().ProducesProblem(401);
+            .WithSummary("The caller's jobs, newest first")
+            .WithDescription($"`limit`: how many, 1 to {MaxListLimit} (default {MaxListLimit}).")
+            .Produces<JobListView>().ProducesProblem(400).ProducesProblem(401);
         v1.MapGet("/jobs/{id}", GetAsync).WithName("getJob").WithTags(OpenApiContract.JobsTag)
             .WithSummary("A job's status, per-window progress and ETA").Produces<JobView>().ProducesProblem(401).ProducesProblem(404);
         v1.MapGet("/jobs/{id}/events", EventsAsync).WithName("getJobEvents").WithTags(OpenApiContract.JobsTag)
             .WithSummary("Server-Sent Events with the job's status until it finishes")
-            .Produces(StatusCodes.Status200OK, contentType: "text/event-stream").ProducesProblem(401).ProducesProblem(404);
+            .WithDescription("A tenant may hold a configured number of streams open at once (429 beyond, with `Retry-After`); " +
+                             "a stream ends after a configured lifetime and the client reconnects.")
+            .Produces(StatusCodes.Status200OK, contentType: "text/event-stream").ProducesProblem(401).ProducesProblem(404).ProducesProblem(429);
         v1.MapPost("/jobs/{id}:cancel", CancelAsync).WithName("cancelJob").WithTags(OpenApiContract.JobsTag)
             .WithSummary("Cancel a job").Produces<JobView>(StatusCodes.Status202Accepted).ProducesProblem(401).ProducesProblem(403).ProducesProblem(404);
         v1.MapGet("/jobs/{id}/video", VideoAsync).WithName("getJobVideo").WithTags(OpenApiContract.JobsTag)
             .WithSummary("The finished video (range requests supported)")
             .Produces<Stream>(StatusCodes.Status200OK, "video/mp4", "application/octet-stream").ProducesProblem(401).ProducesProblem(404).ProducesProblem(409);
-        v1.MapGet("/models", async (ModelDirectory models) => Results.Ok(new ModelListView(await models.ListAsync())))
+        v1.MapGet("/models", async (ModelDirectory models) => Results.Ok(new ModelListView(await models.OfferedAsync())))
             .WithName("listModels").WithTags(OpenApiContract.ModelsTag)
-            .WithSummary("Models the cluster serves").Produces<ModelListView>().ProducesProblem(401);
+            .WithSummary("Models the cluster offers to tenants").Produces<ModelListView>().ProducesProblem(401);
     }
 
     private static Caller CallerOf(HttpContext http) => (Caller)http.Items[CallerKey]!;
@@ -64,13 +72,17 @@ public static class JobEndpoints
         var request = await SubmissionReader.ReadAsync(http.Request, options.Value.MaxBodyBytes, cancellation);
         quotas.Check(request, await models.ListAsync());
         var status = await client.GetGrain<ITenantGrain>(caller.Tenant)
-            .Admit(request, idempotencyKey.Length == 0 ? null : idempotencyKey, options.Value.MaxUnfinishedJobsPerTenant);
+            .Admit(request, idempotencyKey.Length == 0 ? null : idempotencyKey, options.Value.ToAdmissionLimits());
         return Results.Accepted($"/v1/jobs/{status.JobId}", JobViews.From(status, DateTimeOffset.UtcNow));
     }
 
     private static async Task<IResult> ListAsync(HttpContext http, IClusterClient client, int? limit)
     {
-        var ids = await client.GetGrain<ITenantGrain>(CallerOf(http).Tenant).JobIds(Math.Clamp(limit ?? 100, 1, 1000));
+        if (limit is < 1 or > MaxListLimit)
+        {
+            throw new ApiProblem(StatusCodes.Status400BadRequest, "limit", $"limit must be between 1 and {MaxListLimit} (got {limit})");
+        }
+        var ids = await client.GetGrain<ITenantGrain>(CallerOf(http).Tenant).JobIds(limit ?? MaxListLimit);
         var statuses = await Task.WhenAll(ids.Select(id => client.GetGrain<IRenderJobGrain>(id).GetStatus()));
         return Results.Ok(new JobListView(statuses.Select(s => JobViews.From(s, DateTimeOffset.UtcNow)).ToList()));
     }
@@ -78,8 +90,11 @@ public static class JobEndpoints
     private static async Task<IResult> GetAsync(HttpContext http, IClusterClient client, string id) =>
         Results.Ok(JobViews.From(await OwnedStatusAsync(http, client, id), DateTimeOffset.UtcNow));
 
-    private static async Task EventsAsync(HttpContext http, IClusterClient client, JobEventStream stream, string id, CancellationToken cancellation)
+    private static async Task EventsAsync(
+        HttpContext http, IClusterClient client, JobEventStream stream, EventStreamLimiter limiter, string id, CancellationToken cancellation)
     {
+        // the cap is checked first, so streams refused for it cost no grain call
+        using var slot = limiter.Acquire(CallerOf(http).Tenant);
         await OwnedStatusAsync(http, client, id);
         try
         {
@@ -120,6 +135,11 @@ public static class JobEndpoints
     private static async Task<JobStatus> OwnedStatusAsync(HttpContext http, IClusterClient client, string id)
     {
         if (id.Length is 0 or > 100 || !id.All(c => char.IsAsciiLetterOrDigit(c) || c == '-'))
+        {
+            throw new ApiProblem(StatusCodes.Status404NotFound, "id", $"no job '{id}'");
+        }
+        // the tenant's own list answers first, so an unknown or foreign id never activates a job grain
+        if (!await client.GetGrain<ITenantGrain>(CallerOf(http).Tenant).Owns(id))
         {
             throw new ApiProblem(StatusCodes.Status404NotFound, "id", $"no job '{id}'");
         }

@@ -9,7 +9,8 @@ namespace VideoDiffusion.Farm.Gateway.Jobs;
 /// <summary>
 /// Server-Sent Events for one job. Polls the job grain rather than holding an observer: a poll survives the job grain
 /// moving to another silo and costs one cheap call per interval. Sends only changes, a comment as keep-alive, and ends
-/// after the first finished status.
+/// after the first finished status, or once the stream has lived <see cref="GatewayOptions.MaxEventStreamDuration"/>
+/// (the client reconnects, as Server-Sent Events clients do when a stream ends).
 /// </summary>
 public sealed class JobEventStream(IClusterClient client, IOptions<GatewayOptions> options, ILogger<JobEventStream> logger)
 {
@@ -26,8 +27,15 @@ public sealed class JobEventStream(IClusterClient client, IOptions<GatewayOption
         var job = client.GetGrain<IRenderJobGrain>(jobId);
         string? last = null;
         var quietSince = DateTime.UtcNow;
+        var endsAt = DateTime.UtcNow + options.Value.MaxEventStreamDuration;
         while (!cancellation.IsCancellationRequested)
         {
+            if (DateTime.UtcNow >= endsAt)
+            {
+                await response.WriteAsync(": the stream reached its longest life; reconnect to continue\n\n", cancellation);
+                await response.Body.FlushAsync(cancellation);
+                return;
+            }
             JobView? view = null;
             try
             {

@@ -1,13 +1,16 @@
+using Microsoft.Extensions.Options;
 using VideoDiffusion.Farm.Abstractions;
+using VideoDiffusion.Farm.Gateway.Hosting;
 
 namespace VideoDiffusion.Farm.Gateway.Jobs;
 
 /// <summary>The cluster's models, asked of any silo and kept for a short while (submissions validate against it).</summary>
-public sealed class ModelDirectory(IClusterClient client)
+public sealed class ModelDirectory(IClusterClient client, IOptions<GatewayOptions> options)
 {
     private static readonly TimeSpan KeepFor = TimeSpan.FromSeconds(30);
     private (DateTime At, IReadOnlyList<ModelInfo> Models)? _cached;
 
+    /// <summary>Every model the cluster serves, synthetic ones included.</summary>
     public async Task<IReadOnlyList<ModelInfo>> ListAsync()
     {
         if (_cached is { } c && DateTime.UtcNow - c.At < KeepFor && c.Models.Count > 0)
@@ -17,5 +20,12 @@ public sealed class ModelDirectory(IClusterClient client)
         var models = await client.GetGrain<IModelDirectoryGrain>(0).List();
         _cached = (DateTime.UtcNow, models);
         return models;
+    }
+
+    /// <summary>The models tenants may ask for: synthetic ones only when the gateway offers them.</summary>
+    public async Task<IReadOnlyList<ModelInfo>> OfferedAsync()
+    {
+        var models = await ListAsync();
+        return options.Value.AllowSyntheticModels ? models : models.Where(m => !m.Synthetic).ToList();
     }
 }

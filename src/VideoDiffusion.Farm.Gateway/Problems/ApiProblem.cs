@@ -7,7 +7,7 @@ public sealed class ApiProblem(int status, string field, string detail) : Except
 
     public string Field { get; } = field;
 
-    /// <summary>Seconds to wait before retrying (429).</summary>
+    /// <summary>Seconds to wait before retrying (429, 503).</summary>
     public int? RetryAfterSeconds { get; init; }
 
     public IResult ToResult(HttpContext context)
@@ -34,7 +34,8 @@ public sealed class ApiProblem(int status, string field, string detail) : Except
         409 => "Conflict",
         413 => "Request too large",
         415 => "Unsupported media type",
-        429 => "Too many jobs",
+        422 => "Unprocessable content",
+        429 => "Too many requests",
         503 => "Cluster unavailable",
         _ => "Error",
     };

@@ -18,6 +18,7 @@ public sealed class ProblemMiddleware(RequestDelegate next, ILogger<ProblemMiddl
                 ApiProblem p => p,
                 JobRejectedException r => new ApiProblem(StatusCodes.Status400BadRequest, r.Field, r.Message),
                 TenantLimitException t => new ApiProblem(StatusCodes.Status429TooManyRequests, "tenant", t.Message) { RetryAfterSeconds = 10 },
+                IdempotencyConflictException c => new ApiProblem(StatusCodes.Status422UnprocessableEntity, "Idempotency-Key", c.Message),
                 BadHttpRequestException b => new ApiProblem(b.StatusCode, "body", b.Message),
                 SiloUnavailableException or OrleansMessageRejectionException or TimeoutException =>
                     new ApiProblem(StatusCodes.Status503ServiceUnavailable, "cluster", "the cluster did not answer in time; retry shortly") { RetryAfterSeconds = 2 },

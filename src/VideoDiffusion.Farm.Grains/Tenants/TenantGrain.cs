@@ -5,45 +5,60 @@ using VideoDiffusion.Farm.Grains.Storage;
 namespace VideoDiffusion.Farm.Grains.Tenants;
 
 /// <summary>
-/// Admission for one tenant. Calls are serialised by the grain, so a retried submission with the same idempotency key
-/// and concurrent submissions racing for the last slot are decided one at a time. A rejected request is never recorded.
+/// Admission for one tenant. Admissions are serialised by the grain, so a retried submission with the same idempotency
+/// key and concurrent submissions racing for the last slot are decided one at a time; the reads (the job list,
+/// ownership) interleave with them, as they only look at state an admission changes between its awaits. A rejected
+/// request is never recorded.
 /// </summary>
 public sealed class TenantGrain(
     [PersistentState("tenant", FarmStorage.Name)] IPersistentState<TenantState> state,
     ILogger<TenantGrain> logger) : Grain, ITenantGrain
 {
-    /// <summary>Idempotency keys remembered per tenant; the oldest are forgotten beyond this.</summary>
-    public const int IdempotencyKeysKept = 10_000;
+    private HashSet<string>? _jobIndex;
 
     private string Tenant => this.GetPrimaryKeyString();
 
-    public async Task<JobStatus> Admit(RenderJobRequest request, string? idempotencyKey, int maxUnfinishedJobs)
+    /// <summary>The tenant's job ids as a set, built on first use: ownership checks run on every status request.</summary>
+    private HashSet<string> JobIndex => _jobIndex ??= new HashSet<string>(state.State.Jobs, StringComparer.Ordinal);
+
+    public async Task<JobStatus> Admit(RenderJobRequest request, string? idempotencyKey, AdmissionLimits limits)
     {
-        if (idempotencyKey is not null && state.State.IdempotencyKeys.TryGetValue(idempotencyKey, out var existing))
+        var now = DateTimeOffset.UtcNow;
+        var fingerprint = IdempotencyEntry.FingerprintOf(request);
+        ForgetExpiredKeys(now - limits.IdempotencyKeyLifetime);
+        if (idempotencyKey is not null && state.State.IdempotencyEntries.Find(e => e.Key == idempotencyKey) is { } existing)
         {
-            return await Job(existing).GetStatus();
+            if (existing.RequestFingerprint != fingerprint)
+            {
+                throw new IdempotencyConflictException(
+                    $"the Idempotency-Key '{idempotencyKey}' was used for a different request (job {existing.JobId}); use a new key for a new request");
+            }
+            return await Job(existing.JobId).GetStatus();
         }
         await ForgetFinishedAsync();
-        if (state.State.Unfinished.Count >= maxUnfinishedJobs)
+        if (state.State.Unfinished.Count >= limits.MaxUnfinishedJobs)
         {
             throw new TenantLimitException(
-                $"tenant '{Tenant}' already has {state.State.Unfinished.Count} unfinished jobs (limit {maxUnfinishedJobs})", maxUnfinishedJobs);
+                $"tenant '{Tenant}' already has {state.State.Unfinished.Count} unfinished jobs (limit {limits.MaxUnfinishedJobs})", limits.MaxUnfinishedJobs);
         }
         var jobId = NewJobId();
         // throws JobRejectedException for invalid input before anything is recorded here or in the job grain
         var status = await Job(jobId).Submit(request with { Tenant = Tenant });
         state.State.Jobs.Add(jobId);
+        JobIndex.Add(jobId);
         if (!status.IsFinished)
         {
             state.State.Unfinished.Add(jobId);
         }
         if (idempotencyKey is not null)
         {
-            if (state.State.IdempotencyKeys.Count >= IdempotencyKeysKept)
+            var keys = state.State.IdempotencyEntries;
+            // oldest first: the list is in order of first use
+            if (keys.Count >= limits.IdempotencyKeysKept)
             {
-                state.State.IdempotencyKeys.Remove(state.State.IdempotencyKeys.Keys.First());
+                keys.RemoveRange(0, keys.Count - Math.Max(0, limits.IdempotencyKeysKept - 1));
             }
-            state.State.IdempotencyKeys[idempotencyKey] = jobId;
+            keys.Add(new IdempotencyEntry(idempotencyKey, jobId, fingerprint, now));
         }
         await state.WriteStateAsync();
         logger.LogInformation("tenant {Tenant} admitted job {Job}", Tenant, jobId);
@@ -53,7 +68,19 @@ public sealed class TenantGrain(
     public Task<IReadOnlyList<string>> JobIds(int limit) =>
         Task.FromResult<IReadOnlyList<string>>(Enumerable.Reverse(state.State.Jobs).Take(Math.Max(0, limit)).ToList());
 
-    public Task<bool> Owns(string jobId) => Task.FromResult(state.State.Jobs.Contains(jobId));
+    public Task<bool> Owns(string jobId) => Task.FromResult(JobIndex.Contains(jobId));
+
+    /// <summary>Drops the keys first used before <paramref name="cutoff"/> (they are oldest first); stored with the next admission.</summary>
+    private void ForgetExpiredKeys(DateTimeOffset cutoff)
+    {
+        var keys = state.State.IdempotencyEntries;
+        var count = 0;
+        while (count < keys.Count && keys[count].UsedAt < cutoff)
+        {
+            count++;
+        }
+        keys.RemoveRange(0, count);
+    }
 
     private async Task ForgetFinishedAsync()
     {

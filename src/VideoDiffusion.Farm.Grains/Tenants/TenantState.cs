@@ -10,5 +10,6 @@ public sealed class TenantState
     /// <summary>Jobs not yet seen finished; re-checked at each admission, so a lost notification cannot leak a slot.</summary>
     [Id(1)] public HashSet<string> Unfinished { get; set; } = [];
 
-    [Id(2)] public Dictionary<string, string> IdempotencyKeys { get; set; } = [];
+    /// <summary>Idempotency keys in the order they were first used, oldest first.</summary>
+    [Id(3)] public List<IdempotencyEntry> IdempotencyEntries { get; set; } = [];
 }

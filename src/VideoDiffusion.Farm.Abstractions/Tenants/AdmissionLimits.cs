@@ -1,0 +1,8 @@
+namespace VideoDiffusion.Farm.Abstractions;
+
+/// <summary>A gateway's admission limits for one tenant: unfinished jobs, and how long and how many idempotency keys are kept.</summary>
+[GenerateSerializer, Immutable]
+public sealed record AdmissionLimits(
+    [property: Id(0)] int MaxUnfinishedJobs,
+    [property: Id(1)] TimeSpan IdempotencyKeyLifetime,
+    [property: Id(2)] int IdempotencyKeysKept);
