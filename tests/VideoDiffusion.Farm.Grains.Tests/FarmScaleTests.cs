@@ -22,7 +22,7 @@ public sealed class FarmScaleTests(FarmClusterFixture fixture)
             Scale = 1,
         };
         var jobId = Guid.NewGuid().ToString("N");
-        using var calls = new JobGrainCallCounter();
+        using var calls = new FarmCounter(FarmCounter.JobGrainCalls);
         await fixture.Cluster.Client.GetGrain<IRenderJobGrain>(jobId).Submit(request);
         var polls = 0;
         var status = await FarmJobs.WaitAsync(fixture.Cluster.Client, jobId, TimeSpan.FromMinutes(8), polled: () => polls++);
@@ -30,7 +30,7 @@ public sealed class FarmScaleTests(FarmClusterFixture fixture)
         var windows = status.WindowsTotal;
         Assert.InRange(windows, 590, 610);
         // this test's own status polls grow with how long the render takes on this machine, not with the job: leave them out
-        var farmCalls = calls.Calls - polls;
+        var farmCalls = calls.Total - polls;
         Console.WriteLine($"{windows} windows x {steps} steps = {windows * steps} window-steps; {farmCalls} calls into the job grain (+{polls} status polls)");
         // three progress quarters and one completion per window, plus submission and stitching; the watchdog's
         // EnsureRunning makes a finished window repeat its completion while the first report is still queued, so allow

@@ -37,5 +37,17 @@ public sealed record JobStatus
     /// <summary>Whether the model's first-frame model lays out the clip's opening frame.</summary>
     [Id(19)] public bool FirstFrame { get; init; }
 
+    /// <summary>When the first window-step ran.</summary>
+    [Id(20)] public DateTimeOffset? StartedAt { get; init; }
+
+    /// <summary>When every window's final latents were stored (stitching began).</summary>
+    [Id(21)] public DateTimeOffset? DenoisedAt { get; init; }
+
+    /// <summary>
+    /// Whether the silos run simulated accelerators (<c>ExecutionProvider=simulated</c>): the timing is a device
+    /// profile's and the video is not a render of the prompt.
+    /// </summary>
+    [Id(22)] public bool Simulated { get; init; }
+
     public bool IsFinished => State is JobState.Completed or JobState.Failed or JobState.Cancelled;
 }

@@ -31,4 +31,7 @@ public sealed record SiloReport
 
     /// <summary>Windows whose sampling loop runs on this silo now, per job.</summary>
     [Id(8)] public required JobWindows[] RunningWindows { get; init; }
+
+    /// <summary>Whether the silo is stopping: it takes no new windows and hands its running ones over.</summary>
+    [Id(9)] public bool Draining { get; init; }
 }

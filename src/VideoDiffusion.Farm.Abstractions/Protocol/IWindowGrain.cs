@@ -15,5 +15,8 @@ public interface IWindowGrain : IGrainWithStringKey
     /// <summary>Edges this window sent to <paramref name="toWindow"/> after <paramref name="afterStep"/> (for a neighbour resuming from a checkpoint).</summary>
     Task<EdgeMessage[]> GetEdges(int toWindow, int afterStep);
 
+    /// <summary>The latest step this window received an edge for from <paramref name="fromWindow"/> (-1: none): how far that neighbour had got.</summary>
+    Task<int> LastStepFrom(int fromWindow);
+
     Task Cancel();
 }

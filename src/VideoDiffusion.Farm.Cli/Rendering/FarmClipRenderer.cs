@@ -46,10 +46,10 @@ public static class FarmClipRenderer
         var format = Path.GetExtension(output).TrimStart('.').ToLowerInvariant();
         var jobRequest = request with { Model = Path.GetFileName(modelFolder), Format = format, Scale = scale };
         var total = JobPlanner.WindowSteps(spec);
-        using var calls = new JobGrainCallCounter();
+        using var calls = new FarmCounter(FarmCounter.JobGrainCalls);
         var started = Stopwatch.GetTimestamp();
         var status = await farm.RunJobAsync(Guid.NewGuid().ToString("N"), jobRequest, s => progress?.Report(ToProgress(s, total)), cancellation);
-        return (status, Stopwatch.GetElapsedTime(started), calls.Calls);
+        return (status, Stopwatch.GetElapsedTime(started), calls.Total);
     }
 
     /// <summary>Window-steps done so far, from the share the job grain reports (it never goes back).</summary>

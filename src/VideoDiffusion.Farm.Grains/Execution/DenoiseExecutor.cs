@@ -27,6 +27,9 @@ public sealed class DenoiseExecutor : IDisposable
     private readonly Stopwatch _uptime = Stopwatch.StartNew();
     private readonly Timer _sampler;
     private readonly TaskCompletionSource _modelsLoaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly bool _simulated;
+    private readonly Dictionary<string, SimulatedAccelerator> _simulators = [];
+    private int _maxBatch;
     private int _slotsPreloading;
     private Exception? _preloadFailure;
     private long _windowSteps, _calls;
@@ -38,6 +41,8 @@ public sealed class DenoiseExecutor : IDisposable
         _catalog = catalog;
         _logger = logger;
         Silo = silo;
+        _simulated = SimulatedAccelerator.IsSelected(_options.ExecutionProvider);
+        _maxBatch = _options.MaxBatch;
         Usage = Enumerable.Range(0, _options.Slots).Select(slot => new SlotUsage(slot)).ToList();
         FarmMetrics.EnsureCreated();
         FarmGauges.Register(this);
@@ -56,6 +61,9 @@ public sealed class DenoiseExecutor : IDisposable
     }
 
     public int Slots => _options.Slots;
+
+    /// <summary>Whether the slots are simulated accelerators (<see cref="SimulatedAccelerator"/>).</summary>
+    public bool Simulated => _simulated;
 
     public string Silo { get; }
 
@@ -102,13 +110,15 @@ public sealed class DenoiseExecutor : IDisposable
     {
         var slot = (int)state!;
         var models = new Dictionary<string, DiffusionModel>();
-        var settings = new OnnxRuntimeSettings { IntraOpThreads = _options.ThreadsPerSlot, ExecutionProvider = _options.ExecutionProvider, AllowSpinning = _options.AllowSpinning };
+        // a simulated slot still runs the model's small parts (text, decoder) for real, on the CPU
+        var provider = _simulated ? "cpu" : _options.ExecutionProvider;
+        var settings = new OnnxRuntimeSettings { IntraOpThreads = _options.ThreadsPerSlot, ExecutionProvider = provider, AllowSpinning = _options.AllowSpinning };
         try
         {
             Preload(slot, models, settings);
             while (!_shutdown.IsCancellationRequested)
             {
-                var batch = _queue.TakeBatch(_options.MaxBatch, _options.BatchLinger, _shutdown.Token);
+                var batch = _queue.TakeBatch(Volatile.Read(ref _maxBatch), _options.BatchLinger, _shutdown.Token);
                 if (batch.Count == 0)
                 {
                     continue;
@@ -117,11 +127,11 @@ public sealed class DenoiseExecutor : IDisposable
                 {
                     if (!models.TryGetValue(batch[0].Model, out var model))
                     {
-                        model = DiffusionModel.Load(_catalog.FolderOf(batch[0].Model), settings);
+                        model = LoadModel(batch[0].Model, settings);
                         models[batch[0].Model] = model;
                         _logger.LogInformation("slot {Slot} loaded model {Model}", slot, batch[0].Model);
                     }
-                    Execute(model, batch, slot);
+                    Execute(model, SimulatorOf(batch[0].Model), batch, slot);
                 }
                 catch (Exception e)
                 {
@@ -182,7 +192,7 @@ public sealed class DenoiseExecutor : IDisposable
                 var folder = _catalog.FolderOf(name);
                 if (!models.ContainsKey(name) && Directory.Exists(folder))
                 {
-                    models[name] = DiffusionModel.Load(folder, settings);
+                    models[name] = LoadModel(name, settings);
                     _logger.LogInformation("slot {Slot} loaded model {Model}", slot, name);
                 }
             }
@@ -194,7 +204,35 @@ public sealed class DenoiseExecutor : IDisposable
         }
     }
 
-    private void Execute(DiffusionModel model, List<WorkItem> batch, int slot)
+    /// <summary>Loads a model's sessions, and on a simulated slot its timing profile (which may lower the batch size).</summary>
+    private DiffusionModel LoadModel(string name, OnnxRuntimeSettings settings)
+    {
+        var folder = _catalog.FolderOf(name);
+        if (_simulated)
+        {
+            var profile = AcceleratorProfile.Load(folder);
+            lock (_simulators)
+            {
+                _simulators[name] = new SimulatedAccelerator(profile);
+                _maxBatch = Math.Min(_maxBatch, profile.MaxBatch);
+            }
+        }
+        return DiffusionModel.Load(folder, settings);
+    }
+
+    private SimulatedAccelerator? SimulatorOf(string model)
+    {
+        if (!_simulated)
+        {
+            return null;
+        }
+        lock (_simulators)
+        {
+            return _simulators[model];
+        }
+    }
+
+    private void Execute(DiffusionModel model, SimulatedAccelerator? simulator, List<WorkItem> batch, int slot)
     {
         var usage = Usage[slot];
         var tags = new TagList { { "silo", Silo }, { "slot", usage.Slot.ToString(System.Globalization.CultureInfo.InvariantCulture) }, { "model", batch[0].Model } };
@@ -208,7 +246,8 @@ public sealed class DenoiseExecutor : IDisposable
             LatentTensor[] velocities;
             try
             {
-                velocities = model.Denoiser.Predict(items.Select(i => i.Input).ToList());
+                var inputs = items.Select(i => i.Input).ToList();
+                velocities = simulator is null ? model.Denoiser.Predict(inputs) : simulator.Denoise(inputs);
             }
             finally
             {
@@ -228,6 +267,7 @@ public sealed class DenoiseExecutor : IDisposable
             usage.CallStarted();
             try
             {
+                simulator?.WaitOtherCall();
                 batch[0].RunAlone(model);
             }
             finally

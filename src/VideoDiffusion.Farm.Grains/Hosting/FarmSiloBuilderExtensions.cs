@@ -12,6 +12,7 @@ using VideoDiffusion.Farm.Grains.Monitoring;
 using VideoDiffusion.Farm.Grains.Placement;
 using VideoDiffusion.Farm.Grains.Storage;
 using VideoDiffusion.Farm.Grains.Telemetry.Gpu;
+using VideoDiffusion.Farm.Grains.Windows;
 using VideoDiffusion.Farm.Artifacts;
 
 namespace VideoDiffusion.Farm.Grains.Hosting;
@@ -38,6 +39,10 @@ public static class FarmSiloBuilderExtensions
         silo.Services.AddHostedService<ExecutorStartup>();
         silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.AddSingleton<RunningWindows>();
+        silo.Services.AddSingleton<FarmLoad>();
+        silo.Services.AddSingleton<WindowMoves>();
+        silo.Services.AddSingleton<WindowBalancer>();
+        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<WindowBalancer>());
         if (accelerator.Slots > 0)
         {
             silo.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, GpuTelemetry>());

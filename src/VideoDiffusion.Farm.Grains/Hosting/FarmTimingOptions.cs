@@ -11,4 +11,10 @@ public sealed class FarmTimingOptions
 
     /// <summary>How long a window waits for a neighbour's pushed edge before it asks the neighbour for it.</summary>
     public TimeSpan EdgeStallTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often a silo compares its running windows with the farm's and sends its surplus to emptier silos; zero: never.</summary>
+    public TimeSpan BalancePeriod { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long a stopping silo spends handing its running windows over before it lets them go (they then resume from checkpoints).</summary>
+    public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(25);
 }

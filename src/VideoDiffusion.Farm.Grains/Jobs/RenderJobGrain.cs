@@ -23,6 +23,7 @@ public sealed class RenderJobGrain(
     ModelCatalog catalog,
     JobPlans plans,
     IOptions<FarmTimingOptions> timing,
+    IOptions<AcceleratorOptions> accelerator,
     ILogger<RenderJobGrain> logger) : Grain, IRenderJobGrain, IRemindable
 {
     private const string ReminderName = "watchdog";
@@ -135,6 +136,7 @@ public sealed class RenderJobGrain(
         if (_tasks.AllDone)
         {
             Job.State = JobState.Stitching;
+            Job.DenoisedAt = DateTimeOffset.UtcNow;
             await state.WriteStateAsync();
             await GrainFactory.GetGrain<IStitcherGrain>(JobId).Stitch();
         }
@@ -294,6 +296,7 @@ public sealed class RenderJobGrain(
             Steps = Job.Steps, Frames = Job.Frames, Fps = Job.Fps, FirstFrame = Job.FirstFrame,
             Error = Job.Error, Result = Job.Result, SubmittedAt = Job.SubmittedAt, FinishedAt = Job.FinishedAt,
             Tenant = request?.Tenant ?? "", Format = request?.Format ?? "mp4", HostSilo = RuntimeIdentity,
+            StartedAt = Job.StartedAt, DenoisedAt = Job.DenoisedAt, Simulated = SimulatedAccelerator.IsSelected(accelerator.Value.ExecutionProvider),
             Prompt = request is null ? "" : request.Prompt ?? string.Join(" | ", request.Storyboard?.Select(s => s.Prompt) ?? []),
         };
     }

@@ -28,4 +28,7 @@ public sealed class RenderJobState
 
     /// <summary>When the first window-step ran (the end of the job's queue wait).</summary>
     [Id(13)] public DateTimeOffset? StartedAt { get; set; }
+
+    /// <summary>When the last window's final latents were stored and stitching began.</summary>
+    [Id(14)] public DateTimeOffset? DenoisedAt { get; set; }
 }

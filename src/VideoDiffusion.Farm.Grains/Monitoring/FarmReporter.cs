@@ -13,6 +13,7 @@ namespace VideoDiffusion.Farm.Grains.Monitoring;
 public sealed class FarmReporter(
     DenoiseExecutor executor,
     RunningWindows windows,
+    Placement.FarmLoad load,
     ILocalSiloDetails silo,
     IGrainFactory grains,
     TimeProvider clock,
@@ -42,6 +43,7 @@ public sealed class FarmReporter(
             QueuedWindowSteps = executor.QueuedWindowSteps,
             WindowSteps = statistics.WindowSteps,
             RunningWindows = windows.Snapshot(),
+            Draining = load.Draining,
         };
     }
 

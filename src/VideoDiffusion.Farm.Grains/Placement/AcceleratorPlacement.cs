@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Orleans.Placement;
 using Orleans.Runtime;
@@ -28,18 +27,23 @@ public sealed class AcceleratorPlacement : PlacementStrategy
 public sealed class AcceleratorPlacementAttribute() : PlacementAttribute(AcceleratorPlacement.Instance);
 
 /// <summary>
-/// Chooses among silos with accelerator slots, preferring those that have the window's model loaded, then the one with
-/// the fewest windows placed per slot (counted by this director: a proxy for free slots that needs no extra messages).
-/// Silos without slots, such as gateways, never get a window.
+/// Chooses among silos with accelerator slots that are not stopping, preferring those that have the window's model
+/// loaded, then the one with the fewest running windows per slot (<see cref="FarmLoad"/>: the silos' last reports plus
+/// what was placed since), so the window-steps each silo runs per step stay even. A placement hint (a window moving
+/// to a chosen silo) wins when that silo is compatible. Silos without slots, such as gateways, never get a window.
 /// </summary>
-public sealed class AcceleratorPlacementDirector(ISiloMetadataCache metadata, ILogger<AcceleratorPlacementDirector> logger) : IPlacementDirector
+public sealed class AcceleratorPlacementDirector(ISiloMetadataCache metadata, FarmLoad load, ILocalSiloDetails local, ILogger<AcceleratorPlacementDirector> logger) : IPlacementDirector
 {
-    private readonly ConcurrentDictionary<SiloAddress, long> _placed = new();
-
     public Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, PlacementTarget target, IPlacementContext context)
     {
+        var compatible = context.GetCompatibleSilos(target);
+        if (IPlacementDirector.GetPlacementHint(target.RequestContextData, compatible) is { } hint && SlotsOf(hint) > 0)
+        {
+            load.Added(hint);
+            return Task.FromResult(hint);
+        }
         var model = target.RequestContextData is { } data && data.TryGetValue(AcceleratorPlacement.ModelContextKey, out var m) ? m as string : null;
-        var candidates = context.GetCompatibleSilos(target)
+        var candidates = compatible
             .Select(silo => (Silo: silo, Slots: SlotsOf(silo), Models: ModelsOf(silo)))
             .Where(c => c.Slots > 0)
             .ToList();
@@ -47,18 +51,25 @@ public sealed class AcceleratorPlacementDirector(ISiloMetadataCache metadata, IL
         {
             throw new OrleansException("no silo with accelerator slots is available for " + target.GrainIdentity);
         }
+        var open = candidates.Where(c => !IsDraining(c.Silo)).ToList();
+        if (open.Count > 0)
+        {
+            candidates = open;
+        }
         if (model is not null && candidates.Any(c => c.Models.Contains(model)))
         {
             candidates = candidates.Where(c => c.Models.Contains(model)).ToList();
         }
         var chosen = candidates
-            .OrderBy(c => (double)_placed.GetValueOrDefault(c.Silo) / c.Slots)
+            .OrderBy(c => (double)load.Windows(c.Silo) / c.Slots)
             .ThenBy(c => c.Silo.ToString(), StringComparer.Ordinal)
             .First().Silo;
-        _placed.AddOrUpdate(chosen, 1, (_, n) => n + 1);
+        load.Added(chosen);
         logger.LogDebug("placed {Grain} on {Silo}", target.GrainIdentity, chosen);
         return Task.FromResult(chosen);
     }
+
+    private bool IsDraining(SiloAddress silo) => silo.Equals(local.SiloAddress) ? load.Draining : load.IsDraining(silo);
 
     private int SlotsOf(SiloAddress silo) =>
         metadata.GetSiloMetadata(silo).Metadata.TryGetValue(AcceleratorPlacement.SlotsKey, out var s) && int.TryParse(s, out var n) ? n : 0;

@@ -62,6 +62,14 @@ public static class FarmMetrics
     public static readonly Counter<long> WindowResumes = Meter.CreateCounter<long>("farm.window.resumes", "{window}",
         "Windows that resumed from a stored checkpoint");
 
+    /// <summary>Window-steps computed a second time: steps a window had passed before it resumed from an older checkpoint.</summary>
+    public static readonly Counter<long> RecomputedSteps = Meter.CreateCounter<long>("farm.window.recomputed_steps", "{window_step}",
+        "Window-steps computed again after a window resumed from a checkpoint older than the step it had reached");
+
+    /// <summary>Windows moved to another silo at a step boundary (rebalancing, or a stopping silo handing over).</summary>
+    public static readonly Counter<long> WindowMoves = Meter.CreateCounter<long>("farm.window.moves", "{window}",
+        "Windows moved to another silo at a step boundary, with their latents and edge logs");
+
     /// <summary>Overlap messages sent between neighbouring windows.</summary>
     public static readonly Counter<long> EdgesSent = Meter.CreateCounter<long>("farm.window.edges_sent", "{edge}",
         "Overlap frames messages sent between neighbouring windows");

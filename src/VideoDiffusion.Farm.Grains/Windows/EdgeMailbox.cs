@@ -12,6 +12,7 @@ public sealed class EdgeMailbox
     private readonly Dictionary<(int Step, int From), float[]> _inbox = [];
     private readonly Dictionary<(int Step, int From), TaskCompletionSource<float[]>> _waiting = [];
     private readonly List<(int To, EdgeMessage Edge)> _sent = [];
+    private readonly Dictionary<int, int> _lastStepFrom = [];
 
     /// <summary>The log holds every edge sent from this step on.</summary>
     public int LogFrom { get; private set; } = int.MaxValue;
@@ -20,6 +21,7 @@ public sealed class EdgeMailbox
     public void Receive(EdgeMessage edge)
     {
         var id = (edge.Step, edge.FromWindow);
+        _lastStepFrom[edge.FromWindow] = Math.Max(edge.Step, _lastStepFrom.GetValueOrDefault(edge.FromWindow, -1));
         if (!(_waiting.Remove(id, out var waiter) && waiter.TrySetResult(edge.Frames)))
         {
             _inbox[id] = edge.Frames;
@@ -58,6 +60,34 @@ public sealed class EdgeMailbox
     {
         LogFrom = step;
         _sent.RemoveAll(s => s.Edge.Step >= step);
+    }
+
+    /// <summary>The latest step any edge from window <paramref name="from"/> was received for (-1: none).</summary>
+    public int LastStepFrom(int from) => _lastStepFrom.GetValueOrDefault(from, -1);
+
+    /// <summary>Everything a window moving to another silo must take along (no loop may be waiting).</summary>
+    public EdgeMailboxContents Export() => new()
+    {
+        Inbox = _inbox.Select(e => new EdgeMessage(e.Key.Step, e.Key.From, e.Value)).ToArray(),
+        SentTo = _sent.Select(s => s.To).ToArray(),
+        Sent = _sent.Select(s => s.Edge).ToArray(),
+        LogFrom = LogFrom,
+        LastStepFrom = new Dictionary<int, int>(_lastStepFrom),
+    };
+
+    /// <summary>Takes over a moved window's mailbox; edges that reached this activation first are kept.</summary>
+    public void Import(EdgeMailboxContents contents)
+    {
+        foreach (var edge in contents.Inbox)
+        {
+            _inbox.TryAdd((edge.Step, edge.FromWindow), edge.Frames);
+        }
+        _sent.InsertRange(0, contents.SentTo.Zip(contents.Sent));
+        LogFrom = contents.LogFrom;
+        foreach (var (from, step) in contents.LastStepFrom)
+        {
+            _lastStepFrom[from] = Math.Max(step, _lastStepFrom.GetValueOrDefault(from, -1));
+        }
     }
 
     public void Prune(int beforeStep)

@@ -3,6 +3,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
+using Orleans.Runtime.Placement;
+using Orleans.Runtime;
 using VideoDiffusion.Farm.Abstractions;
 using VideoDiffusion.Farm.Diffusion.Denoising;
 using VideoDiffusion.Farm.Diffusion.Plans;
@@ -39,7 +41,7 @@ public sealed class WindowGrain(
     IOptions<AcceleratorOptions> accelerator,
     IOptions<FarmTimingOptions> timing,
     ILocalSiloDetails silo,
-    ILogger<WindowGrain> logger) : Grain, IWindowGrain, IWindowStepper
+    ILogger<WindowGrain> logger) : Grain, IWindowGrain, IWindowStepper, IGrainMigrationParticipant
 {
     private readonly EdgeMailbox _edges = new();
     private EdgeExchange _exchange = null!;
@@ -54,6 +56,9 @@ public sealed class WindowGrain(
     private PassPlan _pass = null!;
     private WindowState _window = null!;
     private int _reported;
+    private volatile SiloAddress? _moveTo;
+    private bool _moving;
+    private WindowHandOver? _handOver;
 
     private TagList SiloTag => new() { { "silo", silo.Name } };
     private int CheckpointEvery => Math.Max(1, accelerator.Value.CheckpointEvery);
@@ -62,7 +67,31 @@ public sealed class WindowGrain(
     {
         _key = WindowKey.Parse(this.GetPrimaryKeyString());
         _exchange = new EdgeExchange(_key, GrainFactory, _edges, timing.Value.EdgeStallTimeout, logger, SiloTag);
+        if (_handOver is not null)
+        {
+            _loop = RunGuardedAsync(); // moved here from another silo: carry on at the step it reached
+        }
         return Task.CompletedTask;
+    }
+
+    void IGrainMigrationParticipant.OnDehydrate(IDehydrationContext context)
+    {
+        if (_moving)
+        {
+            context.TryAddValue(WindowHandOver.ContextKey, new WindowHandOver
+            {
+                NextStep = _nextStep, Latents = _window.Latents.Data, Reported = _reported, Edges = _edges.Export(),
+            });
+        }
+    }
+
+    void IGrainMigrationParticipant.OnRehydrate(IRehydrationContext context)
+    {
+        if (context.TryGetValue<WindowHandOver>(WindowHandOver.ContextKey, out var handOver) && handOver is not null)
+        {
+            _handOver = handOver;
+            _edges.Import(handOver.Edges);
+        }
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -116,6 +145,8 @@ public sealed class WindowGrain(
         return Task.FromResult(_edges.SentTo(toWindow, afterStep));
     }
 
+    public Task<int> LastStepFrom(int fromWindow) => Task.FromResult(_edges.LastStepFrom(fromWindow));
+
     public Task Cancel()
     {
         _cancel.Cancel();
@@ -143,6 +174,11 @@ public sealed class WindowGrain(
                     return;
                 }
                 // a neighbour asked for a rewind while this was reporting: the job counts this window done, so run again now
+            }
+            catch (WindowMovingException move)
+            {
+                MoveTo(move.Target);
+                return;
             }
             catch (Exception) when (_rewindTo.HasValue && !_cancel.IsCancellationRequested)
             {
@@ -177,7 +213,8 @@ public sealed class WindowGrain(
         _pass = plan.Pass(_key.Pass);
         _window = plan.Start(task, r => context[r]);
         var start = await ResumeAsync(plan.Spec.Steps, rewindTo, cancellation);
-        _reported = start * 4 / plan.Spec.Steps;
+        // movable from here on: a balancer or a stopping silo may send it elsewhere at a step boundary
+        using var movable = ServiceProvider.GetRequiredService<WindowMoves>().Register(_key.GrainKey, target => _moveTo = target);
         var loop = new WindowStepLoop(new FlowMatchEulerScheduler(plan.Spec.Steps, plan.Spec.Shift), plan.Prompts.Unconditional, plan.GuidanceOf(_pass));
         await loop.RunAsync([_window], start, plan.Spec.Steps, _pass.Fusion, this, cancellation);
         _nextStep = plan.Spec.Steps;
@@ -211,14 +248,49 @@ public sealed class WindowGrain(
             _reported = quarter;
             await NotifyJobAsync(job => job.WindowProgressed(_key, quarter * 25));
         }
+        if (_moveTo is { } target && step + 1 < steps && !target.Equals(silo.SiloAddress))
+        {
+            throw new WindowMovingException(target);
+        }
     }
 
     /// <summary>
-    /// Continues from the last stored checkpoint (when rewinding, the last one at or before the asked step) and pulls
-    /// the edges the neighbours sent since then. Returns the step to continue from (0: from the initial noise).
+    /// Leaves for <paramref name="target"/> with everything needed to go on at the step reached (Orleans migration:
+    /// the new activation gets <see cref="WindowHandOver"/> and starts at once). Messages sent meanwhile follow it. If
+    /// the move fails, the window is deactivated and its next call resumes it from its checkpoint.
+    /// </summary>
+    private void MoveTo(SiloAddress target)
+    {
+        logger.LogInformation("window {Window} moves to {Silo} at step {Step}", _key.GrainKey, target, _nextStep);
+        FarmMetrics.WindowMoves.Add(1, SiloTag);
+        _moving = true;
+        RequestContext.Set(IPlacementDirector.PlacementHintKey, target);
+        try
+        {
+            MigrateOnIdle();
+        }
+        finally
+        {
+            RequestContext.Remove(IPlacementDirector.PlacementHintKey);
+        }
+    }
+
+    /// <summary>
+    /// Continues where a move left off, or from the last stored checkpoint (when rewinding, the last one at or before
+    /// the asked step) pulling the edges the neighbours sent since then. Steps this window had passed and now computes
+    /// again are counted (<see cref="FarmMetrics.RecomputedSteps"/>). Returns the step to continue from.
     /// </summary>
     private async Task<int> ResumeAsync(int steps, int? rewindTo, CancellationToken cancellation)
     {
+        if (_handOver is { } handOver && rewindTo is null)
+        {
+            _handOver = null;
+            handOver.Latents.CopyTo(_window.Latents.Data, 0);
+            _nextStep = handOver.NextStep;
+            _reported = handOver.Reported;
+            return handOver.NextStep;
+        }
+        var reached = Math.Max(_nextStep, await NeighboursSawAsync(cancellation));
         var start = 0;
         for (var step = Math.Min(steps - 1, rewindTo ?? int.MaxValue) / CheckpointEvery * CheckpointEvery; step > 0; step -= CheckpointEvery)
         {
@@ -231,6 +303,11 @@ public sealed class WindowGrain(
         }
         _edges.RestartLogAt(start);
         _nextStep = start;
+        _reported = start * 4 / steps;
+        if (reached > start)
+        {
+            FarmMetrics.RecomputedSteps.Add(reached - start, SiloTag);
+        }
         if (start == 0 && rewindTo is null)
         {
             return 0;
@@ -239,6 +316,18 @@ public sealed class WindowGrain(
         FarmMetrics.WindowResumes.Add(1, SiloTag);
         await _exchange.PullSinceAsync(start, _pass.Fusion.Fuses ? _pass.Windows.Windows.Count : 0, cancellation);
         return start;
+    }
+
+    /// <summary>How far this window had got by its neighbours' mailboxes (a step after the last edge they got from it); 0 for a window without neighbours.</summary>
+    private async Task<int> NeighboursSawAsync(CancellationToken cancellation)
+    {
+        if (!_pass.Fusion.Fuses)
+        {
+            return 0;
+        }
+        var neighbours = new[] { _key.Neighbour(-1), _key.Neighbour(1) }.Where(n => n.Index >= 0 && n.Index < _pass.Windows.Windows.Count);
+        var seen = await Task.WhenAll(neighbours.Select(n => GrainFactory.GetGrain<IWindowGrain>(n.GrainKey).LastStepFrom(_key.Index).WaitAsync(cancellation)));
+        return seen.Length == 0 ? 0 : seen.Max() + 1;
     }
 
     /// <summary>Calls the job grain, retrying while its silo is being replaced (its state is persisted).</summary>

@@ -1,0 +1,145 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Runtime;
+using VideoDiffusion.Farm.Abstractions.Monitoring;
+using VideoDiffusion.Farm.Grains.Execution;
+using VideoDiffusion.Farm.Grains.Hosting;
+using VideoDiffusion.Farm.Grains.Monitoring;
+using VideoDiffusion.Farm.Grains.Placement;
+
+namespace VideoDiffusion.Farm.Grains.Windows;
+
+/// <summary>
+/// Keeps the windows of running jobs spread over the accelerator silos. Every <see cref="FarmTimingOptions.BalancePeriod"/>
+/// it reads the farm monitor's view into <see cref="FarmLoad"/>; a silo holding more running windows per slot than the
+/// farm's mean sends its surplus to the silos below it (every silo computes the same pairing from the same view and
+/// acts only on its own part), so silos that join during a job take over part of it. When the silo stops, it first
+/// stops taking windows and hands each running window over at the step it is on, before Orleans deactivates anything.
+/// </summary>
+public sealed class WindowBalancer(
+    FarmLoad load,
+    WindowMoves moves,
+    RunningWindows running,
+    DenoiseExecutor executor,
+    IServiceProvider services,
+    ILocalSiloDetails local,
+    IGrainFactory grains,
+    IOptions<FarmTimingOptions> timing,
+    ILogger<WindowBalancer> logger) : ILifecycleParticipant<ISiloLifecycle>
+{
+    private readonly CancellationTokenSource _stop = new();
+    private Task? _loop;
+
+    private IFarmMonitorGrain Monitor => grains.GetGrain<IFarmMonitorGrain>(0);
+
+    public void Participate(ISiloLifecycle lifecycle) =>
+        lifecycle.Subscribe(nameof(WindowBalancer), ServiceLifecycleStage.Active, Start, StopAsync);
+
+    private Task Start(CancellationToken cancellation)
+    {
+        if (timing.Value.BalancePeriod > TimeSpan.Zero)
+        {
+            _loop = Task.Run(() => LoopAsync(_stop.Token), CancellationToken.None);
+        }
+        return Task.CompletedTask;
+    }
+
+    private async Task LoopAsync(CancellationToken stop)
+    {
+        using var timer = new PeriodicTimer(timing.Value.BalancePeriod);
+        var quietUntil = DateTimeOffset.MinValue;
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                await timer.WaitForNextTickAsync(stop);
+                var view = await Monitor.Silos().WaitAsync(stop);
+                load.Update(view);
+                // after moving windows, wait until the reports show where they went before judging again
+                if (executor.Slots > 0 && !load.Draining && DateTimeOffset.UtcNow >= quietUntil && Rebalance() > 0)
+                {
+                    quietUntil = DateTimeOffset.UtcNow + 3 * FarmReporter.Period;
+                }
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                logger.LogDebug(e, "window balancing on {Silo} skipped a round", local.Name);
+            }
+        }
+    }
+
+    /// <summary>Asks this silo's share of the farm's surplus windows to move; returns how many were asked.</summary>
+    private int Rebalance()
+    {
+        var silos = load.Snapshot().Where(s => !s.Draining && s.Slots > 0).OrderBy(s => s.Address.ToString(), StringComparer.Ordinal).ToList();
+        var targets = WindowSpread.Moves(silos).Where(m => m.From.Equals(local.SiloAddress)).Select(m => m.To).ToList();
+        if (targets.Count == 0)
+        {
+            return 0;
+        }
+        var asked = moves.RequestMoves(targets);
+        foreach (var target in targets.Take(asked))
+        {
+            load.Added(target);
+        }
+        logger.LogInformation("{Silo} sends {Count} windows to emptier silos", local.Name, asked);
+        return asked;
+    }
+
+    /// <summary>Stops taking windows and hands the running ones over, until none is left here or the drain times out.</summary>
+    private async Task StopAsync(CancellationToken cancellation)
+    {
+        await _stop.CancelAsync();
+        if (_loop is not null)
+        {
+            await _loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+        if (executor.Slots == 0)
+        {
+            return;
+        }
+        load.StartDraining();
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        deadline.CancelAfter(timing.Value.DrainTimeout);
+        try
+        {
+            if (services.GetService(typeof(FarmReporter)) is FarmReporter reporter)
+            {
+                await Monitor.Report(reporter.Snapshot()).WaitAsync(deadline.Token); // the others stop placing windows here
+            }
+            while (running.Snapshot().Sum(j => j.Windows) > 0)
+            {
+                load.Update(await Monitor.Silos().WaitAsync(deadline.Token));
+                var open = load.Snapshot().Where(s => !s.Draining && s.Slots > 0 && !s.Address.Equals(local.SiloAddress)).ToList();
+                if (open.Count == 0)
+                {
+                    logger.LogWarning("{Silo} stops with running windows and no other silo to take them", local.Name);
+                    return;
+                }
+                var targets = WindowSpread.HandOverTargets(open, moves.Count);
+                var asked = moves.RequestMoves(targets);
+                foreach (var target in targets.Take(asked))
+                {
+                    load.Added(target);
+                }
+                if (asked > 0)
+                {
+                    logger.LogInformation("{Silo} is stopping: hands {Count} windows over", local.Name, asked);
+                }
+                await Task.Delay(TimeSpan.FromMilliseconds(100), deadline.Token);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            logger.LogWarning("{Silo} stopped before handing every window over; the rest resume from their checkpoints", local.Name);
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "{Silo} could not hand its windows over; they resume from their checkpoints", local.Name);
+        }
+    }
+}

@@ -1,0 +1,36 @@
+using VideoDiffusion.Farm.Abstractions.Protocol;
+
+namespace VideoDiffusion.Farm.Grains.Windows;
+
+/// <summary>
+/// What a window carries when it moves to another silo at a step boundary: its latents at the step it reached, the
+/// edges it received and has not used yet, and the log of edges it sent, so neither it nor its neighbours redo a step.
+/// </summary>
+[GenerateSerializer]
+public sealed class WindowHandOver
+{
+    /// <summary>The migration context key it travels under.</summary>
+    public const string ContextKey = "farm.window";
+
+    [Id(0)] public required int NextStep { get; init; }
+    [Id(1)] public required float[] Latents { get; init; }
+    [Id(2)] public required int Reported { get; init; }
+    [Id(3)] public required EdgeMailboxContents Edges { get; init; }
+}
+
+/// <summary>An <see cref="EdgeMailbox"/>'s contents: received edges not used yet, and the log of sent edges.</summary>
+[GenerateSerializer]
+public sealed class EdgeMailboxContents
+{
+    [Id(0)] public required EdgeMessage[] Inbox { get; init; }
+    [Id(1)] public required int[] SentTo { get; init; }
+    [Id(2)] public required EdgeMessage[] Sent { get; init; }
+    [Id(3)] public required int LogFrom { get; init; }
+    [Id(4)] public required Dictionary<int, int> LastStepFrom { get; init; }
+}
+
+/// <summary>Leaves a window's sampling loop at a step boundary because the window moves to <see cref="Target"/>.</summary>
+internal sealed class WindowMovingException(Orleans.Runtime.SiloAddress target) : Exception("the window moves to " + target)
+{
+    public Orleans.Runtime.SiloAddress Target { get; } = target;
+}

@@ -1,0 +1,45 @@
+using Orleans.Runtime;
+using VideoDiffusion.Farm.Grains.Placement;
+
+namespace VideoDiffusion.Farm.Grains.Windows;
+
+/// <summary>Where windows should go so every accelerator silo runs the same number of windows per slot.</summary>
+public static class WindowSpread
+{
+    /// <summary>
+    /// One entry per window to move: from a silo above the farm's mean windows per slot to one below it. Silos within
+    /// one window of their share are left alone, so rounding never moves a window back and forth. Deterministic for a
+    /// given view, so silos that see the same view agree on who sends what to whom.
+    /// </summary>
+    public static List<(SiloAddress From, SiloAddress To)> Moves(IReadOnlyList<SiloLoad> silos)
+    {
+        var slots = silos.Sum(s => s.Slots);
+        if (slots == 0)
+        {
+            return [];
+        }
+        var mean = (double)silos.Sum(s => s.Windows) / slots;
+        var surplus = new Queue<SiloAddress>(silos.SelectMany(s => Enumerable.Repeat(s.Address, Math.Max(0, s.Windows - (int)Math.Ceiling(mean * s.Slots)))));
+        var deficit = new Queue<SiloAddress>(silos.SelectMany(s => Enumerable.Repeat(s.Address, Math.Max(0, (int)Math.Floor(mean * s.Slots) - s.Windows))));
+        var moves = new List<(SiloAddress, SiloAddress)>();
+        while (surplus.Count > 0 && deficit.Count > 0)
+        {
+            moves.Add((surplus.Dequeue(), deficit.Dequeue()));
+        }
+        return moves;
+    }
+
+    /// <summary>Targets for <paramref name="windows"/> windows leaving a stopping silo: each to the open silo with the fewest windows per slot so far.</summary>
+    public static List<SiloAddress> HandOverTargets(IReadOnlyList<SiloLoad> open, int windows)
+    {
+        var counts = open.ToDictionary(s => s.Address, s => s.Windows);
+        var targets = new List<SiloAddress>(windows);
+        for (var i = 0; i < windows; i++)
+        {
+            var target = open.OrderBy(s => (double)counts[s.Address] / s.Slots).ThenBy(s => s.Address.ToString(), StringComparer.Ordinal).First().Address;
+            counts[target]++;
+            targets.Add(target);
+        }
+        return targets;
+    }
+}

@@ -1,0 +1,107 @@
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.TestingHost;
+using VideoDiffusion.Farm.Abstractions;
+using VideoDiffusion.Farm.Artifacts.FileSystem;
+using VideoDiffusion.Farm.Grains.Execution;
+using VideoDiffusion.Farm.Grains.Hosting;
+using VideoDiffusion.Farm.Grains.Telemetry;
+
+namespace VideoDiffusion.Farm.Grains.Tests;
+
+/// <summary>
+/// Windows follow capacity: silos that join during a job take over part of its running windows, and a silo that stops
+/// gracefully hands its windows over at the step they are on. Each test runs its own in-process cluster, real model.
+/// </summary>
+[Collection(FarmClusterCollection.Name)] // not in parallel with the shared cluster's tests: both load the cores
+public sealed class WindowMoveTests : IAsyncLifetime
+{
+    private readonly string _artifacts = Directory.CreateTempSubdirectory("farm-moves-").FullName;
+    private InProcessTestCluster _cluster = null!;
+
+    private static RenderJobRequest Request() => new()
+    {
+        Prompt = "a red ball moving right on the beach",
+        Seconds = 12,
+        Steps = 30,
+        Anchors = KeyframeAnchoring.None, // one pass of many windows
+        Format = "y4m",
+        Scale = 1,
+        Seed = 5,
+    };
+
+    public async Task InitializeAsync()
+    {
+        var store = new FileSystemArtifactStore(_artifacts);
+        var builder = new InProcessTestClusterBuilder(1);
+        builder.ConfigureSilo((_, silo) =>
+        {
+            silo.UseInMemoryReminderService();
+            silo.Services.Configure<FarmTimingOptions>(timing =>
+            {
+                timing.WatchdogPeriod = TimeSpan.FromSeconds(1);
+                timing.BalancePeriod = TimeSpan.FromMilliseconds(500);
+            });
+            silo.AddVideoFarm(new AcceleratorOptions { Slots = 1, ThreadsPerSlot = 1, MaxBatch = 4, ModelsRoot = FarmClusterFixture.ModelsRoot, CheckpointEvery = 5 }, store);
+        });
+        _cluster = builder.Build();
+        await _cluster.DeployAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _cluster.StopAllSilosAsync();
+        await _cluster.DisposeAsync();
+        Directory.Delete(_artifacts, recursive: true);
+    }
+
+    [Fact]
+    public async Task SilosThatJoinDuringAJobTakeOverWindowsAndTheVideoIsUnchanged()
+    {
+        using var moves = new FarmCounter(FarmCounter.WindowMoves);
+        using var recomputed = new FarmCounter(FarmCounter.RecomputedSteps);
+        var request = Request();
+        var jobId = Guid.NewGuid().ToString("N");
+        var job = _cluster.Client.GetGrain<IRenderJobGrain>(jobId);
+        await job.Submit(request);
+        await FarmJobs.WaitAsync(_cluster.Client, jobId, TimeSpan.FromMinutes(3), until: s => s.IsFinished || s.Progress > 0.05);
+        var added = await _cluster.StartSilosAsync(2);
+        var status = await FarmJobs.WaitAsync(_cluster.Client, jobId, TimeSpan.FromMinutes(8));
+        Assert.True(status.State == JobState.Completed, status.Error);
+
+        var stepsOnNewSilos = added.Sum(s => s.ServiceProvider.GetRequiredService<DenoiseExecutor>().Statistics().WindowSteps);
+        Console.WriteLine($"{status.WindowsTotal} windows; {moves.Total} moved; {stepsOnNewSilos} window-steps on the added silos; {recomputed.Total} recomputed");
+        Assert.True(moves.Total >= 2, $"{moves.Total} windows moved");
+        Assert.All(added, s => Assert.True(s.ServiceProvider.GetRequiredService<DenoiseExecutor>().Statistics().WindowSteps > 0, $"{s.Name} ran no window-step"));
+        Assert.Equal(0, recomputed.Total);
+        Assert.Equal(await FarmClusterFixture.ReferenceY4mAsync(request), await ReadAsync(status.Result!.ArtifactKey));
+    }
+
+    [Fact]
+    public async Task ASiloThatStopsHandsItsWindowsOverWithoutRecomputingAStep()
+    {
+        var more = await _cluster.StartSilosAsync(2);
+        using var moves = new FarmCounter(FarmCounter.WindowMoves);
+        using var recomputed = new FarmCounter(FarmCounter.RecomputedSteps);
+        var request = Request();
+        var jobId = Guid.NewGuid().ToString("N");
+        await _cluster.Client.GetGrain<IRenderJobGrain>(jobId).Submit(request);
+        // stop a silo that runs windows but does not host the job grain
+        var running = await FarmJobs.WaitAsync(_cluster.Client, jobId, TimeSpan.FromMinutes(3), until: s => s.IsFinished || s.Progress > 0.2);
+        var victim = more.Concat(_cluster.Silos).First(s => s.SiloAddress.ToString() != running.HostSilo && s.ServiceProvider.GetRequiredService<DenoiseExecutor>().Statistics().WindowSteps > 0);
+        await _cluster.StopSiloAsync(victim);
+        var status = await FarmJobs.WaitAsync(_cluster.Client, jobId, TimeSpan.FromMinutes(8));
+        Assert.True(status.State == JobState.Completed, status.Error);
+        Console.WriteLine($"{status.WindowsTotal} windows; {moves.Total} moved; {recomputed.Total} recomputed");
+        Assert.True(moves.Total >= 1, "no window was handed over");
+        Assert.Equal(0, recomputed.Total);
+        Assert.Equal(await FarmClusterFixture.ReferenceY4mAsync(request), await ReadAsync(status.Result!.ArtifactKey));
+    }
+
+    private async Task<byte[]> ReadAsync(string key)
+    {
+        await using var stream = await new FileSystemArtifactStore(_artifacts).OpenAsync(key) ?? throw new FileNotFoundException(key);
+        using var memory = new MemoryStream();
+        await stream.CopyToAsync(memory);
+        return memory.ToArray();
+    }
+}
