@@ -8,6 +8,7 @@ var root = new RootCommand("VideoDiffusion.Farm: long videos from prompts, denoi
 {
     RenderCommand.Create(),
     BenchCommand.Create(),
+    BenchScaleCommand.Create(),
     EvalModelCommand.Create(),
 };
 foreach (var command in ClusterCommands.Create())

@@ -17,8 +17,11 @@ public sealed class AcceleratorOptions
     /// <summary>Whether ONNX Runtime's idle threads spin (off: the silo's scheduler shares the cores).</summary>
     public bool AllowSpinning { get; set; }
 
-    /// <summary><c>cpu</c>, <c>cuda</c> or <c>tensorrt</c>.</summary>
+    /// <summary><c>cpu</c>, <c>cuda</c>, <c>tensorrt</c>, or <c>simulated</c>: each model's <c>simulated-accelerator.json</c> timing, no device.</summary>
     public string ExecutionProvider { get; set; } = "cpu";
+
+    /// <summary>With the simulated provider: wall seconds per device second, instead of the profile's own.</summary>
+    public double? SimulatedTimeScale { get; set; }
 
     /// <summary>Folder holding one sub-folder per model.</summary>
     public string ModelsRoot { get; set; } = "models";

@@ -211,6 +211,7 @@ public sealed class DenoiseExecutor : IDisposable
         if (_simulated)
         {
             var profile = AcceleratorProfile.Load(folder);
+            profile = _options.SimulatedTimeScale is { } scale ? profile with { TimeScale = scale } : profile;
             lock (_simulators)
             {
                 _simulators[name] = new SimulatedAccelerator(profile);

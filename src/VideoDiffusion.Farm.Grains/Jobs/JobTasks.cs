@@ -28,6 +28,9 @@ public sealed class JobTasks
         Progress = progress;
     }
 
+    /// <summary>The plan the tasks come from.</summary>
+    public JobPlan Plan => _plan;
+
     public bool[] Done { get; }
     public byte[] Progress { get; }
     public int Count => _windows.Length;

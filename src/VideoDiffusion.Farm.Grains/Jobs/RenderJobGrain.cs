@@ -214,7 +214,8 @@ public sealed class RenderJobGrain(
     private Task ForEachWindowAsync(IEnumerable<WindowRef> windows, Func<IWindowGrain, Task> call)
     {
         _telemetry.Enter();
-        return WindowFanOut.CallAsync(GrainFactory, JobId, Job.Request!.Model, windows, call, logger);
+        var plan = _tasks?.Plan;
+        return WindowFanOut.CallAsync(GrainFactory, JobId, Job.Request!.Model, w => plan?.Pass(w.Pass).Windows.Windows.Count ?? 0, windows, call, logger);
     }
 
     private async Task FailAsync(string error)

@@ -7,10 +7,13 @@ using VideoDiffusion.Farm.Abstractions.Protocol;
 
 namespace VideoDiffusion.Farm.Grains.Jobs;
 
-/// <summary>Calls many windows of one job, 64 at a time, placed for the job's model; a window that does not answer is logged, not fatal.</summary>
+/// <summary>
+/// Calls many windows of one job, 64 at a time, with what placement needs to know (the job's model, and how many
+/// windows the window's pass has, so neighbours are placed together); a window that does not answer is logged, not fatal.
+/// </summary>
 public static class WindowFanOut
 {
-    public static async Task CallAsync(IGrainFactory grains, string jobId, string model, IEnumerable<WindowRef> windows, Func<IWindowGrain, Task> call, ILogger logger)
+    public static async Task CallAsync(IGrainFactory grains, string jobId, string model, Func<WindowRef, int> passWindows, IEnumerable<WindowRef> windows, Func<IWindowGrain, Task> call, ILogger logger)
     {
         foreach (var chunk in windows.Chunk(64))
         {
@@ -19,6 +22,8 @@ public static class WindowFanOut
             {
                 try
                 {
+                    // flows with this call only, and on into the window's own calls (its loop starts within this call)
+                    RequestContext.Set(AcceleratorPlacement.PassWindowsContextKey, passWindows(w));
                     await call(grains.GetGrain<IWindowGrain>(WindowKeys.Of(jobId, w).GrainKey));
                 }
                 catch (Exception e)
@@ -28,5 +33,6 @@ public static class WindowFanOut
             }));
         }
         RequestContext.Remove(AcceleratorPlacement.ModelContextKey);
+        RequestContext.Remove(AcceleratorPlacement.PassWindowsContextKey);
     }
 }

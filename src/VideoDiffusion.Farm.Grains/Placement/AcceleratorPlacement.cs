@@ -20,6 +20,9 @@ public sealed class AcceleratorPlacement : PlacementStrategy
 
     /// <summary>Request-context key naming the model a window needs (set by the job grain before the first call).</summary>
     public const string ModelContextKey = "farm.model";
+
+    /// <summary>Request-context key: how many windows the placed window's pass has (neighbours are placed in blocks).</summary>
+    public const string PassWindowsContextKey = "farm.pass_windows";
 }
 
 /// <summary>Marks a grain class for <see cref="AcceleratorPlacement"/>.</summary>
@@ -29,11 +32,15 @@ public sealed class AcceleratorPlacementAttribute() : PlacementAttribute(Acceler
 /// <summary>
 /// Chooses among silos with accelerator slots that are not stopping, preferring those that have the window's model
 /// loaded, then the one with the fewest running windows per slot (<see cref="FarmLoad"/>: the silos' last reports plus
-/// what was placed since), so the window-steps each silo runs per step stay even. A placement hint (a window moving
-/// to a chosen silo) wins when that silo is compatible. Silos without slots, such as gateways, never get a window.
+/// what was placed since), so the window-steps each silo runs per step stay even. The windows of one pass go in
+/// contiguous blocks (<see cref="PassBlocks"/>), so most overlaps are exchanged within a silo. A placement hint (a
+/// window moving to a chosen silo) wins when that silo is compatible. Silos without slots, such as gateways, never get
+/// a window.
 /// </summary>
 public sealed class AcceleratorPlacementDirector(ISiloMetadataCache metadata, FarmLoad load, ILocalSiloDetails local, ILogger<AcceleratorPlacementDirector> logger) : IPlacementDirector
 {
+    private readonly PassBlocks _blocks = new();
+
     public Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, PlacementTarget target, IPlacementContext context)
     {
         var compatible = context.GetCompatibleSilos(target);
@@ -60,10 +67,12 @@ public sealed class AcceleratorPlacementDirector(ISiloMetadataCache metadata, Fa
         {
             candidates = candidates.Where(c => c.Models.Contains(model)).ToList();
         }
-        var chosen = candidates
+        var byLoad = candidates
             .OrderBy(c => (double)load.Windows(c.Silo) / c.Slots)
             .ThenBy(c => c.Silo.ToString(), StringComparer.Ordinal)
-            .First().Silo;
+            .Select(c => c.Silo)
+            .ToList();
+        var chosen = _blocks.Choose(target, byLoad) ?? byLoad[0];
         load.Added(chosen);
         logger.LogDebug("placed {Grain} on {Silo}", target.GrainIdentity, chosen);
         return Task.FromResult(chosen);

@@ -219,6 +219,7 @@ public sealed class WindowGrain(
         await loop.RunAsync([_window], start, plan.Spec.Steps, _pass.Fusion, this, cancellation);
         _nextStep = plan.Spec.Steps;
         await artifacts.SaveLatentsAsync(JobArtifacts.FinalKey(_key), _window.Latents, plan.Spec.Steps, cancellation);
+        _window = null!; // stored: the latents need not stay in memory while the activation lingers
     }
 
     async ValueTask<IReadOnlyList<LatentTensor>> IWindowStepper.PredictAsync(IReadOnlyList<WindowStepInput> inputs, CancellationToken cancellation) =>
@@ -239,7 +240,9 @@ public sealed class WindowGrain(
         {
             await artifacts.SaveLatentsAsync(JobArtifacts.CheckpointKey(_key, step + 1), _window.Latents, step + 1, cancellation);
             FarmMetrics.Checkpoints.Add(1, SiloTag);
-            _edges.Prune(step + 1 - 3 * CheckpointEvery - Math.Max(1, _pass.SyncEvery));
+            // a neighbour is at most one sync behind this window, and its last checkpoint at most CheckpointEvery - 1
+            // steps behind that: a resume needs nothing older (and if it ever did, this window would rewind for it)
+            _edges.Prune(step + 1 - CheckpointEvery - Math.Max(1, _pass.SyncEvery) - 1);
         }
         // a handful of progress reports per window, so the job grain's traffic grows with windows, not steps
         var quarter = (step + 1) * 4 / steps;

@@ -22,14 +22,18 @@ namespace VideoDiffusion.Farm.Hosting.Embedded;
 public sealed class EmbeddedFarm : IAsyncDisposable
 {
     private readonly List<IHost> _silos;
-
     private readonly string _artifactsRoot;
+    private readonly EmbeddedFarmOptions _options;
+    private readonly string _clusterId = "embedded-" + Guid.NewGuid().ToString("N")[..8];
+    private IPEndPoint? _primary;
+    private int _siloCount;
 
-    private EmbeddedFarm(List<IHost> silos, IArtifactStore store, string artifactsRoot)
+    private EmbeddedFarm(List<IHost> silos, IArtifactStore store, string artifactsRoot, EmbeddedFarmOptions options)
     {
         _silos = silos;
         Store = store;
         _artifactsRoot = artifactsRoot;
+        _options = options;
     }
 
     public IArtifactStore Store { get; }
@@ -46,7 +50,16 @@ public sealed class EmbeddedFarm : IAsyncDisposable
 
     public IClusterClient Client => _silos[0].Services.GetRequiredService<IClusterClient>();
 
-    public IReadOnlyList<IServiceProvider> SiloServices => _silos.Select(s => s.Services).ToList();
+    public IReadOnlyList<IServiceProvider> SiloServices
+    {
+        get
+        {
+            lock (_silos)
+            {
+                return _silos.Select(s => s.Services).ToList();
+            }
+        }
+    }
 
     public static async Task<EmbeddedFarm> StartAsync(EmbeddedFarmOptions options, CancellationToken cancellation = default)
     {
@@ -56,71 +69,89 @@ public sealed class EmbeddedFarm : IAsyncDisposable
         }
         // grain state, checkpoints and videos live in a folder of the farm's own, deleted when the farm is
         var artifactsRoot = Directory.CreateTempSubdirectory("farm-embedded-").FullName;
-        var store = new FileSystemArtifactStore(artifactsRoot);
-        var ports = Enumerable.Range(0, options.Silos * 2).Select(_ => FreeLoopbackPort()).ToList();
-        var primary = new IPEndPoint(IPAddress.Loopback, ports[0]);
-        var clusterId = "embedded-" + Guid.NewGuid().ToString("N")[..8];
-        var silos = new List<IHost>();
+        var farm = new EmbeddedFarm([], new FileSystemArtifactStore(artifactsRoot), artifactsRoot, options);
         try
         {
-            for (var i = 0; i < options.Silos; i++)
+            // the first silo is the cluster's primary; the others join it together
+            await farm.AddSilosAsync(1, cancellation);
+            if (options.Silos > 1)
             {
-                var builder = Host.CreateApplicationBuilder();
-                builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = EmbeddedDefaults });
-                builder.Configuration.AddInMemoryCollection(options.Settings);
-                builder.Logging.ClearProviders();
-                // the command reports what fails (a job's error, a model that does not load) in one line of its own; the
-                // runtime's retries and the noise of stopping a silo that failed to start stay out of the terminal
-                builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning).AddFilter("Orleans", LogLevel.Critical)
-                    .AddFilter("Polly", LogLevel.Critical).AddFilter(typeof(DenoiseExecutor).FullName, LogLevel.Critical);
-                var siloPort = ports[2 * i];
-                var gatewayPort = ports[2 * i + 1];
-                builder.UseOrleans(silo =>
-                {
-                    silo.UseLocalhostClustering(siloPort, gatewayPort, primary, serviceId: "videodiffusion-farm", clusterId: clusterId);
-                    silo.Configure<Orleans.Configuration.SiloOptions>(o => o.SiloName = $"embedded-{i}");
-                    silo.UseInMemoryReminderService();
-                    silo.AddActivityPropagation();
-                    silo.AddVideoFarm(new AcceleratorOptions
-                    {
-                        Slots = options.SlotsPerSilo,
-                        ThreadsPerSlot = options.ThreadsPerSlot,
-                        MaxBatch = options.MaxBatch,
-                        ModelsRoot = options.ModelsRoot,
-                        CheckpointEvery = options.CheckpointEvery,
-                        PreloadModels = options.PreloadModels?.ToList() ?? new AcceleratorOptions().PreloadModels,
-                    }, store);
-                });
-                if (i == 0)
-                {
-                    // one telemetry pipeline for the process: the instruments of every in-process silo carry its name
-                    builder.Services.AddFarmTelemetry(builder.Configuration, "videodiffusion-farm-embedded", "embedded");
-                    builder.Services.AddFarmTelemetryEndpoint().AddHealthChecks().AddCheck<SiloReadinessCheck>("membership").AddCheck<AcceleratorReadinessCheck>("models");
-                }
-                var host = builder.Build();
-                // the executor's slots load their models while the silo starts (they would otherwise start with the hosted services, after Orleans' own)
-                host.Services.GetRequiredService<DenoiseExecutor>();
-                await host.StartAsync(cancellation);
-                silos.Add(host);
-            }
-            // ready as a silo process is: a model that does not load (a broken ONNX file, a missing execution provider)
-            // fails the start with the load error, rather than the first job
-            foreach (var host in silos)
-            {
-                await host.Services.GetRequiredService<DenoiseExecutor>().ModelsLoaded.WaitAsync(cancellation);
+                await farm.AddSilosAsync(options.Silos - 1, cancellation);
             }
         }
         catch
         {
-            foreach (var host in silos)
-            {
-                await host.StopAsync(CancellationToken.None);
-                host.Dispose();
-            }
-            Directory.Delete(artifactsRoot, recursive: true);
+            await farm.DisposeAsync();
             throw;
         }
-        return new EmbeddedFarm(silos, store, artifactsRoot);
+        return farm;
+    }
+
+    /// <summary>
+    /// Starts <paramref name="count"/> more silos, together, and returns once each is ready: joined the cluster and its
+    /// slots loaded their models (a model that does not load fails the start with the load error, rather than the first job).
+    /// </summary>
+    public async Task AddSilosAsync(int count, CancellationToken cancellation = default)
+    {
+        var started = await Task.WhenAll(Enumerable.Range(0, count).Select(_ => StartSiloAsync(cancellation)));
+        foreach (var host in started)
+        {
+            await host.Services.GetRequiredService<DenoiseExecutor>().ModelsLoaded.WaitAsync(cancellation);
+        }
+    }
+
+    private async Task<IHost> StartSiloAsync(CancellationToken cancellation)
+    {
+        int index;
+        lock (_silos)
+        {
+            index = _siloCount++;
+        }
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = EmbeddedDefaults });
+        builder.Configuration.AddInMemoryCollection(_options.Settings);
+        builder.Logging.ClearProviders();
+        // the command reports what fails (a job's error, a model that does not load) in one line of its own; the
+        // runtime's retries and the noise of stopping a silo that failed to start stay out of the terminal
+        builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning).AddFilter("Orleans", LogLevel.Critical)
+            .AddFilter("Polly", LogLevel.Critical).AddFilter(typeof(DenoiseExecutor).FullName, LogLevel.Critical)
+            .AddFilter("VideoDiffusion.Farm.Grains.Windows", LogLevel.Error);
+        var siloPort = FreeLoopbackPort();
+        var gatewayPort = FreeLoopbackPort();
+        _primary ??= new IPEndPoint(IPAddress.Loopback, siloPort);
+        builder.UseOrleans(silo =>
+        {
+            silo.UseLocalhostClustering(siloPort, gatewayPort, _primary, serviceId: "videodiffusion-farm", clusterId: _clusterId);
+            silo.Configure<Orleans.Configuration.SiloOptions>(o => o.SiloName = $"embedded-{index}");
+            silo.UseInMemoryReminderService();
+            silo.AddActivityPropagation();
+            silo.AddVideoFarm(new AcceleratorOptions
+            {
+                Slots = _options.SlotsPerSilo,
+                ThreadsPerSlot = _options.ThreadsPerSlot,
+                MaxBatch = _options.MaxBatch,
+                ModelsRoot = _options.ModelsRoot,
+                CheckpointEvery = _options.CheckpointEvery,
+                ExecutionProvider = _options.ExecutionProvider,
+                SimulatedTimeScale = _options.SimulatedTimeScale,
+                PreloadModels = _options.PreloadModels?.ToList() ?? new AcceleratorOptions().PreloadModels,
+            }, Store);
+        });
+        if (index == 0)
+        {
+            // one telemetry pipeline for the process: the instruments of every in-process silo carry its name
+            builder.Services.AddFarmTelemetry(builder.Configuration, "videodiffusion-farm-embedded", "embedded");
+            builder.Services.AddFarmTelemetryEndpoint().AddHealthChecks().AddCheck<SiloReadinessCheck>("membership").AddCheck<AcceleratorReadinessCheck>("models");
+        }
+        var host = builder.Build();
+        // the executor's slots load their models while the silo starts (they would otherwise start with the hosted services, after Orleans' own)
+        host.Services.GetRequiredService<DenoiseExecutor>();
+        lock (_silos)
+        {
+            _silos.Add(host);
+        }
+        await host.StartAsync(cancellation);
+        return host;
     }
 
     /// <summary>Submits a job and polls it to the end, reporting each status; returns the final status.</summary>
@@ -169,11 +200,16 @@ public sealed class EmbeddedFarm : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // the primary last: the others leave a cluster that still answers
         for (var i = _silos.Count - 1; i >= 0; i--)
         {
             try
             {
                 await _silos[i].StopAsync(TimeSpan.FromSeconds(10));
+            }
+            catch (Exception)
+            {
+                // a silo that fails to stop cleanly (or never started) must not keep the others running
             }
             finally
             {

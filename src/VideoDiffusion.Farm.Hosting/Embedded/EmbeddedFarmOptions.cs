@@ -9,6 +9,12 @@ public sealed record EmbeddedFarmOptions
     public int MaxBatch { get; init; } = 8;
     public int CheckpointEvery { get; init; } = 5;
 
+    /// <summary><c>cpu</c>, <c>cuda</c>, <c>tensorrt</c>, or <c>simulated</c> (a device profile's timing, see <c>SimulatedAccelerator</c>).</summary>
+    public string ExecutionProvider { get; init; } = "cpu";
+
+    /// <summary>With the simulated provider: wall seconds per device second (null: the profile's).</summary>
+    public double? SimulatedTimeScale { get; init; }
+
     /// <summary>Models (folder names under <see cref="ModelsRoot"/>) the slots load while the silos start; null: the silo's default.</summary>
     public IReadOnlyList<string>? PreloadModels { get; init; }
 

@@ -1,0 +1,117 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using VideoDiffusion.Farm.Cli.Benchmarks;
+using VideoDiffusion.Farm.Cli.Rendering;
+
+namespace VideoDiffusion.Farm.Cli.Commands;
+
+/// <summary>
+/// <c>farm bench-scale</c>: what N accelerators buy. Each configuration (N silos and one job; the largest N with
+/// several concurrent jobs; a farm that grows mid-job) runs in a process of its own on simulated accelerators, and one
+/// table compares makespan with the ideal, efficiency, utilisation, messages and memory.
+/// </summary>
+public static class BenchScaleCommand
+{
+    private const string RunOption = "--run";
+
+    public static Command Create()
+    {
+        var silos = new Option<string>("--silos") { Description = "Comma-separated silo counts, one slot each", DefaultValueFactory = _ => "1,4,16,64" };
+        var seconds = new Option<double>("--seconds") { Description = "Clip length of each job", DefaultValueFactory = _ => 600 };
+        var concurrent = new Option<int>("--concurrent-jobs") { Description = "Then this many jobs at once on the most silos (0: skip)", DefaultValueFactory = _ => 4 };
+        var scaleOut = new Option<string>("--scale-out") { Description = "START+ADDED: start with START silos, add ADDED at 25 % of the job, against START alone ('' to skip)", DefaultValueFactory = _ => "4+12" };
+        var model = new Option<string?>("--model") { Description = "Model folder or name (default synthetic-wan-shape)" };
+        var steps = new Option<int?>("--steps") { Description = "Sampler steps (default: the model's)" };
+        var accelerator = new Option<string>("--accelerator") { Description = "simulated (the model's simulated-accelerator.json) or cpu", DefaultValueFactory = _ => "simulated" };
+        var timeScale = new Option<double?>("--time-scale") { Description = "Wall seconds per simulated device second (default: the profile's)" };
+        var run = new Option<string?>(RunOption) { Hidden = true };
+        var command = new Command("bench-scale", "Benchmark: parallel efficiency at N silos with simulated accelerators, concurrent jobs, scale-out mid-job")
+        {
+            silos, seconds, concurrent, scaleOut, model, steps, accelerator, timeScale, run,
+        };
+        command.SetAction(async (result, cancellation) =>
+        {
+            if (result.GetValue(run) is { } one)
+            {
+                // a child process: one configuration, its result as the last line, then exit without stopping the farm
+                var measured = await ScaleRun.RunAsync(JsonSerializer.Deserialize<ScaleRunOptions>(one)!, cancellation);
+                Console.WriteLine(JsonSerializer.Serialize(measured));
+                Environment.Exit(0);
+            }
+            var baseOptions = new ScaleRunOptions
+            {
+                Silos = 1,
+                Seconds = result.GetValue(seconds),
+                ModelFolder = ModelLocator.Resolve(result.GetValue(model) ?? "synthetic-wan-shape"),
+                ExecutionProvider = result.GetValue(accelerator)!,
+                Steps = result.GetValue(steps),
+                TimeScale = result.GetValue(timeScale),
+            };
+            var counts = result.GetValue(silos)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(int.Parse).ToList();
+            var configurations = counts.Select(n => baseOptions with { Silos = n }).ToList();
+            if (result.GetValue(concurrent) is > 1 and var jobs && counts.Count > 0)
+            {
+                configurations.Add(baseOptions with { Silos = counts.Max(), Jobs = jobs });
+            }
+            if (result.GetValue(scaleOut) is { Length: > 0 } plan)
+            {
+                var parts = plan.Split('+');
+                var (start, added) = (int.Parse(parts[0], CultureInfo.InvariantCulture), int.Parse(parts[1], CultureInfo.InvariantCulture));
+                if (!counts.Contains(start))
+                {
+                    configurations.Add(baseOptions with { Silos = start });
+                }
+                configurations.Add(baseOptions with { Silos = start, AddSilos = added });
+            }
+            Console.WriteLine($"model {Path.GetFileName(baseOptions.ModelFolder)}, {baseOptions.Seconds} s clips, accelerator {baseOptions.ExecutionProvider}; one process per row");
+            Console.WriteLine("| silos | jobs | windows/job | window-steps | makespan s | ideal s | efficiency | utilisation | messages/window-step | job-grain calls/job | peak RSS MB (per silo) | moves | recomputed |");
+            Console.WriteLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+            var results = new List<ScaleRunResult>();
+            foreach (var configuration in configurations)
+            {
+                var r = await RunChildAsync(configuration, cancellation);
+                results.Add(r);
+                var silosText = r.SilosAtEnd == r.Silos ? $"{r.Silos}" : $"{r.Silos} → {r.SilosAtEnd}";
+                var rss = r.PeakWorkingSetBytes / 1048576.0;
+                Console.WriteLine(FormattableString.Invariant(
+                    $"| {silosText} | {r.Jobs} | {r.WindowsPerJob} | {r.WindowSteps} | {r.MakespanSeconds:F1} | {r.IdealSeconds:F1} | {r.Efficiency:P1} | {r.Utilisation:P1} | {r.MessagesPerWindowStep:F2} | {r.JobGrainCallsPerJob:F0} | {rss:F0} ({rss / r.SilosAtEnd:F0}) | {r.WindowMoves} | {r.RecomputedSteps} |"));
+            }
+            if (results.FirstOrDefault(r => r.SilosAtEnd > r.Silos) is { } grown && results.FirstOrDefault(r => r.Silos == grown.Silos && r.SilosAtEnd == r.Silos && r.Jobs == 1) is { } fixedRun)
+            {
+                Console.WriteLine(FormattableString.Invariant(
+                    $"scale-out: {grown.Silos} → {grown.SilosAtEnd} silos at 25 % finishes in {grown.MakespanSeconds:F1} s against {fixedRun.MakespanSeconds:F1} s without: {fixedRun.MakespanSeconds / grown.MakespanSeconds:F2}x sooner"));
+            }
+            if (results.Any(r => r.Simulated))
+            {
+                Console.WriteLine("simulated accelerators: the timing is the profile's, the videos are not renders");
+            }
+        });
+        return command;
+    }
+
+    private static async Task<ScaleRunResult> RunChildAsync(ScaleRunOptions options, CancellationToken cancellation)
+    {
+        var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, RedirectStandardError = true };
+        if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet")
+        {
+            start.ArgumentList.Add(typeof(BenchScaleCommand).Assembly.Location);
+        }
+        foreach (var argument in new[] { "bench-scale", RunOption, JsonSerializer.Serialize(options) })
+        {
+            start.ArgumentList.Add(argument);
+        }
+        using var child = Process.Start(start)!;
+        await using var kill = cancellation.Register(() => child.Kill(entireProcessTree: true));
+        var output = child.StandardOutput.ReadToEndAsync(cancellation);
+        var errors = child.StandardError.ReadToEndAsync(cancellation);
+        await child.WaitForExitAsync(cancellation);
+        var lines = (await output).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (child.ExitCode != 0 || lines.Length == 0 || !lines[^1].StartsWith('{'))
+        {
+            throw new InvalidOperationException($"bench-scale run with {options.Silos} silos failed (exit {child.ExitCode}): {(await errors).Trim()}");
+        }
+        return JsonSerializer.Deserialize<ScaleRunResult>(lines[^1])!;
+    }
+}

@@ -1,0 +1,56 @@
+using Orleans.Runtime;
+using Orleans.Runtime.Placement;
+using VideoDiffusion.Farm.Abstractions.Protocol;
+
+namespace VideoDiffusion.Farm.Grains.Placement;
+
+/// <summary>
+/// Places the windows of one pass in contiguous blocks: with W windows over S silos, windows 0..⌈W/S⌉-1 go to the
+/// least-loaded silo at the pass's first placement, the next block to the next, and so on. Neighbours then share a
+/// silo except at block ends, so overlap frames cross the network S-1 times per step instead of W-1. The order is
+/// remembered per pass (the most recent passes only); a silo of it that is gone gives way to the least-loaded one.
+/// </summary>
+public sealed class PassBlocks
+{
+    private const int PassesKept = 512;
+    private readonly object _lock = new();
+    private readonly Dictionary<(string Job, string Pass), SiloAddress[]> _orders = [];
+    private readonly Queue<(string, string)> _age = new();
+
+    /// <summary>The silo for a window grain, or null when the target is not a window of a pass of known size.</summary>
+    /// <param name="byLoad">The candidate silos, least loaded first.</param>
+    public SiloAddress? Choose(PlacementTarget target, IReadOnlyList<SiloAddress> byLoad)
+    {
+        if (target.RequestContextData is not { } data || !data.TryGetValue(AcceleratorPlacement.PassWindowsContextKey, out var value)
+            || value is not int windows || windows < 2 || target.GrainIdentity.Key.ToString() is not { } key || key.Split('/').Length != 3)
+        {
+            return null;
+        }
+        WindowKey window;
+        try
+        {
+            window = WindowKey.Parse(key);
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
+        SiloAddress[] order;
+        lock (_lock)
+        {
+            if (!_orders.TryGetValue((window.JobId, window.Pass), out order!))
+            {
+                order = byLoad.Take(Math.Min(windows, byLoad.Count)).ToArray();
+                _orders[(window.JobId, window.Pass)] = order;
+                _age.Enqueue((window.JobId, window.Pass));
+                if (_age.Count > PassesKept)
+                {
+                    _orders.Remove(_age.Dequeue());
+                }
+            }
+        }
+        var block = (windows + order.Length - 1) / order.Length;
+        var silo = order[Math.Min(order.Length - 1, window.Index / block)];
+        return byLoad.Contains(silo) ? silo : null;
+    }
+}
