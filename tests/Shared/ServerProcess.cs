@@ -98,6 +98,22 @@ public sealed class ServerProcess : IAsyncDisposable, IDisposable
     /// <summary>SIGKILL, like a crashed machine: no shutdown hooks run.</summary>
     public void Kill() => Dispose();
 
+    /// <summary>SIGTERM, as Kubernetes stops a pod (scale-in, rolling update); waits for the process to exit, then SIGKILL.</summary>
+    public async Task TerminateAsync(TimeSpan timeout)
+    {
+        var sent = await ToolProcess.RunAsync("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        if (sent.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"kill -TERM {_process.Id}: {sent}");
+        }
+        var deadline = DateTime.UtcNow + timeout;
+        while (!HasExited && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+        Dispose();
+    }
+
     public static int FreeLoopbackPort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

@@ -133,6 +133,9 @@ public sealed class ToolProcess : IDisposable
     /// <summary>SIGKILL, like a crashed machine: no shutdown hooks run.</summary>
     public void Kill() => Dispose();
 
+    /// <summary>The operating system's process id.</summary>
+    public int Id => _process.Id;
+
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)

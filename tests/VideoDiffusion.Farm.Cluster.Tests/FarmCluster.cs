@@ -157,6 +157,42 @@ public class FarmCluster : IAsyncLifetime
         _silos[index] = (null, 0, 0);
     }
 
+    /// <summary>SIGTERM to a silo process and waits until it has exited (it hands its windows over first).</summary>
+    public async Task TerminateSiloAsync(int index)
+    {
+        if (_silos[index].Process is { } process)
+        {
+            await process.TerminateAsync(TimeSpan.FromSeconds(60));
+        }
+        _silos[index] = (null, 0, 0);
+    }
+
+    /// <summary>A counter summed over the running silos' <c>/metrics</c> (every series of the family).</summary>
+    public async Task<double> SiloCounterAsync(string family)
+    {
+        using var http = new HttpClient();
+        var total = 0.0;
+        foreach (var port in SiloMetricsPorts)
+        {
+            // a silo just restarted opens its metrics port a moment after its silo port
+            var text = await Poll.UntilAsync(async () =>
+            {
+                try
+                {
+                    return await http.GetStringAsync($"http://127.0.0.1:{port}/metrics");
+                }
+                catch (HttpRequestException)
+                {
+                    return null;
+                }
+            }, t => t is not null, TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(200), _ => $"no /metrics on port {port}");
+            total += text!.Split('\n')
+                .Where(line => line.StartsWith(family + "{", StringComparison.Ordinal) || line.StartsWith(family + " ", StringComparison.Ordinal))
+                .Sum(line => double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+        }
+        return total;
+    }
+
     public async Task StartSiloAsync(int index)
     {
         var (process, siloPort, metricsPort) = await LaunchSiloAsync(_clusterId, $"silo-{index}");

@@ -24,6 +24,9 @@ public sealed class JobArtifacts(IArtifactStore store)
 
     public static string FinalKey(WindowKey w) => $"{WindowPrefix(w)}/final.bin";
 
+    /// <summary>A window's state as it left a silo at a step boundary (see <c>WindowHandOver</c>), until its next activation takes it.</summary>
+    public static string HandOverKey(WindowKey w) => $"{WindowPrefix(w)}/handover.bin";
+
     public static string VideoKey(string jobId, string format) => $"jobs/{jobId}/video.{format}";
 
     public async Task SavePlanAsync(string jobId, PlannedJob plan, CancellationToken cancellation = default)
@@ -64,6 +67,24 @@ public sealed class JobArtifacts(IArtifactStore store)
         Buffer.BlockCopy(latents.Data, 0, buffer, 20, latents.Data.Length * 4);
         using var stream = new MemoryStream(buffer);
         await store.PutAsync(key, stream, cancellation);
+    }
+
+    public async Task SaveBytesAsync(string key, byte[] bytes, CancellationToken cancellation = default)
+    {
+        using var stream = new MemoryStream(bytes);
+        await store.PutAsync(key, stream, cancellation);
+    }
+
+    public async Task<byte[]?> LoadBytesAsync(string key, CancellationToken cancellation = default)
+    {
+        await using var stream = await store.OpenAsync(key, cancellation);
+        if (stream is null)
+        {
+            return null;
+        }
+        using var memory = new MemoryStream();
+        await stream.CopyToAsync(memory, cancellation);
+        return memory.ToArray();
     }
 
     public async Task<(LatentTensor Latents, int Step)?> LoadLatentsAsync(string key, CancellationToken cancellation = default)

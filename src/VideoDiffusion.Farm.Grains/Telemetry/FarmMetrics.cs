@@ -66,9 +66,9 @@ public static class FarmMetrics
     public static readonly Counter<long> RecomputedSteps = Meter.CreateCounter<long>("farm.window.recomputed_steps", "{window_step}",
         "Window-steps computed again after a window resumed from a checkpoint older than the step it had reached");
 
-    /// <summary>Windows moved to another silo at a step boundary (rebalancing, or a stopping silo handing over).</summary>
+    /// <summary>Windows that arrived from another silo at a step boundary (rebalancing, or a stopping silo handing over).</summary>
     public static readonly Counter<long> WindowMoves = Meter.CreateCounter<long>("farm.window.moves", "{window}",
-        "Windows moved to another silo at a step boundary, with their latents and edge logs");
+        "Windows that arrived from another silo at a step boundary, with their latents and edge logs");
 
     /// <summary>Overlap messages sent between neighbouring windows.</summary>
     public static readonly Counter<long> EdgesSent = Meter.CreateCounter<long>("farm.window.edges_sent", "{edge}",

@@ -41,6 +41,7 @@ public sealed class WindowGrain(
     IOptions<AcceleratorOptions> accelerator,
     IOptions<FarmTimingOptions> timing,
     ILocalSiloDetails silo,
+    Orleans.Serialization.Serializer serializer,
     ILogger<WindowGrain> logger) : Grain, IWindowGrain, IWindowStepper, IGrainMigrationParticipant
 {
     private readonly EdgeMailbox _edges = new();
@@ -59,6 +60,7 @@ public sealed class WindowGrain(
     private volatile SiloAddress? _moveTo;
     private bool _moving;
     private WindowHandOver? _handOver;
+    private bool _handOverStored;
 
     private TagList SiloTag => new() { { "silo", silo.Name } };
     private int CheckpointEvery => Math.Max(1, accelerator.Value.CheckpointEvery);
@@ -78,10 +80,7 @@ public sealed class WindowGrain(
     {
         if (_moving)
         {
-            context.TryAddValue(WindowHandOver.ContextKey, new WindowHandOver
-            {
-                NextStep = _nextStep, Latents = _window.Latents.Data, Reported = _reported, Edges = _edges.Export(),
-            });
+            context.TryAddValue(WindowHandOver.ContextKey, CurrentHandOver());
         }
     }
 
@@ -91,6 +90,7 @@ public sealed class WindowGrain(
         {
             _handOver = handOver;
             _edges.Import(handOver.Edges);
+            FarmMetrics.WindowMoves.Add(1, SiloTag); // counted where it arrives: the silo it left may be gone
         }
     }
 
@@ -220,6 +220,7 @@ public sealed class WindowGrain(
         _nextStep = plan.Spec.Steps;
         await artifacts.SaveLatentsAsync(JobArtifacts.FinalKey(_key), _window.Latents, plan.Spec.Steps, cancellation);
         _window = null!; // stored: the latents need not stay in memory while the activation lingers
+        await ForgetHandOverAsync(cancellation);
     }
 
     async ValueTask<IReadOnlyList<LatentTensor>> IWindowStepper.PredictAsync(IReadOnlyList<WindowStepInput> inputs, CancellationToken cancellation) =>
@@ -240,6 +241,7 @@ public sealed class WindowGrain(
         {
             await artifacts.SaveLatentsAsync(JobArtifacts.CheckpointKey(_key, step + 1), _window.Latents, step + 1, cancellation);
             FarmMetrics.Checkpoints.Add(1, SiloTag);
+            await ForgetHandOverAsync(cancellation);
             // a neighbour is at most one sync behind this window, and its last checkpoint at most CheckpointEvery - 1
             // steps behind that: a resume needs nothing older (and if it ever did, this window would rewind for it)
             _edges.Prune(step + 1 - CheckpointEvery - Math.Max(1, _pass.SyncEvery) - 1);
@@ -253,9 +255,18 @@ public sealed class WindowGrain(
         }
         if (_moveTo is { } target && step + 1 < steps && !target.Equals(silo.SiloAddress))
         {
+            // stored as well as carried by the migration: whichever activation comes next, on whatever silo and
+            // however it is created, continues from here
+            await artifacts.SaveBytesAsync(JobArtifacts.HandOverKey(_key), serializer.SerializeToArray(CurrentHandOver()), cancellation);
+            _handOverStored = true;
             throw new WindowMovingException(target);
         }
     }
+
+    private WindowHandOver CurrentHandOver() => new()
+    {
+        NextStep = _nextStep, Latents = _window.Latents.Data, Reported = _reported, Edges = _edges.Export(),
+    };
 
     /// <summary>
     /// Leaves for <paramref name="target"/> with everything needed to go on at the step reached (Orleans migration:
@@ -265,7 +276,6 @@ public sealed class WindowGrain(
     private void MoveTo(SiloAddress target)
     {
         logger.LogInformation("window {Window} moves to {Silo} at step {Step}", _key.GrainKey, target, _nextStep);
-        FarmMetrics.WindowMoves.Add(1, SiloTag);
         _moving = true;
         RequestContext.Set(IPlacementDirector.PlacementHintKey, target);
         try
@@ -285,9 +295,8 @@ public sealed class WindowGrain(
     /// </summary>
     private async Task<int> ResumeAsync(int steps, int? rewindTo, CancellationToken cancellation)
     {
-        if (_handOver is { } handOver && rewindTo is null)
+        if (rewindTo is null && await TakeHandOverAsync(cancellation) is { } handOver)
         {
-            _handOver = null;
             handOver.Latents.CopyTo(_window.Latents.Data, 0);
             _nextStep = handOver.NextStep;
             _reported = handOver.Reported;
@@ -309,6 +318,7 @@ public sealed class WindowGrain(
         _reported = start * 4 / steps;
         if (reached > start)
         {
+            logger.LogInformation("window {Window} had reached step {Reached} and resumes at step {Start}", _key.GrainKey, reached, start);
             FarmMetrics.RecomputedSteps.Add(reached - start, SiloTag);
         }
         if (start == 0 && rewindTo is null)
@@ -319,6 +329,39 @@ public sealed class WindowGrain(
         FarmMetrics.WindowResumes.Add(1, SiloTag);
         await _exchange.PullSinceAsync(start, _pass.Fusion.Fuses ? _pass.Windows.Windows.Count : 0, cancellation);
         return start;
+    }
+
+    /// <summary>
+    /// The state this window left its last silo with: from the migration, or else from the store (an activation that
+    /// did not get the migration's context, or one that replaced it). The stored copy stays until a later checkpoint
+    /// supersedes it, so any activation before then continues from it. Edges pushed to the old activation after it
+    /// stored its state are pulled again from the neighbours' logs.
+    /// </summary>
+    private async Task<WindowHandOver?> TakeHandOverAsync(CancellationToken cancellation)
+    {
+        var handOver = _handOver;
+        _handOver = null;
+        var stored = await artifacts.LoadBytesAsync(JobArtifacts.HandOverKey(_key), cancellation);
+        _handOverStored = stored is not null;
+        if (handOver is null && stored is not null)
+        {
+            handOver = serializer.Deserialize<WindowHandOver>(stored) ?? throw new InvalidDataException($"window {_key.GrainKey}: empty hand-over");
+            _edges.Import(handOver.Edges);
+            _nextStep = handOver.NextStep;
+            logger.LogInformation("window {Window} continues from its stored hand-over at step {Step}", _key.GrainKey, handOver.NextStep);
+            await _exchange.PullSinceAsync(handOver.NextStep, _pass.Fusion.Fuses ? _pass.Windows.Windows.Count : 0, cancellation);
+        }
+        return handOver;
+    }
+
+    /// <summary>Deletes the stored hand-over once a checkpoint (or the final latents) at a later step exists.</summary>
+    private async Task ForgetHandOverAsync(CancellationToken cancellation)
+    {
+        if (_handOverStored)
+        {
+            await artifacts.Store.DeleteAsync(JobArtifacts.HandOverKey(_key), cancellation);
+            _handOverStored = false;
+        }
     }
 
     /// <summary>How far this window had got by its neighbours' mailboxes (a step after the last edge they got from it); 0 for a window without neighbours.</summary>
