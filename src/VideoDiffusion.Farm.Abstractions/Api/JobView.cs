@@ -18,6 +18,9 @@ public sealed record JobView
 
     /// <summary>Whether the model's first-frame model lays out the opening frame.</summary>
     public bool FirstFrame { get; init; }
+
+    /// <summary>Rendered on simulated accelerators: the timing is a device profile's and the video is noise.</summary>
+    public bool Simulated { get; init; }
     public int WindowsTotal { get; init; }
     public int WindowsDone { get; init; }
     public IReadOnlyList<int> WindowProgress { get; init; } = [];

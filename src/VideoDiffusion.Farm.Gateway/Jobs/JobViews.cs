@@ -27,6 +27,7 @@ public static class JobViews
             Fps = s.Fps,
             Steps = s.Steps,
             FirstFrame = s.FirstFrame,
+            Simulated = s.Simulated,
             WindowsTotal = s.WindowsTotal,
             WindowsDone = s.WindowsDone,
             WindowProgress = s.WindowProgress.Select(p => (int)p).ToList(),

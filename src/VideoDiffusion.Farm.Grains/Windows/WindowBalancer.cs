@@ -29,6 +29,7 @@ public sealed class WindowBalancer(
 {
     private readonly CancellationTokenSource _stop = new();
     private Task? _loop;
+    private List<SiloAddress> _lastMoves = [];
 
     private IFarmMonitorGrain Monitor => grains.GetGrain<IFarmMonitorGrain>(0);
 
@@ -72,15 +73,23 @@ public sealed class WindowBalancer(
         }
     }
 
-    /// <summary>Asks this silo's share of the farm's surplus windows to move; returns how many were asked.</summary>
+    /// <summary>
+    /// Asks this silo's share of the farm's surplus windows to move; returns how many were asked. Only a surplus seen in
+    /// two views in a row counts: reports arrive at different times, and right after a job starts one silo's report may
+    /// show its new windows while another's does not yet.
+    /// </summary>
     private int Rebalance()
     {
         var silos = load.Snapshot().Where(s => !s.Draining && s.Slots > 0).OrderBy(s => s.Address.ToString(), StringComparer.Ordinal).ToList();
-        var targets = WindowSpread.Moves(silos).Where(m => m.From.Equals(local.SiloAddress)).Select(m => m.To).ToList();
+        var now = WindowSpread.Moves(silos).Where(m => m.From.Equals(local.SiloAddress)).Select(m => m.To).ToList();
+        var before = _lastMoves;
+        _lastMoves = now;
+        var targets = now.Where(t => before.Contains(t)).Take(Math.Min(now.Count, before.Count)).ToList();
         if (targets.Count == 0)
         {
             return 0;
         }
+        _lastMoves = [];
         var asked = moves.RequestMoves(targets);
         foreach (var target in targets.Take(asked))
         {

@@ -25,7 +25,8 @@ namespace VideoDiffusion.Farm.Grains.Windows;
 /// <summary>
 /// One window of one job: runs its task from the job's plan through the core's <see cref="WindowStepLoop"/>, each
 /// step on the silo's denoise executor; at sync points only the overlap frames travel, directly to the two neighbours;
-/// checkpoints every few steps. Its latents stay on this silo.
+/// checkpoints every few steps. Its latents stay on its silo until it moves, at a step boundary, with them
+/// (<c>WindowGrain.Moves.cs</c>).
 ///
 /// Why neighbours cannot deadlock: the loop runs in the background, outside any grain request
 /// (<see cref="EnsureRunning"/> returns at once), and <see cref="ReceiveEdge"/> only stores the frames and wakes the
@@ -34,7 +35,7 @@ namespace VideoDiffusion.Farm.Grains.Windows;
 /// </summary>
 [AcceleratorPlacement]
 [Reentrant]
-public sealed class WindowGrain(
+public sealed partial class WindowGrain(
     DenoiseExecutor executor,
     JobPlans plans,
     JobArtifacts artifacts,
@@ -61,6 +62,7 @@ public sealed class WindowGrain(
     private bool _moving;
     private WindowHandOver? _handOver;
     private bool _handOverStored;
+    private string? _passTrace;
 
     private TagList SiloTag => new() { { "silo", silo.Name } };
     private int CheckpointEvery => Math.Max(1, accelerator.Value.CheckpointEvery);
@@ -74,24 +76,6 @@ public sealed class WindowGrain(
             _loop = RunGuardedAsync(); // moved here from another silo: carry on at the step it reached
         }
         return Task.CompletedTask;
-    }
-
-    void IGrainMigrationParticipant.OnDehydrate(IDehydrationContext context)
-    {
-        if (_moving)
-        {
-            context.TryAddValue(WindowHandOver.ContextKey, CurrentHandOver());
-        }
-    }
-
-    void IGrainMigrationParticipant.OnRehydrate(IRehydrationContext context)
-    {
-        if (context.TryGetValue<WindowHandOver>(WindowHandOver.ContextKey, out var handOver) && handOver is not null)
-        {
-            _handOver = handOver;
-            _edges.Import(handOver.Edges);
-            FarmMetrics.WindowMoves.Add(1, SiloTag); // counted where it arrives: the silo it left may be gone
-        }
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -162,7 +146,9 @@ public sealed class WindowGrain(
             _run = run;
             var rewindTo = _rewindTo;
             _rewindTo = null;
-            using var span = FarmMetrics.Activities.StartActivity("window.pass");
+            // the job's trace, the one the first start was called in, also after the window moved silos
+            _passTrace ??= Activity.Current?.Id;
+            using var span = FarmMetrics.Activities.StartActivity("window.pass", ActivityKind.Internal, _passTrace);
             span?.SetTag("farm.job.id", _key.JobId).SetTag("farm.pass", _key.Pass).SetTag("farm.window", _key.Index).SetTag("farm.silo", silo.Name);
             try
             {
@@ -253,39 +239,7 @@ public sealed class WindowGrain(
             _reported = quarter;
             await NotifyJobAsync(job => job.WindowProgressed(_key, quarter * 25));
         }
-        if (_moveTo is { } target && step + 1 < steps && !target.Equals(silo.SiloAddress))
-        {
-            // stored as well as carried by the migration: whichever activation comes next, on whatever silo and
-            // however it is created, continues from here
-            await artifacts.SaveBytesAsync(JobArtifacts.HandOverKey(_key), serializer.SerializeToArray(CurrentHandOver()), cancellation);
-            _handOverStored = true;
-            throw new WindowMovingException(target);
-        }
-    }
-
-    private WindowHandOver CurrentHandOver() => new()
-    {
-        NextStep = _nextStep, Latents = _window.Latents.Data, Reported = _reported, Edges = _edges.Export(),
-    };
-
-    /// <summary>
-    /// Leaves for <paramref name="target"/> with everything needed to go on at the step reached (Orleans migration:
-    /// the new activation gets <see cref="WindowHandOver"/> and starts at once). Messages sent meanwhile follow it. If
-    /// the move fails, the window is deactivated and its next call resumes it from its checkpoint.
-    /// </summary>
-    private void MoveTo(SiloAddress target)
-    {
-        logger.LogInformation("window {Window} moves to {Silo} at step {Step}", _key.GrainKey, target, _nextStep);
-        _moving = true;
-        RequestContext.Set(IPlacementDirector.PlacementHintKey, target);
-        try
-        {
-            MigrateOnIdle();
-        }
-        finally
-        {
-            RequestContext.Remove(IPlacementDirector.PlacementHintKey);
-        }
+        await LeaveIfMovingAsync(step + 1, steps, cancellation);
     }
 
     /// <summary>
@@ -329,51 +283,6 @@ public sealed class WindowGrain(
         FarmMetrics.WindowResumes.Add(1, SiloTag);
         await _exchange.PullSinceAsync(start, _pass.Fusion.Fuses ? _pass.Windows.Windows.Count : 0, cancellation);
         return start;
-    }
-
-    /// <summary>
-    /// The state this window left its last silo with: from the migration, or else from the store (an activation that
-    /// did not get the migration's context, or one that replaced it). The stored copy stays until a later checkpoint
-    /// supersedes it, so any activation before then continues from it. Edges pushed to the old activation after it
-    /// stored its state are pulled again from the neighbours' logs.
-    /// </summary>
-    private async Task<WindowHandOver?> TakeHandOverAsync(CancellationToken cancellation)
-    {
-        var handOver = _handOver;
-        _handOver = null;
-        var stored = await artifacts.LoadBytesAsync(JobArtifacts.HandOverKey(_key), cancellation);
-        _handOverStored = stored is not null;
-        if (handOver is null && stored is not null)
-        {
-            handOver = serializer.Deserialize<WindowHandOver>(stored) ?? throw new InvalidDataException($"window {_key.GrainKey}: empty hand-over");
-            _edges.Import(handOver.Edges);
-            _nextStep = handOver.NextStep;
-            logger.LogInformation("window {Window} continues from its stored hand-over at step {Step}", _key.GrainKey, handOver.NextStep);
-            await _exchange.PullSinceAsync(handOver.NextStep, _pass.Fusion.Fuses ? _pass.Windows.Windows.Count : 0, cancellation);
-        }
-        return handOver;
-    }
-
-    /// <summary>Deletes the stored hand-over once a checkpoint (or the final latents) at a later step exists.</summary>
-    private async Task ForgetHandOverAsync(CancellationToken cancellation)
-    {
-        if (_handOverStored)
-        {
-            await artifacts.Store.DeleteAsync(JobArtifacts.HandOverKey(_key), cancellation);
-            _handOverStored = false;
-        }
-    }
-
-    /// <summary>How far this window had got by its neighbours' mailboxes (a step after the last edge they got from it); 0 for a window without neighbours.</summary>
-    private async Task<int> NeighboursSawAsync(CancellationToken cancellation)
-    {
-        if (!_pass.Fusion.Fuses)
-        {
-            return 0;
-        }
-        var neighbours = new[] { _key.Neighbour(-1), _key.Neighbour(1) }.Where(n => n.Index >= 0 && n.Index < _pass.Windows.Windows.Count);
-        var seen = await Task.WhenAll(neighbours.Select(n => GrainFactory.GetGrain<IWindowGrain>(n.GrainKey).LastStepFrom(_key.Index).WaitAsync(cancellation)));
-        return seen.Length == 0 ? 0 : seen.Max() + 1;
     }
 
     /// <summary>Calls the job grain, retrying while its silo is being replaced (its state is persisted).</summary>

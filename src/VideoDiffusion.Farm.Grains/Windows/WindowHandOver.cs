@@ -16,6 +16,9 @@ public sealed class WindowHandOver
     [Id(1)] public required float[] Latents { get; init; }
     [Id(2)] public required int Reported { get; init; }
     [Id(3)] public required EdgeMailboxContents Edges { get; init; }
+
+    /// <summary>The trace the window's passes belong to (the job's), so the spans it opens after moving stay in it.</summary>
+    [Id(4)] public string? PassTrace { get; init; }
 }
 
 /// <summary>An <see cref="EdgeMailbox"/>'s contents: received edges not used yet, and the log of sent edges.</summary>
