@@ -22,6 +22,7 @@ public sealed class RenderJobGrain(
     [PersistentState("job", FarmStorage.Name)] IPersistentState<RenderJobState> state,
     ModelCatalog catalog,
     JobPlans plans,
+    JobArtifacts artifacts,
     IOptions<FarmTimingOptions> timing,
     ILogger<RenderJobGrain> logger) : Grain, IRenderJobGrain, IRemindable
 {
@@ -98,8 +99,15 @@ public sealed class RenderJobGrain(
         {
             return;
         }
+        var stitching = Job.State == JobState.Stitching;
         await FinishAsync(JobState.Cancelled, null);
-        await ForEachWindowAsync(_tasks?.Windows ?? [], w => w.Cancel());
+        // in the background, so the answer does not wait for a thousand windows or for a window on a lost silo; the
+        // stored marker (see FinishAsync) stops any window that misses this call when it next starts
+        _ = ForEachWindowAsync(_tasks?.Windows ?? [], w => w.Cancel());
+        if (stitching)
+        {
+            _ = GrainFactory.GetGrain<IStitcherGrain>(JobId).Cancel();
+        }
     }
 
     public Task Subscribe(IJobObserver observer) => _observers.Add(observer);
@@ -157,6 +165,11 @@ public sealed class RenderJobGrain(
         Called();
         if (Job.State != JobState.Stitching)
         {
+            if (Job.State is JobState.Cancelled or JobState.Failed)
+            {
+                // the stitcher stored the video before it heard of the cancel: a cancelled job keeps no video
+                await artifacts.Store.DeleteAsync(JobArtifacts.VideoKey(JobId, Job.Request!.Format));
+            }
             return;
         }
         Job.Result = result;
@@ -230,6 +243,18 @@ public sealed class RenderJobGrain(
     {
         (Job.State, Job.Error, Job.FinishedAt) = (final, error, DateTimeOffset.UtcNow);
         await state.WriteStateAsync();
+        if (final is JobState.Cancelled or JobState.Failed)
+        {
+            try
+            {
+                await artifacts.MarkStoppedAsync(JobId, final);
+            }
+            catch (Exception e)
+            {
+                // the windows still hear the cancel; only a window re-activated later would miss it
+                logger.LogWarning("job {Job}: the stop marker was not stored ({Error})", JobId, e.Message);
+            }
+        }
         _telemetry.Finished(final, Job.Request?.Model ?? "", Job.FinishedAt.Value - Job.SubmittedAt, Job.Result, error);
         StopWatchdog();
         await ForgetReminderAsync();

@@ -26,6 +26,31 @@ public sealed class JobArtifacts(IArtifactStore store)
 
     public static string VideoKey(string jobId, string format) => $"jobs/{jobId}/video.{format}";
 
+    /// <summary>A marker stored when a job is cancelled or fails: any window or stitcher of the job that (re)starts stops at once.</summary>
+    public static string StoppedKey(string jobId) => $"jobs/{jobId}/stopped";
+
+    /// <summary>Records that the job was cancelled or failed (its final state, as text).</summary>
+    public async Task MarkStoppedAsync(string jobId, JobState final, CancellationToken cancellation = default)
+    {
+        using var stream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(final.ToString()));
+        await store.PutAsync(StoppedKey(jobId), stream, cancellation);
+    }
+
+    public Task<bool> IsStoppedAsync(string jobId, CancellationToken cancellation = default) => store.ExistsAsync(StoppedKey(jobId), cancellation);
+
+    /// <summary>
+    /// When the job was cancelled or failed, cancels <paramref name="stop"/> (the caller's own cancellation source, so
+    /// the caller ends as if cancelled) and throws; otherwise returns.
+    /// </summary>
+    public async Task ThrowIfStoppedAsync(string jobId, CancellationTokenSource stop, CancellationToken cancellation)
+    {
+        if (await IsStoppedAsync(jobId, cancellation))
+        {
+            await stop.CancelAsync();
+            throw new OperationCanceledException($"job {jobId} was cancelled or failed", stop.Token);
+        }
+    }
+
     public async Task SavePlanAsync(string jobId, PlannedJob plan, CancellationToken cancellation = default)
     {
         using var stream = new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(plan, Json));

@@ -164,6 +164,7 @@ public sealed class WindowGrain(
 
     private async Task RunAsync(int? rewindTo, CancellationToken cancellation)
     {
+        await artifacts.ThrowIfStoppedAsync(_key.JobId, _cancel, cancellation);
         _job = await plans.GetAsync(_key.JobId, cancellation);
         var plan = _job.Plan;
         var task = plan.Task(_key.Ref());
