@@ -13,6 +13,9 @@ public interface IArtifactStore
 
     Task DeleteAsync(string key, CancellationToken cancellation = default);
 
+    /// <summary>The keys stored under <paramref name="prefix"/> (a key's leading characters, usually a folder ending in '/').</summary>
+    Task<IReadOnlyList<string>> ListAsync(string prefix, CancellationToken cancellation = default);
+
     /// <summary>A location a person or a tool can use: a file path or a blob URI.</summary>
     string LocationOf(string key);
 }

@@ -79,6 +79,18 @@ public sealed class BlobArtifactStoreTests(AzuriteFixture azurite) : IClassFixtu
     }
 
     [Fact]
+    public async Task ListGivesTheKeysUnderAPrefixAndNothingWithoutAContainer()
+    {
+        var store = NewStore();
+        Assert.Empty(await store.ListAsync("jobs/3/"));
+        foreach (var key in new[] { "jobs/3/p/0/final.bin", "jobs/3/video.mp4", "jobs/30/video.mp4" })
+        {
+            await store.PutAsync(key, new MemoryStream([1]));
+        }
+        Assert.Equal(["jobs/3/p/0/final.bin", "jobs/3/video.mp4"], await store.ListAsync("jobs/3/"));
+    }
+
+    [Fact]
     public async Task ExistsAndDelete()
     {
         var store = NewStore();

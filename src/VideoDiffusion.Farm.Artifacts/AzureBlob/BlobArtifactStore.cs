@@ -79,6 +79,23 @@ public sealed class BlobArtifactStore : IArtifactStore
         }
     }
 
+    public async Task<IReadOnlyList<string>> ListAsync(string prefix, CancellationToken cancellation = default)
+    {
+        var keys = new List<string>();
+        try
+        {
+            await foreach (var blob in _container.GetBlobsAsync(BlobTraits.None, BlobStates.None, prefix, cancellation))
+            {
+                keys.Add(blob.Name);
+            }
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            // the container itself is missing: nothing is stored
+        }
+        return keys;
+    }
+
     public string LocationOf(string key) => BlobOf(key).Uri.AbsoluteUri;
 
     private BlobClient BlobOf(string key) => _container.GetBlobClient(ArtifactKey.Validate(key));

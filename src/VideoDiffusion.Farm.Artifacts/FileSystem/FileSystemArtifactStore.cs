@@ -31,6 +31,20 @@ public sealed class FileSystemArtifactStore(string root) : IArtifactStore
         return Task.CompletedTask;
     }
 
+    public Task<IReadOnlyList<string>> ListAsync(string prefix, CancellationToken cancellation = default)
+    {
+        var folder = Path.Combine(Root, prefix[..(prefix.LastIndexOf('/') + 1)]);
+        IReadOnlyList<string> keys = !Directory.Exists(folder)
+            ? []
+            : Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
+                .Where(path => !path.EndsWith(".tmp", StringComparison.Ordinal)) // a write in progress
+                .Select(path => Path.GetRelativePath(Root, path).Replace(Path.DirectorySeparatorChar, '/'))
+                .Where(key => key.StartsWith(prefix, StringComparison.Ordinal))
+                .Order(StringComparer.Ordinal)
+                .ToList();
+        return Task.FromResult(keys);
+    }
+
     public string LocationOf(string key) => PathOf(key);
 
     private string PathOf(string key) => Path.Combine(Root, ArtifactKey.Validate(key));

@@ -49,6 +49,7 @@ public static class FarmSiloBuilderExtensions
         silo.Services.AddSingleton<JobArtifacts>();
         silo.Services.AddSingleton<JobPlans>();
         silo.Services.AddOptions<FarmTimingOptions>();
+        silo.Services.AddOptions<RetentionOptions>();
         silo.Services.AddPlacementDirector<AcceleratorPlacement, AcceleratorPlacementDirector>();
         if (artifactGrainStorage)
         {

@@ -17,6 +17,8 @@ namespace VideoDiffusion.Farm.Grains.Jobs;
 /// hands the finished latents to the stitcher. Windows report a few times each, never per step; every call returns at
 /// once. Its state is persisted; a watchdog timer re-ensures unfinished windows run (bringing back windows whose silo
 /// died), and a durable reminder reactivates the job elsewhere when its own silo died and nobody else calls it.
+/// A finished job keeps a second reminder that deletes its artifacts and record when its lifetime
+/// (<see cref="RetentionOptions"/>) is over.
 /// </summary>
 public sealed class RenderJobGrain(
     [PersistentState("job", FarmStorage.Name)] IPersistentState<RenderJobState> state,
@@ -24,9 +26,14 @@ public sealed class RenderJobGrain(
     JobPlans plans,
     JobArtifacts artifacts,
     IOptions<FarmTimingOptions> timing,
+    IOptions<RetentionOptions> retention,
     ILogger<RenderJobGrain> logger) : Grain, IRenderJobGrain, IRemindable
 {
     private const string ReminderName = "watchdog";
+    private const string ExpiryReminderName = "expiry";
+
+    /// <summary>Longest wait of one expiry reminder: it re-arms itself until the job's lifetime is over.</summary>
+    private static readonly TimeSpan ExpiryCheckPeriod = TimeSpan.FromDays(1);
     private readonly JobObservers _observers = new();
     private IGrainTimer? _watchdog;
     private JobTelemetry _telemetry = null!;
@@ -78,6 +85,11 @@ public sealed class RenderJobGrain(
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
+        if (reminderName == ExpiryReminderName)
+        {
+            await ExpireWhenDueAsync();
+            return;
+        }
         if (Finished || Job.Request is null)
         {
             await ForgetReminderAsync();
@@ -175,6 +187,7 @@ public sealed class RenderJobGrain(
         Job.Result = result;
         await FinishAsync(JobState.Completed, null);
         logger.LogInformation("job {Job} completed: {Location}", JobId, result.Location);
+        _ = DeleteWindowLatentsAsync(finals: false);
     }
 
     public async Task StitchFailed(string error)
@@ -230,7 +243,7 @@ public sealed class RenderJobGrain(
 
     private async Task FailAsync(string error)
     {
-        if (Finished)
+        if (Finished || Job.Request is null)
         {
             return;
         }
@@ -254,11 +267,63 @@ public sealed class RenderJobGrain(
                 // the windows still hear the cancel; only a window re-activated later would miss it
                 logger.LogWarning("job {Job}: the stop marker was not stored ({Error})", JobId, e.Message);
             }
+            // a window finishing its step in flight may still store one checkpoint: the expiry deletes it
+            _ = DeleteWindowLatentsAsync(finals: true);
         }
         _telemetry.Finished(final, Job.Request?.Model ?? "", Job.FinishedAt.Value - Job.SubmittedAt, Job.Result, error);
         StopWatchdog();
         await ForgetReminderAsync();
+        await ScheduleExpiryAsync();
         Notify(force: true);
+    }
+
+    /// <summary>In the background: latents nobody reads again (see <see cref="JobArtifacts.DeleteWindowLatentsAsync"/>).</summary>
+    private async Task DeleteWindowLatentsAsync(bool finals)
+    {
+        try
+        {
+            await artifacts.DeleteWindowLatentsAsync(JobId, finals);
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning("job {Job}: window latents not deleted ({Error}); the expiry deletes them", JobId, e.Message);
+        }
+    }
+
+    private TimeSpan Lifetime => retention.Value.LifetimeOf(Job.State);
+
+    /// <summary>Arms the expiry reminder for the rest of the finished job's lifetime (at most a day at a time).</summary>
+    private async Task ScheduleExpiryAsync()
+    {
+        if (Lifetime > TimeSpan.Zero && Job.FinishedAt is { } finished)
+        {
+            var due = finished + Lifetime - DateTimeOffset.UtcNow;
+            var wait = due < TimeSpan.Zero ? TimeSpan.Zero : due > ExpiryCheckPeriod ? ExpiryCheckPeriod : due;
+            await this.RegisterOrUpdateReminder(ExpiryReminderName, wait, ExpiryCheckPeriod);
+        }
+    }
+
+    /// <summary>Once the lifetime is over: deletes the job's artifacts, leaves the tenant's list and clears the job's state.</summary>
+    private async Task ExpireWhenDueAsync()
+    {
+        if (Job.Request is { } request && Finished && Lifetime > TimeSpan.Zero)
+        {
+            if (Job.FinishedAt + Lifetime > DateTimeOffset.UtcNow)
+            {
+                await ScheduleExpiryAsync();
+                return;
+            }
+            await artifacts.DeleteJobAsync(JobId);
+            await GrainFactory.GetGrain<ITenantGrain>(request.Tenant).Forget(JobId);
+            await state.ClearStateAsync();
+            logger.LogInformation("job {Job} expired: its artifacts and record are deleted", JobId);
+            _telemetry.Unpublish();
+        }
+        if (await this.GetReminder(ExpiryReminderName) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder);
+        }
+        DeactivateOnIdle();
     }
 
     private async Task ForgetReminderAsync()

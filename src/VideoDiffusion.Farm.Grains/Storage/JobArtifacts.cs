@@ -51,6 +51,31 @@ public sealed class JobArtifacts(IArtifactStore store)
         }
     }
 
+    /// <summary>
+    /// Deletes the job's window checkpoints (once its video exists they are never read again) and, with
+    /// <paramref name="finals"/>, its windows' final latents too (a stopped job is never stitched).
+    /// </summary>
+    public async Task DeleteWindowLatentsAsync(string jobId, bool finals, CancellationToken cancellation = default)
+    {
+        foreach (var key in await store.ListAsync($"jobs/{jobId}/", cancellation))
+        {
+            var name = key[(key.LastIndexOf('/') + 1)..];
+            if (name.StartsWith("checkpoint-", StringComparison.Ordinal) || (finals && name == "final.bin"))
+            {
+                await store.DeleteAsync(key, cancellation);
+            }
+        }
+    }
+
+    /// <summary>Deletes everything stored for the job: plan, latents, video, stop marker.</summary>
+    public async Task DeleteJobAsync(string jobId, CancellationToken cancellation = default)
+    {
+        foreach (var key in await store.ListAsync($"jobs/{jobId}/", cancellation))
+        {
+            await store.DeleteAsync(key, cancellation);
+        }
+    }
+
     public async Task SavePlanAsync(string jobId, PlannedJob plan, CancellationToken cancellation = default)
     {
         using var stream = new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(plan, Json));

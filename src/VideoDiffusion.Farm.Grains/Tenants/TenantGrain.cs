@@ -70,6 +70,19 @@ public sealed class TenantGrain(
 
     public Task<bool> Owns(string jobId) => Task.FromResult(JobIndex.Contains(jobId));
 
+    public async Task Forget(string jobId)
+    {
+        if (!JobIndex.Remove(jobId))
+        {
+            return;
+        }
+        state.State.Jobs.Remove(jobId);
+        state.State.Unfinished.Remove(jobId);
+        state.State.IdempotencyEntries.RemoveAll(e => e.JobId == jobId);
+        await state.WriteStateAsync();
+        logger.LogInformation("tenant {Tenant} forgot expired job {Job}", Tenant, jobId);
+    }
+
     /// <summary>Drops the keys first used before <paramref name="cutoff"/> (they are oldest first); stored with the next admission.</summary>
     private void ForgetExpiredKeys(DateTimeOffset cutoff)
     {
