@@ -39,6 +39,12 @@ public sealed class GatewayOptions
     /// <summary>Offer models whose manifest says <c>synthetic</c> (benchmark models that render noise).</summary>
     public bool AllowSyntheticModels { get; set; }
 
+    /// <summary>
+    /// SHA-256 (hex) of the operator key that opens the operator's pages (<c>/dashboard</c>); without it those pages are
+    /// not served, even with <c>Farm:Dashboard=true</c>.
+    /// </summary>
+    public string? OperatorKeySha256 { get; set; }
+
     /// <summary>What the tenant grain checks a submission against.</summary>
     public AdmissionLimits ToAdmissionLimits() => new(MaxUnfinishedJobsPerTenant, IdempotencyKeyLifetime, IdempotencyKeysKept);
 }

@@ -24,7 +24,7 @@ public sealed class JobArtifacts(IArtifactStore store)
 
     public static string FinalKey(WindowKey w) => $"{WindowPrefix(w)}/final.bin";
 
-    public static string VideoKey(string jobId, string format) => $"jobs/{jobId}/video.{format}";
+    public static string VideoKey(string jobId, string format) => ArtifactKey.Video(jobId, format);
 
     /// <summary>A marker stored when a job is cancelled or fails: any window or stitcher of the job that (re)starts stops at once.</summary>
     public static string StoppedKey(string jobId) => $"jobs/{jobId}/stopped";
