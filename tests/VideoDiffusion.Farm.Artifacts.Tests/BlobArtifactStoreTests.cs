@@ -116,6 +116,20 @@ public sealed class BlobArtifactStoreTests(AzuriteFixture azurite) : IClassFixtu
     }
 
     [Fact]
+    public async Task AWriteAfterTheContainerWasLostCreatesItAgain()
+    {
+        var store = NewStore();
+        await store.PutAsync("jobs/5/plan.json", new MemoryStream([1]));
+        // what a blob service restarted empty looks like to a store that already created its container
+        await new Azure.Storage.Blobs.BlobContainerClient(azurite.Server.ConnectionString, _container).DeleteAsync();
+        await Poll.UntilAsync(() => store.ExistsAsync("jobs/5/plan.json"), exists => !exists, TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(100), _ => "the container was not deleted");
+
+        await store.PutAsync("jobs/5/video.mp4", new MemoryStream([7, 8]));
+        await using var stream = (await store.OpenAsync("jobs/5/video.mp4"))!;
+        Assert.Equal([7, 8], await ReadAllAsync(stream));
+    }
+
+    [Fact]
     public async Task OpenStreamsSeekToReadARange()
     {
         var store = NewStore();

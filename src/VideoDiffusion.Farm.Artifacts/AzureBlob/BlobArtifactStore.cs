@@ -5,7 +5,10 @@ using Azure.Storage.Blobs.Models;
 
 namespace VideoDiffusion.Farm.Artifacts.AzureBlob;
 
-/// <summary>Artifacts as block blobs in one Azure Blob container (or Azurite), created on first write.</summary>
+/// <summary>
+/// Artifacts as block blobs in one Azure Blob container (or Azurite), created on first write and again when a write
+/// finds it gone.
+/// </summary>
 public sealed class BlobArtifactStore : IArtifactStore
 {
     private readonly BlobContainerClient _container;
@@ -33,7 +36,19 @@ public sealed class BlobArtifactStore : IArtifactStore
     {
         var blob = BlobOf(key);
         await EnsureContainerAsync(cancellation);
-        await blob.UploadAsync(content, overwrite: true, cancellation);
+        var start = content.CanSeek ? content.Position : -1;
+        try
+        {
+            await blob.UploadAsync(content, overwrite: true, cancellation);
+        }
+        catch (RequestFailedException e) when (e.ErrorCode == BlobErrorCode.ContainerNotFound && start >= 0)
+        {
+            // the blob service lost the container (restarted empty, or someone deleted it): create it again, retry once
+            _containerReady = false;
+            await EnsureContainerAsync(cancellation);
+            content.Position = start;
+            await blob.UploadAsync(content, overwrite: true, cancellation);
+        }
     }
 
     public async Task<Stream?> OpenAsync(string key, CancellationToken cancellation = default)

@@ -1,0 +1,43 @@
+namespace VideoDiffusion.Farm.Cluster.Tests;
+
+/// <summary>Storage that fails under a running cluster: the farm carries on without restarting silos.</summary>
+[Collection(ClusterCollection.Name)]
+public sealed class StorageFaultTests(FarmCluster cluster)
+{
+    [Fact]
+    public async Task AfterTheBlobServiceRestartsEmptyTheNextJobCompletesWithoutRestartingSilos()
+    {
+        // a cluster of its own on its own Azurite (the fixture's Redis), so restarting the blob service harms no other test
+        var azurite = await AzuriteServer.StartAsync();
+        var port = azurite.Port;
+        try
+        {
+            var suffix = Guid.NewGuid().ToString("N")[..8];
+            var clusterId = $"storage-{suffix}";
+            string[] settings = [$"--Farm:ServiceId=storage-{suffix}", $"--Farm:Artifacts:ConnectionString={azurite.ConnectionString}"];
+            var (silo, _, _) = await cluster.LaunchSiloAsync(clusterId, "storage-silo-0", settings);
+            await using (silo)
+            await using (var gateway = await cluster.LaunchGatewayAsync(clusterId, settings))
+            {
+                using var http = cluster.Client(FarmCluster.Keys["tenant-a"], gateway.Port);
+                await FarmCluster.WaitUntilServingAsync(http, gateway);
+                var first = await FarmJobs.SubmitAsync(http, new { prompt = "a red cube standing still in space", seconds = 2, steps = 2, scale = 1 });
+                Assert.Equal("completed", (await FarmJobs.WaitAsync(http, first.Id, TimeSpan.FromMinutes(2))).State);
+
+                await azurite.DisposeAsync();
+                azurite = await AzuriteServer.StartAsync(port); // empty: no container, no blobs
+
+                var second = await FarmJobs.SubmitAsync(http, new { prompt = "a blue ball moving left on the beach", seconds = 2, steps = 2, scale = 1 });
+                var done = await FarmJobs.WaitAsync(http, second.Id, TimeSpan.FromMinutes(2));
+                Assert.True(done.State == "completed", $"{done.State}: {done.Error}");
+                var video = await http.GetByteArrayAsync(done.Video!.TrimStart('/'));
+                Assert.NotEmpty(video);
+                Assert.False(silo.HasExited);
+            }
+        }
+        finally
+        {
+            await azurite.DisposeAsync();
+        }
+    }
+}
