@@ -116,6 +116,22 @@ public sealed class BlobArtifactStoreTests(AzuriteFixture azurite) : IClassFixtu
     }
 
     [Fact]
+    public async Task ConditionalWritesFollowTheETag()
+    {
+        var store = NewStore();
+        Assert.Null(await store.ReadVersionedAsync("grains/t/a.state"));
+        var first = await store.PutIfVersionAsync("grains/t/a.state", new MemoryStream([1]), null);
+        await Assert.ThrowsAsync<ArtifactVersionConflictException>(() => store.PutIfVersionAsync("grains/t/a.state", new MemoryStream([2]), null));
+        var read = (await store.ReadVersionedAsync("grains/t/a.state"))!;
+        Assert.Equal((byte[])[1], read.Content);
+        Assert.Equal(first, read.Version);
+        var second = await store.PutIfVersionAsync("grains/t/a.state", new MemoryStream([3]), first);
+        Assert.NotEqual(first, second);
+        await Assert.ThrowsAsync<ArtifactVersionConflictException>(() => store.PutIfVersionAsync("grains/t/a.state", new MemoryStream([4]), first));
+        Assert.Equal((byte[])[3], (await store.ReadVersionedAsync("grains/t/a.state"))!.Content);
+    }
+
+    [Fact]
     public async Task AWriteAfterTheContainerWasLostCreatesItAgain()
     {
         var store = NewStore();

@@ -34,12 +34,43 @@ public sealed class BlobArtifactStore : IArtifactStore
 
     public async Task PutAsync(string key, Stream content, CancellationToken cancellation = default)
     {
-        var blob = BlobOf(key);
+        await UploadAsync(BlobOf(key), content, new BlobUploadOptions(), cancellation);
+    }
+
+    public async Task<VersionedArtifact?> ReadVersionedAsync(string key, CancellationToken cancellation = default)
+    {
+        try
+        {
+            var download = await BlobOf(key).DownloadContentAsync(cancellation);
+            return new VersionedArtifact(download.Value.Content.ToArray(), download.Value.Details.ETag.ToString());
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return null;
+        }
+    }
+
+    public async Task<string> PutIfVersionAsync(string key, Stream content, string? version, CancellationToken cancellation = default)
+    {
+        var conditions = version is null ? new BlobRequestConditions { IfNoneMatch = ETag.All } : new BlobRequestConditions { IfMatch = new ETag(version) };
+        try
+        {
+            var uploaded = await UploadAsync(BlobOf(key), content, new BlobUploadOptions { Conditions = conditions }, cancellation);
+            return uploaded.ETag.ToString();
+        }
+        catch (RequestFailedException e) when (e.Status is 409 or 412)
+        {
+            throw new ArtifactVersionConflictException(key, version);
+        }
+    }
+
+    private async Task<BlobContentInfo> UploadAsync(BlobClient blob, Stream content, BlobUploadOptions options, CancellationToken cancellation)
+    {
         await EnsureContainerAsync(cancellation);
         var start = content.CanSeek ? content.Position : -1;
         try
         {
-            await blob.UploadAsync(content, overwrite: true, cancellation);
+            return await blob.UploadAsync(content, options, cancellation);
         }
         catch (RequestFailedException e) when (e.ErrorCode == BlobErrorCode.ContainerNotFound && start >= 0)
         {
@@ -47,7 +78,7 @@ public sealed class BlobArtifactStore : IArtifactStore
             _containerReady = false;
             await EnsureContainerAsync(cancellation);
             content.Position = start;
-            await blob.UploadAsync(content, overwrite: true, cancellation);
+            return await blob.UploadAsync(content, options, cancellation);
         }
     }
 

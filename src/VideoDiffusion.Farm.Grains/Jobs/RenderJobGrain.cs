@@ -115,7 +115,7 @@ public sealed class RenderJobGrain(
         await FinishAsync(JobState.Cancelled, null);
         // in the background, so the answer does not wait for a thousand windows or for a window on a lost silo; the
         // stored marker (see FinishAsync) stops any window that misses this call when it next starts
-        _ = ForEachWindowAsync(_tasks?.Windows ?? [], w => w.Cancel());
+        _ = StopWindowsAsync();
         if (stitching)
         {
             _ = GrainFactory.GetGrain<IStitcherGrain>(JobId).Cancel();
@@ -249,7 +249,7 @@ public sealed class RenderJobGrain(
         }
         logger.LogError("job {Job} failed: {Error}", JobId, error);
         await FinishAsync(JobState.Failed, error);
-        _ = ForEachWindowAsync(_tasks?.Windows ?? [], w => w.Cancel());
+        _ = StopWindowsAsync();
     }
 
     private async Task FinishAsync(JobState final, string? error)
@@ -267,14 +267,19 @@ public sealed class RenderJobGrain(
                 // the windows still hear the cancel; only a window re-activated later would miss it
                 logger.LogWarning("job {Job}: the stop marker was not stored ({Error})", JobId, e.Message);
             }
-            // a window finishing its step in flight may still store one checkpoint: the expiry deletes it
-            _ = DeleteWindowLatentsAsync(finals: true);
         }
         _telemetry.Finished(final, Job.Request?.Model ?? "", Job.FinishedAt.Value - Job.SubmittedAt, Job.Result, error);
         StopWatchdog();
         await ForgetReminderAsync();
         await ScheduleExpiryAsync();
         Notify(force: true);
+    }
+
+    /// <summary>Tells every window to stop, then deletes their latents (a window finishing a checkpoint write in flight may leave one; the expiry deletes it).</summary>
+    private async Task StopWindowsAsync()
+    {
+        await ForEachWindowAsync(_tasks?.Windows ?? [], w => w.Cancel());
+        await DeleteWindowLatentsAsync(finals: true);
     }
 
     /// <summary>In the background: latents nobody reads again (see <see cref="JobArtifacts.DeleteWindowLatentsAsync"/>).</summary>
