@@ -1,3 +1,5 @@
+using VideoDiffusion.Farm.Abstractions;
+
 namespace VideoDiffusion.Farm.Cluster.Tests;
 
 /// <summary>Storage that fails under a running cluster: the farm carries on without restarting silos.</summary>
@@ -39,5 +41,36 @@ public sealed class StorageFaultTests(FarmCluster cluster)
         {
             await azurite.DisposeAsync();
         }
+    }
+
+    [Fact]
+    public async Task ASiloKilledMidStitchLeavesNoTemporaryFileOnceItStartsAgainAndTheJobCompletes()
+    {
+        var scratch = Path.Combine(Path.GetTempPath(), "farm-stitch");
+        using var http = cluster.Client(FarmCluster.Keys["tenant-b"]);
+        var job = await FarmJobs.SubmitAsync(http, new { prompt = "a green dog moving left on the grass", seconds = 60, steps = 2, scale = 8 });
+        var grain = cluster.Orleans.GetGrain<IRenderJobGrain>(job.Id);
+        var stitching = await Poll.UntilAsync(grain.GetStatus, s => s.IsFinished || s.State == JobState.Stitching, TimeSpan.FromMinutes(3),
+            TimeSpan.FromMilliseconds(50), s => $"job {job.Id} still {s?.State}");
+        Assert.True(stitching.State == JobState.Stitching, $"the job got to {stitching.State} first: make it longer");
+        // the stitching silo's folder: the one holding this job's frames
+        var folder = await Poll.UntilAsync(
+            () => Task.FromResult(Directory.Exists(scratch)
+                ? Directory.EnumerateDirectories(scratch).FirstOrDefault(d => Directory.EnumerateFiles(d, $"{job.Id}-*").Any())
+                : null),
+            f => f is not null, TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(50), _ => "no stitch temporary file of the job appeared");
+        var victim = Enumerable.Range(0, cluster.SiloCount).Single(i => Path.GetFileName(folder!).StartsWith($"silo-{i}-", StringComparison.Ordinal));
+        cluster.KillSilo(victim);
+        try
+        {
+            var done = await FarmJobs.WaitAsync(http, job.Id, TimeSpan.FromMinutes(4));
+            Assert.True(done.State == "completed", $"{done.State}: {done.Error}");
+            Assert.True(Directory.Exists(folder), "the killed silo's temporary folder vanished before a silo started again: the test proves nothing");
+        }
+        finally
+        {
+            await cluster.StartSiloAsync(victim);
+        }
+        Assert.False(Directory.Exists(folder), $"{folder} outlived the silo's restart");
     }
 }

@@ -17,10 +17,12 @@ namespace VideoDiffusion.Farm.Grains.Stitching;
 /// <summary>
 /// Lays the windows' final latents out as one clip (each frame from the first window covering it; overlaps were
 /// already fused by the windows), VAE-decodes it in chunks on the executor, measures seams, encodes and stores the
-/// video. Frames go through a temporary file, so memory does not grow with clip length.
+/// video. Frames go through a temporary file in the silo's <see cref="StitchScratchFolder"/>, so memory does not grow
+/// with clip length and a silo killed mid-stitch leaves nothing behind once a silo starts again on the machine.
 /// </summary>
 [AcceleratorPlacement]
-public sealed class StitcherGrain(DenoiseExecutor executor, ModelCatalog catalog, JobPlans plans, JobArtifacts artifacts, ILogger<StitcherGrain> logger) : Grain, IStitcherGrain
+public sealed class StitcherGrain(
+    DenoiseExecutor executor, ModelCatalog catalog, JobPlans plans, JobArtifacts artifacts, StitchScratchFolder scratch, ILogger<StitcherGrain> logger) : Grain, IStitcherGrain
 {
     private const int ChunkLatentFrames = 32;
     private readonly CancellationTokenSource _cancel = new();
@@ -74,7 +76,7 @@ public sealed class StitcherGrain(DenoiseExecutor executor, ModelCatalog catalog
         var plan = output.Windows;
         int width = size.Width, height = size.Height, k = request.Plan.Latent.TemporalFactor;
         var metrics = new TemporalMetricsAccumulator(plan, k, spec.PixelFrames);
-        var rawPath = Path.Combine(Path.GetTempPath(), $"farm-stitch-{jobId}-{Guid.NewGuid():N}.rgb");
+        var rawPath = Path.Combine(scratch.Path, $"{jobId}-{Guid.NewGuid():N}.rgb");
         var videoPath = Path.ChangeExtension(rawPath, request.Format);
         var decodeClock = Stopwatch.StartNew();
         try
