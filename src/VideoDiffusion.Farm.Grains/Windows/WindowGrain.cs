@@ -186,7 +186,7 @@ public sealed class WindowGrain(
     }
 
     async ValueTask<IReadOnlyList<LatentTensor>> IWindowStepper.PredictAsync(IReadOnlyList<WindowStepInput> inputs, CancellationToken cancellation) =>
-        [await executor.DenoiseAsync(_job.Model, inputs[0], cancellation, _job.Priority)];
+        [await executor.DenoiseAsync(_job.Model, inputs[0], cancellation, _job.Priority, _job.Tenant)];
 
     ValueTask IWindowStepper.FuseAsync(int step, CancellationToken cancellation) =>
         new(_exchange.ExchangeAndFuseAsync(step, _window.Latents, _pass.Windows, _job.Plan.Spec.Blend, cancellation));
