@@ -40,6 +40,12 @@ public sealed class GatewayOptions
     public bool AllowSyntheticModels { get; set; }
 
     /// <summary>
+    /// Highest priority a submission runs at unless its API key says otherwise (<see cref="ApiKeyEntry.MaxPriority"/>);
+    /// a higher <c>priority</c> is lowered to it. Within one priority the executors share slots fairly between tenants.
+    /// </summary>
+    public int MaxPriority { get; set; }
+
+    /// <summary>
     /// SHA-256 (hex) of the operator key that opens the operator's pages (<c>/dashboard</c>); without it those pages are
     /// not served, even with <c>Farm:Dashboard=true</c>.
     /// </summary>

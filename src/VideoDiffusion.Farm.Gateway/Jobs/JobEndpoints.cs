@@ -71,6 +71,8 @@ public static class JobEndpoints
         }
         var request = await SubmissionReader.ReadAsync(http.Request, options.Value.MaxBodyBytes, cancellation);
         quotas.Check(request, await models.ListAsync());
+        // a tenant cannot buy its way past others: the priority is capped per key (or gateway), tenants share a priority fairly
+        request = request with { Priority = Math.Min(request.Priority, caller.MaxPriority ?? options.Value.MaxPriority) };
         var status = await client.GetGrain<ITenantGrain>(caller.Tenant)
             .Admit(request, idempotencyKey.Length == 0 ? null : idempotencyKey, options.Value.ToAdmissionLimits());
         return Results.Accepted($"/v1/jobs/{status.JobId}", JobViews.From(status, DateTimeOffset.UtcNow));
