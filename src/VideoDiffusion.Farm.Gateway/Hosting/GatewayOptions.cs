@@ -52,5 +52,9 @@ public sealed class GatewayOptions
     public string? OperatorKeySha256 { get; set; }
 
     /// <summary>What the tenant grain checks a submission against.</summary>
-    public AdmissionLimits ToAdmissionLimits() => new(MaxUnfinishedJobsPerTenant, IdempotencyKeyLifetime, IdempotencyKeysKept);
+    public AdmissionLimits ToAdmissionLimits() => new(MaxUnfinishedJobsPerTenant, IdempotencyKeyLifetime, IdempotencyKeysKept,
+        new TenantBudget(Budget.MaxWindowStepsPerJob, Budget.MaxOutputPixelsPerJob, Budget.MaxWindowStepsInFlight, Budget.MaxOutputPixelsInFlight));
+
+    /// <summary>What one tenant's jobs may cost (<c>Farm:Gateway:Budget</c>).</summary>
+    public BudgetOptions Budget { get; set; } = new();
 }
