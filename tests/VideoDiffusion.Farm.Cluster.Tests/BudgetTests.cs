@@ -13,11 +13,10 @@ public sealed class BudgetTests(FarmCluster cluster)
     [Fact]
     public async Task JobsOverTheBudgetAreRefusedNamingTheBudgetAndLeaveNoJob()
     {
-        await using var gateway = await cluster.LaunchGatewayAsync(cluster.ClusterId,
+        await using var gateway = await cluster.LaunchServingGatewayAsync(cluster.ClusterId,
             "--Farm:Gateway:Budget:MaxWindowStepsPerJob=500", "--Farm:Gateway:Budget:MaxOutputPixelsPerJob=10000000",
             "--Farm:Gateway:Budget:MaxWindowStepsInFlight=300", "--Farm:Gateway:Budget:MaxOutputPixelsInFlight=0");
         using var http = cluster.Client(FarmCluster.Keys["tenant-c"], gateway.Port);
-        await FarmCluster.WaitUntilServingAsync(http, gateway);
         var before = await JobIdsAsync(http);
 
         var tooLong = await ProblemAnswers.AssertAsync(await http.PostAsJsonAsync("v1/jobs", new { prompt = "a red ball", seconds = 120, steps = 12, scale = 1 }),

@@ -21,9 +21,8 @@ public sealed class ClosedClusterTests(FarmCluster cluster)
             Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         }
 
-        await using var gateway = await cluster.LaunchGatewayAsync(cluster.ClusterId, $"--Farm:Gateway:OperatorKeySha256={FarmCluster.Hash(OperatorKey)}");
+        await using var gateway = await cluster.LaunchServingGatewayAsync(cluster.ClusterId, $"--Farm:Gateway:OperatorKeySha256={FarmCluster.Hash(OperatorKey)}");
         using var tenant = cluster.Client(FarmCluster.Keys["tenant-a"], gateway.Port);
-        await FarmCluster.WaitUntilServingAsync(tenant, gateway);
         using (var anonymous = cluster.Client(null, gateway.Port))
         {
             var response = await anonymous.GetAsync("dashboard");
@@ -58,11 +57,7 @@ public sealed class ClosedClusterTests(FarmCluster cluster)
         // the attacker's own job: while it stitches, a client that reached the silo ports reports it stitched, with
         // the other tenant's video key
         using var attacker = cluster.Client(FarmCluster.Keys["tenant-c"]);
-        var own = await FarmJobs.SubmitAsync(attacker, new { prompt = "a red ball moving right on the beach", seconds = 60, steps = 2, scale = 8 });
-        var grain = cluster.Orleans.GetGrain<IRenderJobGrain>(own.Id);
-        var stitching = await Poll.UntilAsync(grain.GetStatus, s => s.IsFinished || s.State == JobState.Stitching, TimeSpan.FromMinutes(3),
-            TimeSpan.FromMilliseconds(50), s => $"job {own.Id} still {s?.State}");
-        Assert.True(stitching.State == JobState.Stitching, $"the job got to {stitching.State} first: make it longer");
+        var (own, grain) = await cluster.SubmitAndWaitUntilStitchingAsync(attacker, "a red ball moving right on the beach");
         await grain.StitchCompleted(new JobResult($"jobs/{secret.Id}/video.mp4", "forged", 16, 8, 1, 0, 0));
         Assert.Equal(JobState.Completed, (await grain.GetStatus()).State);
 

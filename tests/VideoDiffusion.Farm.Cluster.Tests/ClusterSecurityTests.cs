@@ -29,10 +29,9 @@ public sealed class ClusterSecurityTests(FarmCluster cluster)
         {
             var (second, _, _) = await cluster.LaunchSiloAsync(clusterId, "tls-silo-1", tlsSettings);
             await using (second)
-            await using (var gateway = await cluster.LaunchGatewayAsync(clusterId, tlsSettings))
+            await using (var gateway = await cluster.LaunchServingGatewayAsync(clusterId, tlsSettings))
             {
                 using var http = cluster.Client(FarmCluster.Keys["tenant-a"], gateway.Port);
-                await FarmCluster.WaitUntilServingAsync(http, gateway);
                 var job = await FarmJobs.SubmitAsync(http, new { prompt = "a purple rocket moving right in space", seconds = 8, steps = 2, scale = 1 });
                 var done = await FarmJobs.WaitAsync(http, job.Id, TimeSpan.FromMinutes(3));
                 Assert.True(done.State == "completed", $"{done.State}: {done.Error}");

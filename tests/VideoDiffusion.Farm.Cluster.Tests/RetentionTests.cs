@@ -54,10 +54,9 @@ public sealed class RetentionTests(FarmCluster cluster)
         var (silo, _, _) = await cluster.LaunchSiloAsync(clusterId, "retention-silo-0",
             [.. settings, $"--Farm:Retention:CompletedJobLifetime={Lifetime:c}", $"--Farm:Retention:StoppedJobLifetime={Lifetime:c}"]);
         await using (silo)
-        await using (var gateway = await cluster.LaunchGatewayAsync(clusterId, settings))
+        await using (var gateway = await cluster.LaunchServingGatewayAsync(clusterId, settings))
         {
             using var http = cluster.Client(FarmCluster.Keys["tenant-a"], gateway.Port);
-            await FarmCluster.WaitUntilServingAsync(http, gateway);
             var completed = await FarmJobs.SubmitAsync(http, new { prompt = "a red cube standing still in space", seconds = 2, steps = 2, scale = 1 });
             var cancelled = await FarmJobs.SubmitAsync(http, new { prompt = "a green ball moving right on the grass", seconds = 30, steps = 12, scale = 1 });
             using (var cancel = await http.PostAsync($"v1/jobs/{cancelled.Id}:cancel", null))

@@ -1,5 +1,3 @@
-using VideoDiffusion.Farm.Abstractions;
-
 namespace VideoDiffusion.Farm.Cluster.Tests;
 
 /// <summary>Storage that fails under a running cluster: the farm carries on without restarting silos.</summary>
@@ -19,10 +17,9 @@ public sealed class StorageFaultTests(FarmCluster cluster)
             string[] settings = [$"--Farm:ServiceId=storage-{suffix}", $"--Farm:Artifacts:ConnectionString={azurite.ConnectionString}"];
             var (silo, _, _) = await cluster.LaunchSiloAsync(clusterId, "storage-silo-0", settings);
             await using (silo)
-            await using (var gateway = await cluster.LaunchGatewayAsync(clusterId, settings))
+            await using (var gateway = await cluster.LaunchServingGatewayAsync(clusterId, settings))
             {
                 using var http = cluster.Client(FarmCluster.Keys["tenant-a"], gateway.Port);
-                await FarmCluster.WaitUntilServingAsync(http, gateway);
                 var first = await FarmJobs.SubmitAsync(http, new { prompt = "a red cube standing still in space", seconds = 2, steps = 2, scale = 1 });
                 Assert.Equal("completed", (await FarmJobs.WaitAsync(http, first.Id, TimeSpan.FromMinutes(2))).State);
 
@@ -48,11 +45,7 @@ public sealed class StorageFaultTests(FarmCluster cluster)
     {
         var scratch = Path.Combine(Path.GetTempPath(), "farm-stitch");
         using var http = cluster.Client(FarmCluster.Keys["tenant-b"]);
-        var job = await FarmJobs.SubmitAsync(http, new { prompt = "a green dog moving left on the grass", seconds = 60, steps = 2, scale = 8 });
-        var grain = cluster.Orleans.GetGrain<IRenderJobGrain>(job.Id);
-        var stitching = await Poll.UntilAsync(grain.GetStatus, s => s.IsFinished || s.State == JobState.Stitching, TimeSpan.FromMinutes(3),
-            TimeSpan.FromMilliseconds(50), s => $"job {job.Id} still {s?.State}");
-        Assert.True(stitching.State == JobState.Stitching, $"the job got to {stitching.State} first: make it longer");
+        var (job, _) = await cluster.SubmitAndWaitUntilStitchingAsync(http, "a green dog moving left on the grass");
         // the stitching silo's folder: the one holding this job's frames
         var folder = await Poll.UntilAsync(
             () => Task.FromResult(Directory.Exists(scratch)
