@@ -58,14 +58,20 @@ public sealed class ApiKeyAuthenticator
         {
             throw new InvalidOperationException("Farm:Gateway:ApiKeys: every key needs a Tenant");
         }
+        return ParseSha256(entry.Sha256, $"Farm:Gateway:ApiKeys: the key of tenant '{entry.Tenant}' needs Sha256 = 64 hex digits");
+    }
+
+    /// <summary>A SHA-256 given as 64 hex digits; otherwise an error with <paramref name="error"/>, which names the setting.</summary>
+    public static byte[] ParseSha256(string? hex, string error)
+    {
         try
         {
-            var hash = Convert.FromHexString(entry.Sha256);
+            var hash = Convert.FromHexString(hex ?? "");
             return hash.Length == 32 ? hash : throw new FormatException();
         }
         catch (FormatException)
         {
-            throw new InvalidOperationException($"Farm:Gateway:ApiKeys: the key of tenant '{entry.Tenant}' needs Sha256 = 64 hex digits");
+            throw new InvalidOperationException(error);
         }
     }
 }

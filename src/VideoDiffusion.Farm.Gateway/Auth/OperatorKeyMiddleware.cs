@@ -13,7 +13,8 @@ namespace VideoDiffusion.Farm.Gateway.Auth;
 /// </summary>
 public sealed class OperatorKeyMiddleware(RequestDelegate next, IOptions<GatewayOptions> options)
 {
-    private readonly byte[] _hash = ParseHash(options.Value.OperatorKeySha256);
+    private readonly byte[] _hash = ApiKeyAuthenticator.ParseSha256(options.Value.OperatorKeySha256,
+        "Farm:Gateway:OperatorKeySha256 must be 64 hex digits (the SHA-256 of the operator key)");
 
     public Task InvokeAsync(HttpContext context)
     {
@@ -50,18 +51,5 @@ public sealed class OperatorKeyMiddleware(RequestDelegate next, IOptions<Gateway
             }
         }
         return null;
-    }
-
-    private static byte[] ParseHash(string? hex)
-    {
-        try
-        {
-            var hash = Convert.FromHexString(hex ?? "");
-            return hash.Length == 32 ? hash : throw new FormatException();
-        }
-        catch (FormatException)
-        {
-            throw new InvalidOperationException("Farm:Gateway:OperatorKeySha256 must be 64 hex digits (the SHA-256 of the operator key)");
-        }
     }
 }
