@@ -5,7 +5,7 @@ namespace VideoDiffusion.Farm.Cluster.Tests;
 public sealed class StorageFaultTests(FarmCluster cluster)
 {
     [Fact]
-    public async Task AfterTheBlobServiceRestartsEmptyTheNextJobCompletesWithoutRestartingSilos()
+    public async Task AfterTheBlobServiceRestartsEmptyAJobInFlightEndsAndTheNextJobCompletesWithoutRestartingSilos()
     {
         // a cluster of its own on its own Azurite (the fixture's Redis), so restarting the blob service harms no other test
         var azurite = await AzuriteServer.StartAsync();
@@ -23,8 +23,13 @@ public sealed class StorageFaultTests(FarmCluster cluster)
                 var first = await FarmJobs.SubmitAsync(http, new { prompt = "a red cube standing still in space", seconds = 2, steps = 2, scale = 1 });
                 Assert.Equal("completed", (await FarmJobs.WaitAsync(http, first.Id, TimeSpan.FromMinutes(2))).State);
 
+                // a job in flight when the blob service loses everything: it ends, completed or failed with a reason
+                var inFlight = await FarmJobs.SubmitAsync(http, new { prompt = "a red ball moving right on the beach", seconds = 30, steps = 12, scale = 1 });
+                await FarmJobs.WaitAsync(http, inFlight.Id, TimeSpan.FromMinutes(2), j => j.IsFinished || j.Progress > 0.2);
                 await azurite.DisposeAsync();
                 azurite = await AzuriteServer.StartAsync(port); // empty: no container, no blobs
+                var ended = await FarmJobs.WaitAsync(http, inFlight.Id, TimeSpan.FromMinutes(3));
+                Assert.True(ended.State == "completed" || (ended.State == "failed" && !string.IsNullOrEmpty(ended.Error)), $"{ended.State}: {ended.Error}");
 
                 var second = await FarmJobs.SubmitAsync(http, new { prompt = "a blue ball moving left on the beach", seconds = 2, steps = 2, scale = 1 });
                 var done = await FarmJobs.WaitAsync(http, second.Id, TimeSpan.FromMinutes(2));
