@@ -32,6 +32,12 @@ builder.Services.AddOpenApi(OpenApiContract.Configure);
 var app = builder.Build();
 app.Services.GetRequiredService<ApiKeyAuthenticator>(); // a malformed key entry fails at start, not at the first request
 app.UseMiddleware<ProblemMiddleware>();
+var dashboard = FarmClusterOptions.From(builder.Configuration).Dashboard;
+if (dashboard && OperatorKeyMiddleware.IsConfigured(gateway))
+{
+    // before anything else answers: the dashboard shows every tenant's grains and the silos' logs
+    app.UseWhen(c => c.Request.Path.StartsWithSegments("/dashboard"), b => b.UseMiddleware<OperatorKeyMiddleware>());
+}
 app.UseMiddleware<ClusterReadinessMiddleware>();
 app.UseDefaultFiles();
 app.UseStaticFiles();
@@ -49,8 +55,12 @@ app.MapOpenApi();
 app.MapScalarApiReference("/docs", o => o.WithTitle("VideoDiffusion.Farm API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));
 app.MapJobApi();
 app.MapFarmApi();
-if (FarmClusterOptions.From(builder.Configuration).Dashboard)
+if (dashboard && OperatorKeyMiddleware.IsConfigured(gateway))
 {
     app.MapOrleansDashboard("/dashboard").ExcludeFromDescription(); // an operator's page, not part of the API
+}
+else if (dashboard)
+{
+    app.Logger.LogWarning("Farm:Dashboard is on but Farm:Gateway:OperatorKeySha256 is not set: /dashboard is not served");
 }
 app.Run();

@@ -19,7 +19,8 @@ public sealed class AzuriteServer : IAsyncDisposable, IDisposable
     public string ConnectionString =>
         $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={AccountKey};BlobEndpoint={BlobEndpoint};";
 
-    public static async Task<AzuriteServer> StartAsync()
+    /// <param name="port">A fixed port (to start an empty Azurite where a stopped one listened); a free one when null.</param>
+    public static async Task<AzuriteServer> StartAsync(int? port = null)
     {
         var executable = ServerProcess.FindExecutable(
             "azurite-blob", Path.Combine(RepositoryPaths.Root, "tools", "node", "node_modules", ".bin", "azurite-blob"));
@@ -33,7 +34,8 @@ public sealed class AzuriteServer : IAsyncDisposable, IDisposable
                 "--skipApiVersionCheck", "--disableTelemetry",
             ],
             TimeSpan.FromSeconds(60),
-            ownWorkingDirectory: true);
+            ownWorkingDirectory: true,
+            fixedPort: port);
         return new AzuriteServer(process);
     }
 

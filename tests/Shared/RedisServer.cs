@@ -12,12 +12,13 @@ public sealed class RedisServer : IAsyncDisposable, IDisposable
     /// <summary>StackExchange.Redis style: <c>127.0.0.1:PORT</c>.</summary>
     public string ConnectionString => $"127.0.0.1:{Port}";
 
-    public static async Task<RedisServer> StartAsync()
+    /// <param name="password">When given, clients must authenticate with it (<c>requirepass</c>).</param>
+    public static async Task<RedisServer> StartAsync(string? password = null)
     {
         var executable = ServerProcess.FindExecutable("redis-server", "/usr/bin/redis-server", "/usr/sbin/redis-server");
         var process = await ServerProcess.StartAsync(
             "redis", executable,
-            port => ["--port", port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            port => ["--port", port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", .. password is null ? Array.Empty<string>() : ["--requirepass", password]],
             TimeSpan.FromSeconds(30),
             ownWorkingDirectory: true);
         return new RedisServer(process);

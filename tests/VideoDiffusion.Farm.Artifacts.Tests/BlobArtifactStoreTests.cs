@@ -79,6 +79,18 @@ public sealed class BlobArtifactStoreTests(AzuriteFixture azurite) : IClassFixtu
     }
 
     [Fact]
+    public async Task ListGivesTheKeysUnderAPrefixAndNothingWithoutAContainer()
+    {
+        var store = NewStore();
+        Assert.Empty(await store.ListAsync("jobs/3/"));
+        foreach (var key in new[] { "jobs/3/p/0/final.bin", "jobs/3/video.mp4", "jobs/30/video.mp4" })
+        {
+            await store.PutAsync(key, new MemoryStream([1]));
+        }
+        Assert.Equal(["jobs/3/p/0/final.bin", "jobs/3/video.mp4"], await store.ListAsync("jobs/3/"));
+    }
+
+    [Fact]
     public async Task ExistsAndDelete()
     {
         var store = NewStore();
@@ -101,6 +113,36 @@ public sealed class BlobArtifactStoreTests(AzuriteFixture azurite) : IClassFixtu
             await using var stream = (await store.OpenAsync($"jobs/{i}/video.mp4"))!;
             Assert.Equal([(byte)i], await ReadAllAsync(stream));
         }
+    }
+
+    [Fact]
+    public async Task ConditionalWritesFollowTheETag()
+    {
+        var store = NewStore();
+        Assert.Null(await store.ReadVersionedAsync("grains/t/a.state"));
+        var first = await store.PutIfVersionAsync("grains/t/a.state", new MemoryStream([1]), null);
+        await Assert.ThrowsAsync<ArtifactVersionConflictException>(() => store.PutIfVersionAsync("grains/t/a.state", new MemoryStream([2]), null));
+        var read = (await store.ReadVersionedAsync("grains/t/a.state"))!;
+        Assert.Equal((byte[])[1], read.Content);
+        Assert.Equal(first, read.Version);
+        var second = await store.PutIfVersionAsync("grains/t/a.state", new MemoryStream([3]), first);
+        Assert.NotEqual(first, second);
+        await Assert.ThrowsAsync<ArtifactVersionConflictException>(() => store.PutIfVersionAsync("grains/t/a.state", new MemoryStream([4]), first));
+        Assert.Equal((byte[])[3], (await store.ReadVersionedAsync("grains/t/a.state"))!.Content);
+    }
+
+    [Fact]
+    public async Task AWriteAfterTheContainerWasLostCreatesItAgain()
+    {
+        var store = NewStore();
+        await store.PutAsync("jobs/5/plan.json", new MemoryStream([1]));
+        // what a blob service restarted empty looks like to a store that already created its container
+        await new Azure.Storage.Blobs.BlobContainerClient(azurite.Server.ConnectionString, _container).DeleteAsync();
+        await Poll.UntilAsync(() => store.ExistsAsync("jobs/5/plan.json"), exists => !exists, TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(100), _ => "the container was not deleted");
+
+        await store.PutAsync("jobs/5/video.mp4", new MemoryStream([7, 8]));
+        await using var stream = (await store.OpenAsync("jobs/5/video.mp4"))!;
+        Assert.Equal([7, 8], await ReadAllAsync(stream));
     }
 
     [Fact]

@@ -30,6 +30,18 @@ public sealed class FileSystemArtifactStoreTests : IDisposable
         Assert.Empty(Directory.GetFiles(_dir, "*.tmp", SearchOption.AllDirectories));
     }
 
+    [Fact]
+    public async Task ListGivesTheKeysUnderAPrefix()
+    {
+        var store = new FileSystemArtifactStore(_dir);
+        Assert.Empty(await store.ListAsync("jobs/3/"));
+        foreach (var key in new[] { "jobs/3/p/0/final.bin", "jobs/3/video.mp4", "jobs/30/video.mp4" })
+        {
+            await store.PutAsync(key, new MemoryStream([1]));
+        }
+        Assert.Equal(["jobs/3/p/0/final.bin", "jobs/3/video.mp4"], await store.ListAsync("jobs/3/"));
+    }
+
     [Theory]
     [InlineData("../escape")]
     [InlineData("/abs")]

@@ -234,6 +234,29 @@ public class FarmCluster : IAsyncLifetime
     /// </summary>
     public Task<ServerProcess> LaunchGatewayAsync(string clusterId, params string[] settings) => LaunchGatewayAsync(clusterId, null, settings);
 
+    /// <summary><see cref="LaunchGatewayAsync(string, string[])"/>, returned once it serves API calls from its cluster.</summary>
+    public async Task<ServerProcess> LaunchServingGatewayAsync(string clusterId, params string[] settings)
+    {
+        var gateway = await LaunchGatewayAsync(clusterId, settings);
+        using var http = Client(Keys["tenant-a"], gateway.Port);
+        await WaitUntilServingAsync(http, gateway);
+        return gateway;
+    }
+
+    /// <summary>
+    /// Submits a job whose stitch takes seconds (60 s, 2 steps, scaled 8×) and waits, polling its grain, until it stitches;
+    /// fails when the job finished first.
+    /// </summary>
+    public async Task<(JobView Job, IRenderJobGrain Grain)> SubmitAndWaitUntilStitchingAsync(HttpClient http, string prompt)
+    {
+        var job = await FarmJobs.SubmitAsync(http, new { prompt, seconds = 60, steps = 2, scale = 8 });
+        var grain = Orleans.GetGrain<IRenderJobGrain>(job.Id);
+        var stitching = await Poll.UntilAsync(grain.GetStatus, s => s.IsFinished || s.State == JobState.Stitching, TimeSpan.FromMinutes(3),
+            TimeSpan.FromMilliseconds(50), s => $"job {job.Id} still {s?.State}");
+        Assert.True(stitching.State == JobState.Stitching, $"the job got to {stitching.State} before it stitched: make it longer");
+        return (job, grain);
+    }
+
     public async Task RestartGatewayAsync(TimeSpan down)
     {
         Gateway.Kill();

@@ -33,6 +33,9 @@ public sealed class FarmClusterFixture : IAsyncLifetime
     /// </summary>
     public Func<IOutgoingGrainCallContext, bool>? FailCall { get; set; }
 
+    /// <summary>Fault injection: a grain call between silos waits for the task this returns (a silo that does not answer).</summary>
+    public Func<IOutgoingGrainCallContext, Task?>? HoldCall { get; set; }
+
     public async Task InitializeAsync()
     {
         var store = new FileSystemArtifactStore(ArtifactsRoot);
@@ -46,9 +49,18 @@ public sealed class FarmClusterFixture : IAsyncLifetime
             silo.UseInMemoryReminderService();
             silo.Services.Configure<FarmTimingOptions>(timing => timing.WatchdogPeriod = TimeSpan.FromSeconds(1));
             silo.AddActivityPropagation();
-            silo.AddOutgoingGrainCallFilter(call => FailCall?.Invoke(call) is true
-                ? throw new SiloUnavailableException($"injected failure of {call.InterfaceMethod?.Name}")
-                : call.Invoke());
+            silo.AddOutgoingGrainCallFilter(async call =>
+            {
+                if (FailCall?.Invoke(call) is true)
+                {
+                    throw new SiloUnavailableException($"injected failure of {call.InterfaceMethod?.Name}");
+                }
+                if (HoldCall?.Invoke(call) is { } hold)
+                {
+                    await hold;
+                }
+                await call.Invoke();
+            });
             silo.AddVideoFarm(new AcceleratorOptions
             {
                 Slots = options.SiloName == NoSlotSiloName ? 0 : 1,

@@ -30,6 +30,30 @@ app.kubernetes.io/component: {{ .component }}
 {{- default (printf "%s-redis" (include "farm.fullname" .)) .Values.redis.existingSecret -}}
 {{- end -}}
 
+{{- define "farm.tlsSecret" -}}
+{{- default (printf "%s-tls" (include "farm.fullname" .)) .Values.tls.existingSecret -}}
+{{- end -}}
+
+{{/* The TLS certificate Secret as a pod volume and its mount (silos and gateway). */}}
+{{- define "farm.tlsVolumeMounts" -}}
+{{- if .Values.tls.enabled }}
+- name: tls
+  mountPath: /etc/farm/tls
+  readOnly: true
+{{- end }}
+{{- end -}}
+
+{{- define "farm.tlsVolumes" -}}
+{{- if .Values.tls.enabled }}
+- name: tls
+  secret:
+    secretName: {{ include "farm.tlsSecret" . }}
+    items:
+      - key: cluster.pfx
+        path: cluster.pfx
+{{- end }}
+{{- end -}}
+
 {{- define "farm.blobSecret" -}}
 {{- default (printf "%s-blob" (include "farm.fullname" .)) .Values.artifacts.existingSecret -}}
 {{- end -}}
@@ -60,6 +84,22 @@ app.kubernetes.io/component: {{ .component }}
     secretKeyRef:
       name: {{ include "farm.redisSecret" . }}
       key: connectionString
+{{- end }}
+{{- if .Values.redis.passwordSecret }}
+- name: Farm__RedisPassword
+  valueFrom:
+    secretKeyRef:
+      name: {{ .Values.redis.passwordSecret }}
+      key: password
+{{- end }}
+{{- if .Values.tls.enabled }}
+- name: Farm__Tls__CertificatePath
+  value: /etc/farm/tls/cluster.pfx
+- name: Farm__Tls__CertificatePassword
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "farm.tlsSecret" . }}
+      key: password
 {{- end }}
 - name: Farm__Artifacts__Kind
   value: AzureBlob

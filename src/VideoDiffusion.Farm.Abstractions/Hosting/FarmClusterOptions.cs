@@ -15,6 +15,12 @@ public sealed class FarmClusterOptions
     /// <summary>StackExchange.Redis connection string for clustering, grain state and reminders.</summary>
     public string RedisConnection { get; set; } = "127.0.0.1:6379";
 
+    /// <summary>Redis password (AUTH), kept apart from the connection string so it can come from a secret; wins over one in the string.</summary>
+    public string? RedisPassword { get; set; }
+
+    /// <summary>TLS between silos and from the gateway; off unless a certificate is configured.</summary>
+    public FarmTlsOptions Tls { get; set; } = new();
+
     public string ClusterId { get; set; } = "videodiffusion";
 
     public string ServiceId { get; set; } = "videodiffusion-farm";

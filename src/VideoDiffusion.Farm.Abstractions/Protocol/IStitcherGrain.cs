@@ -5,4 +5,8 @@ public interface IStitcherGrain : IGrainWithStringKey
 {
     /// <summary>Starts stitching in the background and reports to the job grain.</summary>
     Task Stitch();
+
+    /// <summary>Stops stitching; no video is stored (the job was cancelled).</summary>
+    [Orleans.Concurrency.OneWay]
+    Task Cancel();
 }

@@ -24,4 +24,7 @@ public interface ITenantGrain : IGrainWithStringKey
     /// <summary>Whether the job is the tenant's; answered from the tenant's list, so an unknown id touches no job grain.</summary>
     [AlwaysInterleave]
     Task<bool> Owns(string jobId);
+
+    /// <summary>Drops an expired job: from the list, from ownership (its id is then unknown) and from the idempotency keys.</summary>
+    Task Forget(string jobId);
 }

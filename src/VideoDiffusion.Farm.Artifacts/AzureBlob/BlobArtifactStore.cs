@@ -5,7 +5,10 @@ using Azure.Storage.Blobs.Models;
 
 namespace VideoDiffusion.Farm.Artifacts.AzureBlob;
 
-/// <summary>Artifacts as block blobs in one Azure Blob container (or Azurite), created on first write.</summary>
+/// <summary>
+/// Artifacts as block blobs in one Azure Blob container (or Azurite), created on first write and again when a write
+/// finds it gone.
+/// </summary>
 public sealed class BlobArtifactStore : IArtifactStore
 {
     private readonly BlobContainerClient _container;
@@ -31,9 +34,52 @@ public sealed class BlobArtifactStore : IArtifactStore
 
     public async Task PutAsync(string key, Stream content, CancellationToken cancellation = default)
     {
-        var blob = BlobOf(key);
+        await UploadAsync(BlobOf(key), content, new BlobUploadOptions(), cancellation);
+    }
+
+    public async Task<VersionedArtifact?> ReadVersionedAsync(string key, CancellationToken cancellation = default)
+    {
+        try
+        {
+            var download = await BlobOf(key).DownloadContentAsync(cancellation);
+            return new VersionedArtifact(download.Value.Content.ToArray(), download.Value.Details.ETag.ToString());
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return null;
+        }
+    }
+
+    public async Task<string> PutIfVersionAsync(string key, Stream content, string? version, CancellationToken cancellation = default)
+    {
+        var conditions = version is null ? new BlobRequestConditions { IfNoneMatch = ETag.All } : new BlobRequestConditions { IfMatch = new ETag(version) };
+        try
+        {
+            var uploaded = await UploadAsync(BlobOf(key), content, new BlobUploadOptions { Conditions = conditions }, cancellation);
+            return uploaded.ETag.ToString();
+        }
+        catch (RequestFailedException e) when (e.Status is 409 or 412)
+        {
+            throw new ArtifactVersionConflictException(key, version);
+        }
+    }
+
+    private async Task<BlobContentInfo> UploadAsync(BlobClient blob, Stream content, BlobUploadOptions options, CancellationToken cancellation)
+    {
         await EnsureContainerAsync(cancellation);
-        await blob.UploadAsync(content, overwrite: true, cancellation);
+        var start = content.CanSeek ? content.Position : -1;
+        try
+        {
+            return await blob.UploadAsync(content, options, cancellation);
+        }
+        catch (RequestFailedException e) when (e.ErrorCode == BlobErrorCode.ContainerNotFound && start >= 0)
+        {
+            // the blob service lost the container (restarted empty, or someone deleted it): create it again, retry once
+            _containerReady = false;
+            await EnsureContainerAsync(cancellation);
+            content.Position = start;
+            return await blob.UploadAsync(content, options, cancellation);
+        }
     }
 
     public async Task<Stream?> OpenAsync(string key, CancellationToken cancellation = default)
@@ -77,6 +123,23 @@ public sealed class BlobArtifactStore : IArtifactStore
         {
             // the container itself is missing: nothing to delete, as with a missing file
         }
+    }
+
+    public async Task<IReadOnlyList<string>> ListAsync(string prefix, CancellationToken cancellation = default)
+    {
+        var keys = new List<string>();
+        try
+        {
+            await foreach (var blob in _container.GetBlobsAsync(BlobTraits.None, BlobStates.None, prefix, cancellation))
+            {
+                keys.Add(blob.Name);
+            }
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            // the container itself is missing: nothing is stored
+        }
+        return keys;
     }
 
     public string LocationOf(string key) => BlobOf(key).Uri.AbsoluteUri;

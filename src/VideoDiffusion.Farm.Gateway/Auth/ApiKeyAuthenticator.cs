@@ -6,8 +6,8 @@ using VideoDiffusion.Farm.Gateway.Problems;
 
 namespace VideoDiffusion.Farm.Gateway.Auth;
 
-/// <summary>The tenant a request acts for.</summary>
-public sealed record Caller(string Tenant, bool ReadOnly);
+/// <summary>The tenant a request acts for, whether it may only read, and the highest priority its submissions get (null: the gateway's).</summary>
+public sealed record Caller(string Tenant, bool ReadOnly, int? MaxPriority = null);
 
 /// <summary>
 /// Finds the caller from the API key (<c>Authorization: Bearer</c>, <c>X-Api-Key</c>, or <c>?api_key=</c> for browsers'
@@ -19,7 +19,7 @@ public sealed class ApiKeyAuthenticator
 
     public ApiKeyAuthenticator(IOptions<GatewayOptions> options)
     {
-        _keys = options.Value.ApiKeys.Select(k => (ParseHash(k), new Caller(k.Tenant, k.ReadOnly))).ToList();
+        _keys = options.Value.ApiKeys.Select(k => (ParseHash(k), new Caller(k.Tenant, k.ReadOnly, k.MaxPriority))).ToList();
     }
 
     public static string Hash(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
@@ -58,14 +58,20 @@ public sealed class ApiKeyAuthenticator
         {
             throw new InvalidOperationException("Farm:Gateway:ApiKeys: every key needs a Tenant");
         }
+        return ParseSha256(entry.Sha256, $"Farm:Gateway:ApiKeys: the key of tenant '{entry.Tenant}' needs Sha256 = 64 hex digits");
+    }
+
+    /// <summary>A SHA-256 given as 64 hex digits; otherwise an error with <paramref name="error"/>, which names the setting.</summary>
+    public static byte[] ParseSha256(string? hex, string error)
+    {
         try
         {
-            var hash = Convert.FromHexString(entry.Sha256);
+            var hash = Convert.FromHexString(hex ?? "");
             return hash.Length == 32 ? hash : throw new FormatException();
         }
         catch (FormatException)
         {
-            throw new InvalidOperationException($"Farm:Gateway:ApiKeys: the key of tenant '{entry.Tenant}' needs Sha256 = 64 hex digits");
+            throw new InvalidOperationException(error);
         }
     }
 }

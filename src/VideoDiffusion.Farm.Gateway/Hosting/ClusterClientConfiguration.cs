@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
 using Orleans.Dashboard;
+using Orleans.Connections.Security;
 using StackExchange.Redis;
 using VideoDiffusion.Farm.Abstractions.Hosting;
 
@@ -40,11 +41,24 @@ public static class ClusterClientConfiguration
             {
                 o.ConfigurationOptions = ConfigurationOptions.Parse(cluster.RedisConnection);
                 o.ConfigurationOptions.AbortOnConnectFail = false;
+                if (!string.IsNullOrEmpty(cluster.RedisPassword))
+                {
+                    o.ConfigurationOptions.Password = cluster.RedisPassword;
+                }
             });
         }
         else
         {
             client.UseLocalhostClustering(cluster.GatewayPort, cluster.ServiceId, cluster.ClusterId);
+        }
+        if (cluster.Tls.Enabled)
+        {
+            var certificate = cluster.Tls.LoadCertificate();
+            client.UseTls(certificate, tls =>
+            {
+                tls.RemoteCertificateMode = RemoteCertificateMode.RequireCertificate;
+                tls.RemoteCertificateValidation = (remote, _, _) => cluster.Tls.Trusts(remote, certificate);
+            });
         }
         client.AddActivityPropagation(); // a submission's trace continues into the cluster
         // keep retrying while silos start or fail over, rather than failing the gateway at start

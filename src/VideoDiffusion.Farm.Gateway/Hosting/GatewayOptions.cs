@@ -39,6 +39,22 @@ public sealed class GatewayOptions
     /// <summary>Offer models whose manifest says <c>synthetic</c> (benchmark models that render noise).</summary>
     public bool AllowSyntheticModels { get; set; }
 
+    /// <summary>
+    /// Highest priority a submission runs at unless its API key says otherwise (<see cref="ApiKeyEntry.MaxPriority"/>);
+    /// a higher <c>priority</c> is lowered to it. Within one priority the executors share slots fairly between tenants.
+    /// </summary>
+    public int MaxPriority { get; set; }
+
+    /// <summary>
+    /// SHA-256 (hex) of the operator key that opens the operator's pages (<c>/dashboard</c>); without it those pages are
+    /// not served, even with <c>Farm:Dashboard=true</c>.
+    /// </summary>
+    public string? OperatorKeySha256 { get; set; }
+
     /// <summary>What the tenant grain checks a submission against.</summary>
-    public AdmissionLimits ToAdmissionLimits() => new(MaxUnfinishedJobsPerTenant, IdempotencyKeyLifetime, IdempotencyKeysKept);
+    public AdmissionLimits ToAdmissionLimits() => new(MaxUnfinishedJobsPerTenant, IdempotencyKeyLifetime, IdempotencyKeysKept,
+        new TenantBudget(Budget.MaxWindowStepsPerJob, Budget.MaxOutputPixelsPerJob, Budget.MaxWindowStepsInFlight, Budget.MaxOutputPixelsInFlight));
+
+    /// <summary>What one tenant's jobs may cost (<c>Farm:Gateway:Budget</c>).</summary>
+    public BudgetOptions Budget { get; set; } = new();
 }

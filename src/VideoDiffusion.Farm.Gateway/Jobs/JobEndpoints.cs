@@ -71,6 +71,8 @@ public static class JobEndpoints
         }
         var request = await SubmissionReader.ReadAsync(http.Request, options.Value.MaxBodyBytes, cancellation);
         quotas.Check(request, await models.ListAsync());
+        // a tenant cannot buy its way past others: the priority is capped per key (or gateway), tenants share a priority fairly
+        request = request with { Priority = Math.Min(request.Priority, caller.MaxPriority ?? options.Value.MaxPriority) };
         var status = await client.GetGrain<ITenantGrain>(caller.Tenant)
             .Admit(request, idempotencyKey.Length == 0 ? null : idempotencyKey, options.Value.ToAdmissionLimits());
         return Results.Accepted($"/v1/jobs/{status.JobId}", JobViews.From(status, DateTimeOffset.UtcNow));
@@ -125,7 +127,12 @@ public static class JobEndpoints
         {
             throw new ApiProblem(StatusCodes.Status409Conflict, "id", $"job {id} has no video yet (state {status.State.ToString().ToLowerInvariant()})");
         }
-        var stream = await store.OpenAsync(status.Result.ArtifactKey, cancellation)
+        if (!VideoFormats.All.Contains(status.Format))
+        {
+            throw new ApiProblem(StatusCodes.Status404NotFound, "id", $"job {id} has no video in a known format");
+        }
+        // the key follows from the job's own id, whatever the job's state says, so no job can point at another's video
+        var stream = await store.OpenAsync(ArtifactKey.Video(id, status.Format), cancellation)
                      ?? throw new ApiProblem(StatusCodes.Status404NotFound, "id", $"the video of job {id} is no longer stored");
         var type = status.Format == "mp4" ? "video/mp4" : "application/octet-stream";
         return Results.Stream(stream, type, fileDownloadName: $"{id}.{status.Format}", enableRangeProcessing: true);

@@ -17,6 +17,7 @@ public sealed class ProblemMiddleware(RequestDelegate next, ILogger<ProblemMiddl
             {
                 ApiProblem p => p,
                 JobRejectedException r => new ApiProblem(StatusCodes.Status400BadRequest, r.Field, r.Message),
+                TenantBudgetException b => new ApiProblem(StatusCodes.Status429TooManyRequests, b.Field, b.Message) { RetryAfterSeconds = 30 },
                 TenantLimitException t => new ApiProblem(StatusCodes.Status429TooManyRequests, "tenant", t.Message) { RetryAfterSeconds = 10 },
                 IdempotencyConflictException c => new ApiProblem(StatusCodes.Status422UnprocessableEntity, "Idempotency-Key", c.Message),
                 BadHttpRequestException b => new ApiProblem(b.StatusCode, "body", b.Message),

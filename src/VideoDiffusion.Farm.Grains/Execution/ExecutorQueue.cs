@@ -3,14 +3,18 @@ using System.Diagnostics;
 namespace VideoDiffusion.Farm.Grains.Execution;
 
 /// <summary>
-/// A silo's queue of inference work: higher priorities first, arrival order within a priority; cancelled items leave
-/// at once; slots take denoise items of the same model and shape together as one batch.
+/// A silo's queue of inference work: higher priorities first; within a priority, tenants share the slots by fair
+/// queueing of items (start-time fair queueing, every item one unit, every tenant the same weight), so a tenant with a
+/// long backlog delays another tenant's next item by at most one item of its own per turn; arrival order within a
+/// tenant. Cancelled items leave at once; slots take denoise items of the same model and shape together as one batch.
 /// </summary>
 internal sealed class ExecutorQueue
 {
     private readonly LinkedList<WorkItem> _queue = new();
     private readonly object _lock = new(); // a monitor: slots wait on it for work
     private readonly Dictionary<(string Model, (int Frames, int Tokens) Key, int Channels, int Height, int Width), int> _lastBatchSizes = []; // under _lock
+    private readonly Dictionary<string, double> _tenantFinish = new(StringComparer.Ordinal); // under _lock: each tenant's last finish tag
+    private double _virtualTime; // under _lock: the start tag of the item taken last
     private int _queuedWindowSteps;
     private long _cancelled;
 
@@ -35,9 +39,12 @@ internal sealed class ExecutorQueue
     {
         lock (_lock)
         {
-            // behind every item of the same or a higher priority: FIFO within a priority, higher priorities first
+            // a tenant's item starts when its previous one finishes, or now (in virtual time) when it has none queued
+            item.FairTag = Math.Max(_virtualTime, _tenantFinish.GetValueOrDefault(item.Tenant));
+            _tenantFinish[item.Tenant] = item.FairTag + 1;
+            // higher priorities first; within a priority by start tag, equal tags in arrival order
             var after = _queue.Last;
-            while (after is not null && after.Value.Priority < item.Priority)
+            while (after is not null && (after.Value.Priority < item.Priority || (after.Value.Priority == item.Priority && after.Value.FairTag > item.FairTag)))
             {
                 after = after.Previous;
             }
@@ -99,6 +106,11 @@ internal sealed class ExecutorQueue
             var first = _queue.First.Value;
             _queue.RemoveFirst();
             batch.Add(first);
+            _virtualTime = Math.Max(_virtualTime, first.FairTag);
+            if (_queue.First is null)
+            {
+                _tenantFinish.Clear(); // nobody has a backlog: everyone starts from the current virtual time
+            }
             if (first is DenoiseItem)
             {
                 _queuedWindowSteps--;

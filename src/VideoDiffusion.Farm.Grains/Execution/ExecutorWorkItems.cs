@@ -13,6 +13,12 @@ internal abstract class WorkItem(string model, CancellationToken cancellation)
 
     public int Priority { get; init; }
 
+    /// <summary>Whose work this is: within a priority, tenants share the slots fairly (see <see cref="ExecutorQueue"/>).</summary>
+    public string Tenant { get; init; } = "";
+
+    /// <summary>The item's start tag in the queue's fair-queueing virtual time; set when it is queued.</summary>
+    public double FairTag { get; set; }
+
     /// <summary>The span of the window pass that asked for this step (a batch's span links to it).</summary>
     public ActivityContext Parent { get; init; }
     public CancellationTokenRegistration Registration { get; set; }

@@ -10,6 +10,7 @@ using VideoDiffusion.Farm.Grains.Execution;
 using VideoDiffusion.Farm.Grains.Jobs;
 using VideoDiffusion.Farm.Grains.Monitoring;
 using VideoDiffusion.Farm.Grains.Placement;
+using VideoDiffusion.Farm.Grains.Stitching;
 using VideoDiffusion.Farm.Grains.Storage;
 using VideoDiffusion.Farm.Grains.Telemetry.Gpu;
 using VideoDiffusion.Farm.Grains.Windows;
@@ -58,8 +59,11 @@ public static class FarmSiloBuilderExtensions
         }
         silo.Services.AddSingleton(store);
         silo.Services.AddSingleton<JobArtifacts>();
+        silo.Services.AddSingleton<StitchScratchFolder>();
+        silo.Services.AddHostedService(sp => sp.GetRequiredService<StitchScratchFolder>()); // cleans up at silo start
         silo.Services.AddSingleton<JobPlans>();
         silo.Services.AddOptions<FarmTimingOptions>();
+        silo.Services.AddOptions<RetentionOptions>();
         silo.Services.AddPlacementDirector<AcceleratorPlacement, AcceleratorPlacementDirector>();
         if (artifactGrainStorage)
         {

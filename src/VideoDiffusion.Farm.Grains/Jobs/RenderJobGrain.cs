@@ -17,16 +17,24 @@ namespace VideoDiffusion.Farm.Grains.Jobs;
 /// hands the finished latents to the stitcher. Windows report a few times each, never per step; every call returns at
 /// once. Its state is persisted; a watchdog timer re-ensures unfinished windows run (bringing back windows whose silo
 /// died), and a durable reminder reactivates the job elsewhere when its own silo died and nobody else calls it.
+/// A finished job keeps a second reminder that deletes its artifacts and record when its lifetime
+/// (<see cref="RetentionOptions"/>) is over.
 /// </summary>
 public sealed class RenderJobGrain(
     [PersistentState("job", FarmStorage.Name)] IPersistentState<RenderJobState> state,
     ModelCatalog catalog,
     JobPlans plans,
+    JobArtifacts artifacts,
     IOptions<FarmTimingOptions> timing,
     IOptions<AcceleratorOptions> accelerator,
+    IOptions<RetentionOptions> retention,
     ILogger<RenderJobGrain> logger) : Grain, IRenderJobGrain, IRemindable
 {
     private const string ReminderName = "watchdog";
+    private const string ExpiryReminderName = "expiry";
+
+    /// <summary>Longest wait of one expiry reminder: it re-arms itself until the job's lifetime is over.</summary>
+    private static readonly TimeSpan ExpiryCheckPeriod = TimeSpan.FromDays(1);
     private readonly JobObservers _observers = new();
     private IGrainTimer? _watchdog;
     private JobTelemetry _telemetry = null!;
@@ -78,6 +86,11 @@ public sealed class RenderJobGrain(
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
+        if (reminderName == ExpiryReminderName)
+        {
+            await ExpireWhenDueAsync();
+            return;
+        }
         if (Finished || Job.Request is null)
         {
             await ForgetReminderAsync();
@@ -99,8 +112,15 @@ public sealed class RenderJobGrain(
         {
             return;
         }
+        var stitching = Job.State == JobState.Stitching;
         await FinishAsync(JobState.Cancelled, null);
-        await ForEachWindowAsync(_tasks?.Windows ?? [], w => w.Cancel());
+        // in the background, so the answer does not wait for a thousand windows or for a window on a lost silo; the
+        // stored marker (see FinishAsync) stops any window that misses this call when it next starts
+        _ = StopWindowsAsync();
+        if (stitching)
+        {
+            _ = GrainFactory.GetGrain<IStitcherGrain>(JobId).Cancel();
+        }
     }
 
     public Task Subscribe(IJobObserver observer) => _observers.Add(observer);
@@ -159,11 +179,17 @@ public sealed class RenderJobGrain(
         Called();
         if (Job.State != JobState.Stitching)
         {
+            if (Job.State is JobState.Cancelled or JobState.Failed)
+            {
+                // the stitcher stored the video before it heard of the cancel: a cancelled job keeps no video
+                await artifacts.Store.DeleteAsync(JobArtifacts.VideoKey(JobId, Job.Request!.Format));
+            }
             return;
         }
         Job.Result = result;
         await FinishAsync(JobState.Completed, null);
         logger.LogInformation("job {Job} completed: {Location}", JobId, result.Location);
+        _ = DeleteWindowLatentsAsync(finals: false);
     }
 
     public async Task StitchFailed(string error)
@@ -220,23 +246,92 @@ public sealed class RenderJobGrain(
 
     private async Task FailAsync(string error)
     {
-        if (Finished)
+        if (Finished || Job.Request is null)
         {
             return;
         }
         logger.LogError("job {Job} failed: {Error}", JobId, error);
         await FinishAsync(JobState.Failed, error);
-        _ = ForEachWindowAsync(_tasks?.Windows ?? [], w => w.Cancel());
+        _ = StopWindowsAsync();
     }
 
     private async Task FinishAsync(JobState final, string? error)
     {
         (Job.State, Job.Error, Job.FinishedAt) = (final, error, DateTimeOffset.UtcNow);
         await state.WriteStateAsync();
+        if (final is JobState.Cancelled or JobState.Failed)
+        {
+            try
+            {
+                await artifacts.MarkStoppedAsync(JobId, final);
+            }
+            catch (Exception e)
+            {
+                // the windows still hear the cancel; only a window re-activated later would miss it
+                logger.LogWarning("job {Job}: the stop marker was not stored ({Error})", JobId, e.Message);
+            }
+        }
         _telemetry.Finished(final, Job.Request?.Model ?? "", Job.FinishedAt.Value - Job.SubmittedAt, Job.Result, error);
         StopWatchdog();
         await ForgetReminderAsync();
+        await ScheduleExpiryAsync();
         Notify(force: true);
+    }
+
+    /// <summary>Tells every window to stop, then deletes their latents (a window finishing a checkpoint write in flight may leave one; the expiry deletes it).</summary>
+    private async Task StopWindowsAsync()
+    {
+        await ForEachWindowAsync(_tasks?.Windows ?? [], w => w.Cancel());
+        await DeleteWindowLatentsAsync(finals: true);
+    }
+
+    /// <summary>In the background: latents nobody reads again (see <see cref="JobArtifacts.DeleteWindowLatentsAsync"/>).</summary>
+    private async Task DeleteWindowLatentsAsync(bool finals)
+    {
+        try
+        {
+            await artifacts.DeleteWindowLatentsAsync(JobId, finals);
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning("job {Job}: window latents not deleted ({Error}); the expiry deletes them", JobId, e.Message);
+        }
+    }
+
+    private TimeSpan Lifetime => retention.Value.LifetimeOf(Job.State);
+
+    /// <summary>Arms the expiry reminder for the rest of the finished job's lifetime (at most a day at a time).</summary>
+    private async Task ScheduleExpiryAsync()
+    {
+        if (Lifetime > TimeSpan.Zero && Job.FinishedAt is { } finished)
+        {
+            var due = finished + Lifetime - DateTimeOffset.UtcNow;
+            var wait = due < TimeSpan.Zero ? TimeSpan.Zero : due > ExpiryCheckPeriod ? ExpiryCheckPeriod : due;
+            await this.RegisterOrUpdateReminder(ExpiryReminderName, wait, ExpiryCheckPeriod);
+        }
+    }
+
+    /// <summary>Once the lifetime is over: deletes the job's artifacts, leaves the tenant's list and clears the job's state.</summary>
+    private async Task ExpireWhenDueAsync()
+    {
+        if (Job.Request is { } request && Finished && Lifetime > TimeSpan.Zero)
+        {
+            if (Job.FinishedAt + Lifetime > DateTimeOffset.UtcNow)
+            {
+                await ScheduleExpiryAsync();
+                return;
+            }
+            await artifacts.DeleteJobAsync(JobId);
+            await GrainFactory.GetGrain<ITenantGrain>(request.Tenant).Forget(JobId);
+            await state.ClearStateAsync();
+            logger.LogInformation("job {Job} expired: its artifacts and record are deleted", JobId);
+            _telemetry.Unpublish();
+        }
+        if (await this.GetReminder(ExpiryReminderName) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder);
+        }
+        DeactivateOnIdle();
     }
 
     private async Task ForgetReminderAsync()

@@ -17,20 +17,29 @@ namespace VideoDiffusion.Farm.Grains.Stitching;
 /// <summary>
 /// Lays the windows' final latents out as one clip (each frame from the first window covering it; overlaps were
 /// already fused by the windows), VAE-decodes it in chunks on the executor, measures seams, encodes and stores the
-/// video. Frames go through a temporary file, so memory does not grow with clip length.
+/// video. Frames go through a temporary file in the silo's <see cref="StitchScratchFolder"/>, so memory does not grow
+/// with clip length and a silo killed mid-stitch leaves nothing behind once a silo starts again on the machine.
 /// </summary>
 [AcceleratorPlacement]
-public sealed class StitcherGrain(DenoiseExecutor executor, ModelCatalog catalog, JobPlans plans, JobArtifacts artifacts, ILogger<StitcherGrain> logger) : Grain, IStitcherGrain
+public sealed class StitcherGrain(
+    DenoiseExecutor executor, ModelCatalog catalog, JobPlans plans, JobArtifacts artifacts, StitchScratchFolder scratch, ILogger<StitcherGrain> logger) : Grain, IStitcherGrain
 {
     private const int ChunkLatentFrames = 32;
+    private readonly CancellationTokenSource _cancel = new();
     private Task? _running;
 
     public Task Stitch()
     {
-        if (_running is null || (_running.IsFaulted))
+        if (!_cancel.IsCancellationRequested && (_running is null || _running.IsFaulted))
         {
             _running = StitchGuardedAsync();
         }
+        return Task.CompletedTask;
+    }
+
+    public Task Cancel()
+    {
+        _cancel.Cancel();
         return Task.CompletedTask;
     }
 
@@ -41,7 +50,13 @@ public sealed class StitcherGrain(DenoiseExecutor executor, ModelCatalog catalog
         JobResult result;
         try
         {
-            result = await StitchAsync(jobId);
+            await artifacts.ThrowIfStoppedAsync(jobId, _cancel, _cancel.Token);
+            result = await StitchAsync(jobId, _cancel.Token);
+        }
+        catch (OperationCanceledException) when (_cancel.IsCancellationRequested)
+        {
+            logger.LogInformation("stitching job {Job} stopped: the job was cancelled", jobId);
+            return;
         }
         catch (Exception e)
         {
@@ -52,7 +67,7 @@ public sealed class StitcherGrain(DenoiseExecutor executor, ModelCatalog catalog
         await job.StitchCompleted(result);
     }
 
-    private async Task<JobResult> StitchAsync(string jobId)
+    private async Task<JobResult> StitchAsync(string jobId, CancellationToken cancellation)
     {
         var request = await plans.GetAsync(jobId);
         var size = catalog.Manifest(request.Model).Video;
@@ -61,7 +76,7 @@ public sealed class StitcherGrain(DenoiseExecutor executor, ModelCatalog catalog
         var plan = output.Windows;
         int width = size.Width, height = size.Height, k = request.Plan.Latent.TemporalFactor;
         var metrics = new TemporalMetricsAccumulator(plan, k, spec.PixelFrames);
-        var rawPath = Path.Combine(Path.GetTempPath(), $"farm-stitch-{jobId}-{Guid.NewGuid():N}.rgb");
+        var rawPath = Path.Combine(scratch.Path, $"{jobId}-{Guid.NewGuid():N}.rgb");
         var videoPath = Path.ChangeExtension(rawPath, request.Format);
         var decodeClock = Stopwatch.StartNew();
         try
@@ -75,11 +90,11 @@ public sealed class StitcherGrain(DenoiseExecutor executor, ModelCatalog catalog
                 {
                     var latents = chunk!.SliceFrames(0, chunkFill);
                     var pixelFrames = Math.Min(chunkFill * k, spec.PixelFrames - pixelFramesWritten);
-                    var video = await executor.RunAsync(request.Model, m => LatentFrameDecoder.Decode(m.Decoder, latents, pixelFrames, width, height), CancellationToken.None, request.Priority);
+                    var video = await executor.RunAsync(request.Model, m => LatentFrameDecoder.Decode(m.Decoder, latents, pixelFrames, width, height), cancellation, request.Priority);
                     for (var t = 0; t < video.Frames; t++)
                     {
                         metrics.Add(video.Frame(t));
-                        await raw.WriteAsync(video.Data.AsMemory(t * video.FrameSize, video.FrameSize));
+                        await raw.WriteAsync(video.Data.AsMemory(t * video.FrameSize, video.FrameSize), cancellation);
                     }
                     pixelFramesWritten += video.Frames;
                     chunkFill = 0;
@@ -87,7 +102,7 @@ public sealed class StitcherGrain(DenoiseExecutor executor, ModelCatalog catalog
                 foreach (var (window, localStart, count, _) in ClipAssembler.Segments(plan))
                 {
                     var key = new WindowKey(jobId, output.Name, window);
-                    var latents = (await artifacts.LoadLatentsAsync(JobArtifacts.FinalKey(key))
+                    var latents = (await artifacts.LoadLatentsAsync(JobArtifacts.FinalKey(key), cancellation)
                                    ?? throw new InvalidOperationException($"window {window} has no final latents")).Latents;
                     chunk ??= new LatentTensor(ChunkLatentFrames, latents.Channels, latents.Height, latents.Width);
                     for (var f = 0; f < count; f++)
@@ -106,11 +121,13 @@ public sealed class StitcherGrain(DenoiseExecutor executor, ModelCatalog catalog
             }
             decodeClock.Stop();
             var encodeClock = Stopwatch.StartNew();
-            await VideoEncoder.EncodeFramesAsync(ReadFrames(rawPath, width * height * 3), width, height, spec.Fps, videoPath, request.Scale);
+            await VideoEncoder.EncodeFramesAsync(ReadFrames(rawPath, width * height * 3), width, height, spec.Fps, videoPath, request.Scale, cancellation);
+            // a job cancelled while this encoded (on this silo or, after a lost silo, on another) stores no video
+            await artifacts.ThrowIfStoppedAsync(jobId, _cancel, cancellation);
             var key2 = JobArtifacts.VideoKey(jobId, request.Format);
             await using (var video = File.OpenRead(videoPath))
             {
-                await artifacts.Store.PutAsync(key2, video);
+                await artifacts.Store.PutAsync(key2, video, cancellation);
             }
             encodeClock.Stop();
             var quality = metrics.Result();

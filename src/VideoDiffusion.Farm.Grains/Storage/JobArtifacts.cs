@@ -27,7 +27,57 @@ public sealed class JobArtifacts(IArtifactStore store)
     /// <summary>A window's state as it left a silo at a step boundary (see <c>WindowHandOver</c>), until its next activation takes it.</summary>
     public static string HandOverKey(WindowKey w) => $"{WindowPrefix(w)}/handover.bin";
 
-    public static string VideoKey(string jobId, string format) => $"jobs/{jobId}/video.{format}";
+    public static string VideoKey(string jobId, string format) => ArtifactKey.Video(jobId, format);
+
+    /// <summary>A marker stored when a job is cancelled or fails: any window or stitcher of the job that (re)starts stops at once.</summary>
+    public static string StoppedKey(string jobId) => $"jobs/{jobId}/stopped";
+
+    /// <summary>Records that the job was cancelled or failed (its final state, as text).</summary>
+    public async Task MarkStoppedAsync(string jobId, JobState final, CancellationToken cancellation = default)
+    {
+        using var stream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(final.ToString()));
+        await store.PutAsync(StoppedKey(jobId), stream, cancellation);
+    }
+
+    public Task<bool> IsStoppedAsync(string jobId, CancellationToken cancellation = default) => store.ExistsAsync(StoppedKey(jobId), cancellation);
+
+    /// <summary>
+    /// When the job was cancelled or failed, cancels <paramref name="stop"/> (the caller's own cancellation source, so
+    /// the caller ends as if cancelled) and throws; otherwise returns.
+    /// </summary>
+    public async Task ThrowIfStoppedAsync(string jobId, CancellationTokenSource stop, CancellationToken cancellation)
+    {
+        if (await IsStoppedAsync(jobId, cancellation))
+        {
+            await stop.CancelAsync();
+            throw new OperationCanceledException($"job {jobId} was cancelled or failed", stop.Token);
+        }
+    }
+
+    /// <summary>
+    /// Deletes the job's window checkpoints and hand-overs (once its video exists they are never read again) and, with
+    /// <paramref name="finals"/>, its windows' final latents too (a stopped job is never stitched).
+    /// </summary>
+    public async Task DeleteWindowLatentsAsync(string jobId, bool finals, CancellationToken cancellation = default)
+    {
+        foreach (var key in await store.ListAsync($"jobs/{jobId}/", cancellation))
+        {
+            var name = key[(key.LastIndexOf('/') + 1)..];
+            if (name.StartsWith("checkpoint-", StringComparison.Ordinal) || name == "handover.bin" || (finals && name == "final.bin"))
+            {
+                await store.DeleteAsync(key, cancellation);
+            }
+        }
+    }
+
+    /// <summary>Deletes everything stored for the job: plan, latents, video, stop marker.</summary>
+    public async Task DeleteJobAsync(string jobId, CancellationToken cancellation = default)
+    {
+        foreach (var key in await store.ListAsync($"jobs/{jobId}/", cancellation))
+        {
+            await store.DeleteAsync(key, cancellation);
+        }
+    }
 
     public async Task SavePlanAsync(string jobId, PlannedJob plan, CancellationToken cancellation = default)
     {

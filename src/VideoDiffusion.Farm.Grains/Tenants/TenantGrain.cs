@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using VideoDiffusion.Farm.Abstractions;
+using VideoDiffusion.Farm.Grains.Execution;
 using VideoDiffusion.Farm.Grains.Storage;
 
 namespace VideoDiffusion.Farm.Grains.Tenants;
@@ -12,6 +13,7 @@ namespace VideoDiffusion.Farm.Grains.Tenants;
 /// </summary>
 public sealed class TenantGrain(
     [PersistentState("tenant", FarmStorage.Name)] IPersistentState<TenantState> state,
+    ModelCatalog catalog,
     ILogger<TenantGrain> logger) : Grain, ITenantGrain
 {
     private HashSet<string>? _jobIndex;
@@ -41,6 +43,9 @@ public sealed class TenantGrain(
             throw new TenantLimitException(
                 $"tenant '{Tenant}' already has {state.State.Unfinished.Count} unfinished jobs (limit {limits.MaxUnfinishedJobs})", limits.MaxUnfinishedJobs);
         }
+        // throws JobRejectedException (invalid input, over the per-job budget) or TenantBudgetException (over the in-flight budget)
+        var cost = JobCost.Of(request, catalog);
+        cost.Check(limits.Budget, state.State.Costs.Values);
         var jobId = NewJobId();
         // throws JobRejectedException for invalid input before anything is recorded here or in the job grain
         var status = await Job(jobId).Submit(request with { Tenant = Tenant });
@@ -49,6 +54,7 @@ public sealed class TenantGrain(
         if (!status.IsFinished)
         {
             state.State.Unfinished.Add(jobId);
+            state.State.Costs[jobId] = cost;
         }
         if (idempotencyKey is not null)
         {
@@ -69,6 +75,20 @@ public sealed class TenantGrain(
         Task.FromResult<IReadOnlyList<string>>(Enumerable.Reverse(state.State.Jobs).Take(Math.Max(0, limit)).ToList());
 
     public Task<bool> Owns(string jobId) => Task.FromResult(JobIndex.Contains(jobId));
+
+    public async Task Forget(string jobId)
+    {
+        if (!JobIndex.Remove(jobId))
+        {
+            return;
+        }
+        state.State.Jobs.Remove(jobId);
+        state.State.Unfinished.Remove(jobId);
+        state.State.Costs.Remove(jobId);
+        state.State.IdempotencyEntries.RemoveAll(e => e.JobId == jobId);
+        await state.WriteStateAsync();
+        logger.LogInformation("tenant {Tenant} forgot expired job {Job}", Tenant, jobId);
+    }
 
     /// <summary>Drops the keys first used before <paramref name="cutoff"/> (they are oldest first); stored with the next admission.</summary>
     private void ForgetExpiredKeys(DateTimeOffset cutoff)
@@ -95,6 +115,7 @@ public sealed class TenantGrain(
         if (finished.Count > 0)
         {
             state.State.Unfinished.ExceptWith(finished);
+            finished.ForEach(id => state.State.Costs.Remove(id));
             await state.WriteStateAsync();
         }
     }

@@ -12,4 +12,7 @@ public sealed class TenantState
 
     /// <summary>Idempotency keys in the order they were first used, oldest first.</summary>
     [Id(3)] public List<IdempotencyEntry> IdempotencyEntries { get; set; } = [];
+
+    /// <summary>The cost of each unfinished job, counted against the tenant's in-flight budget.</summary>
+    [Id(4)] public Dictionary<string, JobCost> Costs { get; set; } = [];
 }

@@ -186,6 +186,7 @@ public sealed partial class WindowGrain(
 
     private async Task RunAsync(int? rewindTo, CancellationToken cancellation)
     {
+        await artifacts.ThrowIfStoppedAsync(_key.JobId, _cancel, cancellation);
         _job = await plans.GetAsync(_key.JobId, cancellation);
         var plan = _job.Plan;
         var task = plan.Task(_key.Ref());
@@ -210,7 +211,7 @@ public sealed partial class WindowGrain(
     }
 
     async ValueTask<IReadOnlyList<LatentTensor>> IWindowStepper.PredictAsync(IReadOnlyList<WindowStepInput> inputs, CancellationToken cancellation) =>
-        [await executor.DenoiseAsync(_job.Model, inputs[0], cancellation, _job.Priority)];
+        [await executor.DenoiseAsync(_job.Model, inputs[0], cancellation, _job.Priority, _job.Tenant)];
 
     ValueTask IWindowStepper.FuseAsync(int step, CancellationToken cancellation) =>
         new(_exchange.ExchangeAndFuseAsync(step, _window.Latents, _pass.Windows, _job.Plan.Spec.Blend, cancellation));

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
+using Orleans.Connections.Security;
 using Orleans.Dashboard;
 using StackExchange.Redis;
 using VideoDiffusion.Farm.Abstractions.Hosting;
@@ -40,10 +41,22 @@ public static class ClusterSiloConfiguration
             silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, serviceId: cluster.ServiceId, clusterId: cluster.ClusterId);
             silo.UseInMemoryReminderService();
         }
+        if (cluster.Tls.Enabled)
+        {
+            var certificate = cluster.Tls.LoadCertificate();
+            silo.UseTls(certificate, tls =>
+            {
+                // mutual: silos and clients alike must present the cluster's certificate
+                tls.RemoteCertificateMode = RemoteCertificateMode.RequireCertificate;
+                tls.ClientCertificateMode = RemoteCertificateMode.RequireCertificate;
+                tls.RemoteCertificateValidation = (remote, _, _) => cluster.Tls.Trusts(remote, certificate);
+            });
+        }
         silo.Configure<SiloOptions>(o => o.SiloName = cluster.EffectiveSiloName);
         // failure detection and shutdown timing are tunable (tests shorten them; production keeps Orleans' defaults)
         silo.Configure<ClusterMembershipOptions>(configuration.GetSection("Farm:Membership"));
         silo.AddActivityPropagation(); // a job's trace continues on every silo its windows run on
+        silo.Services.Configure<RetentionOptions>(configuration.GetSection("Farm:Retention"));
         var redisState = cluster.EffectivePersistence == FarmClusterOptions.Redis;
         silo.AddVideoFarm(accelerator, store, artifactGrainStorage: !redisState);
         if (redisState)
@@ -78,6 +91,10 @@ public static class ClusterSiloConfiguration
     {
         var options = ConfigurationOptions.Parse(cluster.RedisConnection);
         options.AbortOnConnectFail = false; // keep retrying while Redis starts or fails over
+        if (!string.IsNullOrEmpty(cluster.RedisPassword))
+        {
+            options.Password = cluster.RedisPassword;
+        }
         return options;
     }
 }

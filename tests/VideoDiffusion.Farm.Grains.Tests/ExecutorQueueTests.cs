@@ -1,0 +1,57 @@
+using VideoDiffusion.Farm.Grains.Execution;
+
+namespace VideoDiffusion.Farm.Grains.Tests;
+
+/// <summary>The executor's queue: priorities first, then tenants share slots fairly, each tenant's items in arrival order.</summary>
+public sealed class ExecutorQueueTests
+{
+    private static FunctionItem<int> Item(string tenant, int priority = 0) => new("moonwalk-tiny", _ => 0, CancellationToken.None) { Tenant = tenant, Priority = priority };
+
+    private static List<string> TakeAll(ExecutorQueue queue, Dictionary<WorkItem, string> names)
+    {
+        var taken = new List<string>();
+        while (queue.Count > 0)
+        {
+            taken.AddRange(queue.TakeBatch(8, TimeSpan.Zero, CancellationToken.None).Select(i => names[i]));
+        }
+        return taken;
+    }
+
+    [Fact]
+    public void ASecondTenantsWorkInterleavesWithAFirstTenantsBacklogOfTheSamePriority()
+    {
+        var queue = new ExecutorQueue();
+        var names = new Dictionary<WorkItem, string>();
+        foreach (var (tenant, n) in Enumerable.Range(0, 12).Select(i => ("a", i)).Concat(Enumerable.Range(0, 3).Select(i => ("b", i))))
+        {
+            var item = Item(tenant);
+            names[item] = $"{tenant}{n}";
+            _ = queue.Enqueue(item);
+        }
+        var taken = TakeAll(queue, names);
+        Assert.Equal(["a0", "b0", "a1", "b1", "a2", "b2", "a3", "a4", "a5", "a6", "a7", "a8", "a9", "a10", "a11"], taken);
+    }
+
+    [Fact]
+    public void HigherPrioritiesStillComeFirstAndATenantThatWasIdleDoesNotGetCreditForIt()
+    {
+        var queue = new ExecutorQueue();
+        var names = new Dictionary<WorkItem, string>();
+        void Add(string name, string tenant, int priority = 0)
+        {
+            var item = Item(tenant, priority);
+            names[item] = name;
+            _ = queue.Enqueue(item);
+        }
+        Add("a0", "a");
+        Add("a1", "a");
+        Assert.Equal(["a0"], queue.TakeBatch(8, TimeSpan.Zero, CancellationToken.None).Select(i => names[i]));
+        Add("a2", "a");
+        Add("b0", "b");
+        Add("b1", "b");
+        Add("c-urgent", "c", priority: 5);
+        // b was idle while a0 ran: it starts at the current virtual time (a0's), so it takes the next turn and then
+        // alternates with a; it gets no burst for the time it was idle
+        Assert.Equal(["c-urgent", "b0", "a1", "b1", "a2"], TakeAll(queue, names));
+    }
+}
