@@ -12,7 +12,6 @@ namespace VideoDiffusion.Farm.Grains.Tests;
 /// Windows follow capacity: silos that join during a job take over part of its running windows (a silo that stops
 /// handing its windows over is in <see cref="FarmFailureTests"/>). Its own in-process cluster, real model.
 /// </summary>
-[Collection(FarmClusterCollection.Name)] // not in parallel with the shared cluster's tests: both load the cores
 public sealed class WindowMoveTests : IAsyncLifetime
 {
     private readonly string _artifacts = Directory.CreateTempSubdirectory("farm-moves-").FullName;

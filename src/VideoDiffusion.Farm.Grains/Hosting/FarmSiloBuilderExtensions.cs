@@ -21,6 +21,19 @@ namespace VideoDiffusion.Farm.Grains.Hosting;
 /// <summary>Adds the farm to a silo: executor, model catalog, artifact store, grain storage, accelerator placement and the farm view's reporter.</summary>
 public static class FarmSiloBuilderExtensions
 {
+    /// <summary>
+    /// Orleans' distributed grain directory, which a host adds beside <see cref="AddVideoFarm"/> (Orleans' test cluster
+    /// adds it on its own). It hands its partitions over when a silo stops, so the windows living on the other silos
+    /// keep their activations; with the default directory a stopping silo's partition is lost, the next message to such
+    /// a window activates a second copy that resumes from its checkpoint, and its neighbours rewind.
+    /// </summary>
+    public static ISiloBuilder UseFarmGrainDirectory(this ISiloBuilder silo)
+    {
+#pragma warning disable ORLEANSEXP003 // evaluated here: the real-process SIGTERM test recomputes no step with it
+        return silo.AddDistributedGrainDirectory();
+#pragma warning restore ORLEANSEXP003
+    }
+
     /// <param name="artifactGrainStorage">
     /// Keep grain state in the artifact store; false when the host registers another <see cref="FarmStorage.Name"/>
     /// storage (Redis in a cluster).
@@ -33,12 +46,6 @@ public static class FarmSiloBuilderExtensions
             [AcceleratorPlacement.SlotsKey] = accelerator.Slots.ToString(System.Globalization.CultureInfo.InvariantCulture),
             [AcceleratorPlacement.ModelsKey] = string.Join(',', models),
         });
-        // the distributed directory hands its partitions over when a silo stops, so the windows living on the other silos
-        // keep their activations; with the default directory a stopping silo's partition is lost, the next message to
-        // such a window activates a second copy that resumes from its checkpoint, and its neighbours rewind
-#pragma warning disable ORLEANSEXP003 // evaluated here: real-process SIGTERM tests show no recomputed step with it
-        silo.AddDistributedGrainDirectory();
-#pragma warning restore ORLEANSEXP003
         silo.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(accelerator));
         silo.Services.AddSingleton<ModelCatalog>();
         silo.Services.AddSingleton(sp => new DenoiseExecutor(sp.GetRequiredService<IOptions<AcceleratorOptions>>(), sp.GetRequiredService<ModelCatalog>(),

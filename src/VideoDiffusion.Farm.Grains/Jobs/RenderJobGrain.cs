@@ -20,7 +20,7 @@ namespace VideoDiffusion.Farm.Grains.Jobs;
 /// A finished job keeps a second reminder that deletes its artifacts and record when its lifetime
 /// (<see cref="RetentionOptions"/>) is over.
 /// </summary>
-public sealed class RenderJobGrain(
+public sealed partial class RenderJobGrain(
     [PersistentState("job", FarmStorage.Name)] IPersistentState<RenderJobState> state,
     ModelCatalog catalog,
     JobPlans plans,
@@ -283,55 +283,6 @@ public sealed class RenderJobGrain(
     {
         await ForEachWindowAsync(_tasks?.Windows ?? [], w => w.Cancel());
         await DeleteWindowLatentsAsync(finals: true);
-    }
-
-    /// <summary>In the background: latents nobody reads again (see <see cref="JobArtifacts.DeleteWindowLatentsAsync"/>).</summary>
-    private async Task DeleteWindowLatentsAsync(bool finals)
-    {
-        try
-        {
-            await artifacts.DeleteWindowLatentsAsync(JobId, finals);
-        }
-        catch (Exception e)
-        {
-            logger.LogWarning("job {Job}: window latents not deleted ({Error}); the expiry deletes them", JobId, e.Message);
-        }
-    }
-
-    private TimeSpan Lifetime => retention.Value.LifetimeOf(Job.State);
-
-    /// <summary>Arms the expiry reminder for the rest of the finished job's lifetime (at most a day at a time).</summary>
-    private async Task ScheduleExpiryAsync()
-    {
-        if (Lifetime > TimeSpan.Zero && Job.FinishedAt is { } finished)
-        {
-            var due = finished + Lifetime - DateTimeOffset.UtcNow;
-            var wait = due < TimeSpan.Zero ? TimeSpan.Zero : due > ExpiryCheckPeriod ? ExpiryCheckPeriod : due;
-            await this.RegisterOrUpdateReminder(ExpiryReminderName, wait, ExpiryCheckPeriod);
-        }
-    }
-
-    /// <summary>Once the lifetime is over: deletes the job's artifacts, leaves the tenant's list and clears the job's state.</summary>
-    private async Task ExpireWhenDueAsync()
-    {
-        if (Job.Request is { } request && Finished && Lifetime > TimeSpan.Zero)
-        {
-            if (Job.FinishedAt + Lifetime > DateTimeOffset.UtcNow)
-            {
-                await ScheduleExpiryAsync();
-                return;
-            }
-            await artifacts.DeleteJobAsync(JobId);
-            await GrainFactory.GetGrain<ITenantGrain>(request.Tenant).Forget(JobId);
-            await state.ClearStateAsync();
-            logger.LogInformation("job {Job} expired: its artifacts and record are deleted", JobId);
-            _telemetry.Unpublish();
-        }
-        if (await this.GetReminder(ExpiryReminderName) is { } reminder)
-        {
-            await this.UnregisterReminder(reminder);
-        }
-        DeactivateOnIdle();
     }
 
     private async Task ForgetReminderAsync()

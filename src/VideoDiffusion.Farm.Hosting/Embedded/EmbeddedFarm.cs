@@ -125,7 +125,7 @@ public sealed class EmbeddedFarm : IAsyncDisposable
             silo.Configure<Orleans.Configuration.SiloOptions>(o => o.SiloName = $"embedded-{index}");
             silo.UseInMemoryReminderService();
             silo.AddActivityPropagation();
-            silo.AddVideoFarm(new AcceleratorOptions
+            silo.UseFarmGrainDirectory().AddVideoFarm(new AcceleratorOptions
             {
                 Slots = _options.SlotsPerSilo,
                 ThreadsPerSlot = _options.ThreadsPerSlot,

@@ -58,7 +58,7 @@ public static class ClusterSiloConfiguration
         silo.AddActivityPropagation(); // a job's trace continues on every silo its windows run on
         silo.Services.Configure<RetentionOptions>(configuration.GetSection("Farm:Retention"));
         var redisState = cluster.EffectivePersistence == FarmClusterOptions.Redis;
-        silo.AddVideoFarm(accelerator, store, artifactGrainStorage: !redisState);
+        silo.UseFarmGrainDirectory().AddVideoFarm(accelerator, store, artifactGrainStorage: !redisState);
         if (redisState)
         {
             silo.AddRedisGrainStorage(FarmStorage.Name, o => o.ConfigurationOptions = Redis(cluster));
