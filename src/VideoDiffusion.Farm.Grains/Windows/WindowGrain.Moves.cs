@@ -106,8 +106,9 @@ public sealed partial class WindowGrain
 
     /// <summary>
     /// How far this window had got by its neighbours' mailboxes (a step after the last edge they got from it); 0 for a
-    /// window without neighbours. Only the recomputed-steps meter uses it: a neighbour that does not answer within a few
-    /// seconds counts as having seen nothing, and never holds the window up.
+    /// window without neighbours. Only the recomputed-steps meter uses it, and only when the window resumes from a
+    /// checkpoint or rewinds (asking on every first start floods a job's start with calls): a neighbour that does not
+    /// answer within a few seconds counts as having seen nothing, and never holds the window up.
     /// </summary>
     private async Task<int> NeighboursSawAsync(CancellationToken cancellation)
     {

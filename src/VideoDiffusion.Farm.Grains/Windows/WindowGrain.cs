@@ -257,7 +257,7 @@ public sealed partial class WindowGrain(
             _reported = handOver.Reported;
             return handOver.NextStep;
         }
-        var reached = Math.Max(_nextStep, await NeighboursSawAsync(cancellation));
+        var reached = _nextStep;
         var start = 0;
         for (var step = Math.Min(steps - 1, rewindTo ?? int.MaxValue) / CheckpointEvery * CheckpointEvery; step > 0; step -= CheckpointEvery)
         {
@@ -267,6 +267,11 @@ public sealed partial class WindowGrain(
                 start = step;
                 break;
             }
+        }
+        if (start > 0 || rewindTo is not null)
+        {
+            // a window lost before its first checkpoint restarts at 0 uncounted: at most CheckpointEvery - 1 steps
+            reached = Math.Max(reached, await NeighboursSawAsync(cancellation));
         }
         _edges.RestartLogAt(start);
         _nextStep = start;
