@@ -107,11 +107,12 @@ public static class BenchScaleCommand
         var output = child.StandardOutput.ReadToEndAsync(cancellation);
         var errors = child.StandardError.ReadToEndAsync(cancellation);
         await child.WaitForExitAsync(cancellation);
-        var lines = (await output).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (child.ExitCode != 0 || lines.Length == 0 || !lines[^1].StartsWith('{'))
+        // the result is the run's last JSON line; the silos' own log lines may follow it
+        var result = (await output).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault(l => l.StartsWith('{'));
+        if (child.ExitCode != 0 || result is null)
         {
-            throw new InvalidOperationException($"bench-scale run with {options.Silos} silos failed (exit {child.ExitCode}): {(await errors).Trim()}");
+            throw new InvalidOperationException($"bench-scale run with {options.Silos} silos failed (exit {child.ExitCode}): {(await errors).Trim()} {(await output).Trim()}");
         }
-        return JsonSerializer.Deserialize<ScaleRunResult>(lines[^1])!;
+        return JsonSerializer.Deserialize<ScaleRunResult>(result)!;
     }
 }
