@@ -174,19 +174,8 @@ public class FarmCluster : IAsyncLifetime
         var total = 0.0;
         foreach (var port in SiloMetricsPorts)
         {
-            // a silo just restarted opens its metrics port a moment after its silo port
-            var text = await Poll.UntilAsync(async () =>
-            {
-                try
-                {
-                    return await http.GetStringAsync($"http://127.0.0.1:{port}/metrics");
-                }
-                catch (HttpRequestException)
-                {
-                    return null;
-                }
-            }, t => t is not null, TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(200), _ => $"no /metrics on port {port}");
-            total += text!.Split('\n')
+            var text = await MetricsTextAsync(http, port);
+            total += text.Split('\n')
                 .Where(line => line.StartsWith(family + "{", StringComparison.Ordinal) || line.StartsWith(family + " ", StringComparison.Ordinal))
                 .Sum(line => double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
         }
@@ -197,7 +186,24 @@ public class FarmCluster : IAsyncLifetime
     {
         var (process, siloPort, metricsPort) = await LaunchSiloAsync(_clusterId, $"silo-{index}");
         _silos[index] = (process, siloPort, metricsPort);
+        // a silo opens its metrics port a moment after its silo port: tests that follow scrape it
+        using var http = new HttpClient();
+        await MetricsTextAsync(http, metricsPort);
     }
+
+    /// <summary>A silo's <c>/metrics</c> text, waiting (up to 60 s) for the endpoint to accept connections.</summary>
+    private static async Task<string> MetricsTextAsync(HttpClient http, int port) =>
+        (await Poll.UntilAsync(async () =>
+        {
+            try
+            {
+                return await http.GetStringAsync($"http://127.0.0.1:{port}/metrics");
+            }
+            catch (HttpRequestException)
+            {
+                return null;
+            }
+        }, t => t is not null, TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(200), _ => $"no /metrics on port {port}"))!;
 
     /// <summary>
     /// A silo process of cluster <paramref name="clusterId"/> on this fixture's Redis and Azurite, with
