@@ -5,7 +5,8 @@ namespace VideoDiffusion.Farm.Grains.Tests;
 /// <summary>The executor's queue: priorities first, then tenants share slots fairly, each tenant's items in arrival order.</summary>
 public sealed class ExecutorQueueTests
 {
-    private static FunctionItem<int> Item(string tenant, int priority = 0) => new("moonwalk-tiny", _ => 0, CancellationToken.None) { Tenant = tenant, Priority = priority };
+    private static FunctionItem<int> Item(string tenant, int priority = 0, bool urgent = false) =>
+        new("moonwalk-tiny", _ => 0, CancellationToken.None) { Tenant = tenant, Priority = priority, Urgent = urgent };
 
     private static List<string> TakeAll(ExecutorQueue queue, Dictionary<WorkItem, string> names)
     {
@@ -53,5 +54,24 @@ public sealed class ExecutorQueueTests
         // b was idle while a0 ran: it starts at the current virtual time (a0's), so it takes the next turn and then
         // alternates with a; it gets no burst for the time it was idle
         Assert.Equal(["c-urgent", "b0", "a1", "b1", "a2"], TakeAll(queue, names));
+    }
+
+    [Fact]
+    public void AKeyframeStepGoesAheadOfQueuedStepsOfItsPriorityButNotOfAHigherPriority()
+    {
+        var queue = new ExecutorQueue();
+        var names = new Dictionary<WorkItem, string>();
+        void Add(string name, string tenant, int priority = 0, bool urgent = false)
+        {
+            var item = Item(tenant, priority, urgent);
+            names[item] = name;
+            _ = queue.Enqueue(item);
+        }
+        Add("a-main0", "a");
+        Add("a-main1", "a");
+        Add("b-main0", "b");
+        Add("high", "c", priority: 1);
+        Add("a-key", "a", urgent: true);
+        Assert.Equal(["high", "a-key", "a-main0", "b-main0", "a-main1"], TakeAll(queue, names));
     }
 }

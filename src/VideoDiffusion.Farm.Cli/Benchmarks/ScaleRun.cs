@@ -2,7 +2,11 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using VideoDiffusion.Farm.Abstractions;
+using VideoDiffusion.Farm.Diffusion.Models;
+using VideoDiffusion.Farm.Diffusion.Plans;
+using VideoDiffusion.Farm.Diffusion.Rendering;
 using VideoDiffusion.Farm.Grains.Execution;
+using VideoDiffusion.Farm.Grains.Jobs;
 using VideoDiffusion.Farm.Grains.Telemetry;
 using VideoDiffusion.Farm.Hosting.Embedded;
 
@@ -23,6 +27,7 @@ public sealed record ScaleRunOptions
     public int? Steps { get; init; }
     public string Prompt { get; init; } = "a red ball moving right on the beach";
     public double? TimeScale { get; init; }
+    public KeyframeAnchoring Anchors { get; init; } = KeyframeAnchoring.Auto;
 }
 
 /// <summary>What one configuration measured.</summary>
@@ -48,6 +53,12 @@ public sealed record ScaleRunResult
     public required long WindowMoves { get; init; }
     public required long RecomputedSteps { get; init; }
     public required bool Simulated { get; init; }
+
+    /// <summary>
+    /// Wall seconds of the job's chained passes (a keyframe pass) at one simulated window-step per call: they run one
+    /// window after another on any number of silos, so no makespan is shorter.
+    /// </summary>
+    public double ChainSeconds { get; init; }
 
     /// <summary>Busy time ÷ starting slots: the makespan if the work were spread perfectly and nothing else took time.</summary>
     public double IdealSeconds => BusySeconds / Silos;
@@ -84,6 +95,7 @@ public static class ScaleRun
         var request = new RenderJobRequest
         {
             Prompt = options.Prompt, Seconds = options.Seconds, Steps = options.Steps, Model = Path.GetFileName(options.ModelFolder), Scale = 1,
+            Anchors = options.Anchors,
         };
         var jobs = Enumerable.Range(0, options.Jobs).Select(_ => farm.Client.GetGrain<IRenderJobGrain>(Guid.NewGuid().ToString("N"))).ToList();
         var submitted = DateTimeOffset.UtcNow;
@@ -125,7 +137,16 @@ public static class ScaleRun
             WindowMoves = moves.Total,
             RecomputedSteps = recomputed.Total,
             Simulated = statuses[0].Simulated,
+            ChainSeconds = statuses[0].Simulated ? ChainSeconds(request, options) : 0,
         };
+    }
+
+    private static double ChainSeconds(RenderJobRequest request, ScaleRunOptions options)
+    {
+        var spec = RenderJobSpec.Resolve(JobRequestMapper.ToRenderRequest(request), ModelManifestLoader.Load(options.ModelFolder));
+        var profile = AcceleratorProfile.Load(options.ModelFolder);
+        var chainedSteps = JobPlanner.Passes(spec).Where(p => p.Chained).Sum(p => (long)p.Windows.Windows.Count * spec.Steps);
+        return chainedSteps * profile.CallSeconds(1) * (options.TimeScale ?? profile.TimeScale);
     }
 
     private static double Busy(EmbeddedFarm farm) =>

@@ -54,18 +54,28 @@ public sealed record JobPlan(RenderJobSpec Spec, LatentShape Latent, IReadOnlyLi
         var span = pass.Windows.Windows[window.Index];
         var frames = pass.FramesOf(window.Index);
         var conditional = Prompts.ForFrames(frames, Spec.Storyboard, Latent.TemporalFactor, Spec.Fps);
+        return new WindowTask(window, span, frames, pass.Stride, conditional, FirstFrame is not null && frames.Contains(FirstFrameIndex), DependenciesOf(window));
+    }
+
+    /// <summary>The windows whose finished latents a window is given as clean context: its keyframes' owners, a chained predecessor.</summary>
+    public IReadOnlyList<WindowRef> DependenciesOf(WindowRef window)
+    {
+        var pass = Pass(window.Pass);
         var dependsOn = new List<WindowRef>();
         if (pass.AnchorPass is { } anchorName)
         {
             var anchor = Pass(anchorName);
-            dependsOn.AddRange(KeyframesIn(span).Select(j => new WindowRef(anchorName, anchor.Windows.OwnerOf(j))).Distinct());
+            dependsOn.AddRange(KeyframesIn(pass.Windows.Windows[window.Index]).Select(j => new WindowRef(anchorName, anchor.Windows.OwnerOf(j))).Distinct());
         }
         if (pass.Chained && window.Index > 0)
         {
             dependsOn.Add(window with { Index = window.Index - 1 });
         }
-        return new WindowTask(window, span, frames, pass.Stride, conditional, FirstFrame is not null && frames.Contains(FirstFrameIndex), dependsOn);
+        return dependsOn;
     }
+
+    /// <summary>Whether a later pass is anchored on <paramref name="pass"/>: its windows are on the job's critical path.</summary>
+    public bool IsAnchor(string pass) => Passes.Any(p => p.AnchorPass == pass);
 
     /// <summary>
     /// A window's starting state: the job's noise for its frames, its conditioning, the opening frame where it holds

@@ -96,8 +96,9 @@ public sealed class DenoiseExecutor : IDisposable
     /// <summary>A guided velocity for one window-step, batched with others of the same model and shape.</summary>
     /// <param name="priority">Higher runs first (a job's priority).</param>
     /// <param name="tenant">Within a priority, tenants share the slots fairly; one tenant's steps run in arrival order.</param>
-    public Task<LatentTensor> DenoiseAsync(string model, WindowStepInput input, CancellationToken cancellation, int priority = 0, string tenant = "") =>
-        Enqueue(new DenoiseItem(model, input, cancellation) { Priority = priority, Tenant = tenant, Parent = Activity.Current?.Context ?? default });
+    /// <param name="urgent">A step other passes wait for, ahead of the rest of its priority.</param>
+    public Task<LatentTensor> DenoiseAsync(string model, WindowStepInput input, CancellationToken cancellation, int priority = 0, string tenant = "", bool urgent = false) =>
+        Enqueue(new DenoiseItem(model, input, cancellation) { Priority = priority, Tenant = tenant, Urgent = urgent, Parent = Activity.Current?.Context ?? default });
 
     /// <summary>Other model work (text encoding, VAE decoding) on a slot thread.</summary>
     public Task<T> RunAsync<T>(string model, Func<DiffusionModel, T> work, CancellationToken cancellation, int priority = 0) =>

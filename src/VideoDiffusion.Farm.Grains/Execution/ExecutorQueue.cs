@@ -3,7 +3,8 @@ using System.Diagnostics;
 namespace VideoDiffusion.Farm.Grains.Execution;
 
 /// <summary>
-/// A silo's queue of inference work: higher priorities first; within a priority, tenants share the slots by fair
+/// A silo's queue of inference work: higher priorities first, and within a priority the steps of a job's critical path
+/// (<see cref="WorkItem.Urgent"/>); then tenants share the slots by fair
 /// queueing of items (start-time fair queueing, every item one unit, every tenant the same weight), so a tenant with a
 /// long backlog delays another tenant's next item by at most one item of its own per turn; arrival order within a
 /// tenant. Cancelled items leave at once; slots take denoise items of the same model and shape together as one batch.
@@ -42,9 +43,9 @@ internal sealed class ExecutorQueue
             // a tenant's item starts when its previous one finishes, or now (in virtual time) when it has none queued
             item.FairTag = Math.Max(_virtualTime, _tenantFinish.GetValueOrDefault(item.Tenant));
             _tenantFinish[item.Tenant] = item.FairTag + 1;
-            // higher priorities first; within a priority by start tag, equal tags in arrival order
+            // higher priorities first; within a priority urgent items first, then by start tag, equal tags in arrival order
             var after = _queue.Last;
-            while (after is not null && (after.Value.Priority < item.Priority || (after.Value.Priority == item.Priority && after.Value.FairTag > item.FairTag)))
+            while (after is not null && GoesBefore(item, after.Value))
             {
                 after = after.Previous;
             }
@@ -82,6 +83,11 @@ internal sealed class ExecutorQueue
         });
         return item.Completion.Task;
     }
+
+    private static bool GoesBefore(WorkItem item, WorkItem queued) =>
+        item.Priority != queued.Priority ? item.Priority > queued.Priority
+        : item.Urgent != queued.Urgent ? item.Urgent
+        : item.FairTag < queued.FairTag;
 
     /// <summary>
     /// Waits for work, then takes the oldest item plus queued denoise items of the same model and shape up to the batch

@@ -13,6 +13,12 @@ internal abstract class WorkItem(string model, CancellationToken cancellation)
 
     public int Priority { get; init; }
 
+    /// <summary>
+    /// A step of a window other passes wait for (a keyframe pass): it goes ahead of the other items of its priority,
+    /// so a job's critical path is not queued behind the work that follows it.
+    /// </summary>
+    public bool Urgent { get; init; }
+
     /// <summary>Whose work this is: within a priority, tenants share the slots fairly (see <see cref="ExecutorQueue"/>).</summary>
     public string Tenant { get; init; } = "";
 

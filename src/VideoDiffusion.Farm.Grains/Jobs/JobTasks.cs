@@ -4,8 +4,11 @@ namespace VideoDiffusion.Farm.Grains.Jobs;
 
 /// <summary>
 /// The state machine over a plan's windows, in plan order: which are done, how far each is, which may start. A chained
-/// window starts after its predecessor; every window of a co-denoise pass starts together once the pass it is anchored
-/// on is done (its windows exchange overlaps at every sync point, so none may wait to be allowed to start).
+/// window starts after its predecessor; a window of an anchored pass starts as soon as the windows it is given as
+/// context (its keyframes' owners) are done, so the pass follows its anchor pass down the clip instead of waiting for
+/// all of it. A started window of a co-denoised pass waits at its first sync point for a neighbour that has not
+/// started, and so runs at most as many steps ahead of the unstarted part as it is windows away from it; its slot
+/// serves other work meanwhile.
 /// </summary>
 public sealed class JobTasks
 {
@@ -49,19 +52,19 @@ public sealed class JobTasks
         foreach (var pass in _plan.Passes)
         {
             var count = pass.Windows.Windows.Count;
-            if (pass.AnchorPass is null || PassDone(pass.AnchorPass))
+            for (var i = 0; i < count; i++)
             {
-                for (var i = 0; i < count; i++)
+                if (Done[offset + i])
                 {
-                    if (Done[offset + i])
-                    {
-                        continue;
-                    }
+                    continue;
+                }
+                if (_plan.DependenciesOf(_windows[offset + i]).All(d => Done[_index[d]]))
+                {
                     yield return _windows[offset + i];
-                    if (pass.Chained)
-                    {
-                        break; // the rest of the chain waits for this one
-                    }
+                }
+                if (pass.Chained)
+                {
+                    break; // the rest of the chain waits for this one
                 }
             }
             offset += count;
@@ -84,6 +87,4 @@ public sealed class JobTasks
             return _plan.WindowSteps == 0 ? 1 : Math.Clamp(done / _plan.WindowSteps, 0, 1);
         }
     }
-
-    private bool PassDone(string pass) => _windows.Where((w, i) => w.Pass == pass).All(w => Done[_index[w]]);
 }

@@ -5,8 +5,9 @@ using VideoDiffusion.Farm.Abstractions.Protocol;
 namespace VideoDiffusion.Farm.Grains.Placement;
 
 /// <summary>
-/// Places the windows of one pass in contiguous blocks: with W windows over S silos, windows 0..⌈W/S⌉-1 go to the
-/// least-loaded silo at the pass's first placement, the next block to the next, and so on. Neighbours then share a
+/// Places the windows of one pass in contiguous blocks: with W windows over S silos, windows 0..⌈W/S⌉-1 go to one
+/// silo, the next block to the next, and so on, in an order every silo computes alike (silos by address, rotated by
+/// the job and pass: a neighbour's push may activate a window before the job starts it). Neighbours then share a
 /// silo except at block ends, so overlap frames cross the network S-1 times per step instead of W-1. The order is
 /// remembered per pass (the most recent passes only); a silo of it that is gone gives way to the least-loaded one.
 /// </summary>
@@ -40,7 +41,10 @@ public sealed class PassBlocks
         {
             if (!_orders.TryGetValue((window.JobId, window.Pass), out order!))
             {
-                order = byLoad.Take(Math.Min(windows, byLoad.Count)).ToArray();
+                // rotated by the pass, so the first blocks of different jobs go to different silos
+                var silos = byLoad.OrderBy(s => s.ToString(), StringComparer.Ordinal).ToList();
+                var first = (int)(StableHash(window.JobId + "/" + window.Pass) % (uint)silos.Count);
+                order = silos.Skip(first).Concat(silos.Take(first)).Take(Math.Min(windows, silos.Count)).ToArray();
                 _orders[(window.JobId, window.Pass)] = order;
                 _age.Enqueue((window.JobId, window.Pass));
                 if (_age.Count > PassesKept)
@@ -52,5 +56,15 @@ public sealed class PassBlocks
         var block = (windows + order.Length - 1) / order.Length;
         var silo = order[Math.Min(order.Length - 1, window.Index / block)];
         return byLoad.Contains(silo) ? silo : null;
+    }
+
+    private static uint StableHash(string text)
+    {
+        var hash = 2166136261u; // FNV-1a: string.GetHashCode differs between processes
+        foreach (var c in text)
+        {
+            hash = (hash ^ c) * 16777619u;
+        }
+        return hash;
     }
 }

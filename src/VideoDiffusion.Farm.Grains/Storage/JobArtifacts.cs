@@ -93,14 +93,17 @@ public sealed class JobArtifacts(IArtifactStore store)
                ?? throw new InvalidOperationException($"job {jobId}: empty plan");
     }
 
-    /// <summary>The final latents of finished windows of a job (the clean context a window depends on).</summary>
-    public async Task<Dictionary<WindowRef, LatentTensor>> LoadFinalsAsync(string jobId, IEnumerable<WindowRef> windows, CancellationToken cancellation)
+    /// <summary>The final latents of finished windows of a job (the clean context a window depends on); null while one of them has none.</summary>
+    public async Task<Dictionary<WindowRef, LatentTensor>?> TryLoadFinalsAsync(string jobId, IEnumerable<WindowRef> windows, CancellationToken cancellation)
     {
         var finals = new Dictionary<WindowRef, LatentTensor>();
         foreach (var window in windows)
         {
-            finals[window] = (await LoadLatentsAsync(FinalKey(WindowKeys.Of(jobId, window)), cancellation)
-                              ?? throw new InvalidOperationException($"window {window} has no final latents")).Latents;
+            if (await LoadLatentsAsync(FinalKey(WindowKeys.Of(jobId, window)), cancellation) is not { } stored)
+            {
+                return null;
+            }
+            finals[window] = stored.Latents;
         }
         return finals;
     }

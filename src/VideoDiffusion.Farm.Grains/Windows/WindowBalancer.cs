@@ -12,8 +12,9 @@ namespace VideoDiffusion.Farm.Grains.Windows;
 /// <summary>
 /// Keeps the windows of running jobs spread over the accelerator silos. Every <see cref="FarmTimingOptions.BalancePeriod"/>
 /// it reads the farm monitor's view into <see cref="FarmLoad"/>; a silo holding more running windows per slot than the
-/// farm's mean sends its surplus to the silos below it (every silo computes the same pairing from the same view and
-/// acts only on its own part), so silos that join during a job take over part of it. When the silo stops, it first
+/// farm's mean sends its surplus to silos that joined while windows were running and hold less than their share (every
+/// silo computes the same pairing from the same view and acts only on its own part), so silos that join during a job
+/// take over part of it. When the silo stops, it first
 /// stops taking windows and hands each running window over at the step it is on, before Orleans deactivates anything.
 /// </summary>
 public sealed class WindowBalancer(
@@ -30,6 +31,8 @@ public sealed class WindowBalancer(
     private readonly CancellationTokenSource _stop = new();
     private Task? _loop;
     private List<SiloAddress> _lastMoves = [];
+    private readonly HashSet<SiloAddress> _known = [];
+    private readonly HashSet<SiloAddress> _joined = [];
 
     private IFarmMonitorGrain Monitor => grains.GetGrain<IFarmMonitorGrain>(0);
 
@@ -81,7 +84,8 @@ public sealed class WindowBalancer(
     private int Rebalance()
     {
         var silos = load.Snapshot().Where(s => !s.Draining && s.Slots > 0).OrderBy(s => s.Address.ToString(), StringComparer.Ordinal).ToList();
-        var now = WindowSpread.Moves(silos).Where(m => m.From.Equals(local.SiloAddress)).Select(m => m.To).ToList();
+        TrackJoins(silos);
+        var now = WindowSpread.Moves(silos, _joined.Contains).Where(m => m.From.Equals(local.SiloAddress)).Select(m => m.To).ToList();
         var before = _lastMoves;
         _lastMoves = now;
         var targets = now.Where(t => before.Contains(t)).Take(Math.Min(now.Count, before.Count)).ToList();
@@ -97,6 +101,30 @@ public sealed class WindowBalancer(
         }
         logger.LogInformation("{Silo} sends {Count} windows to emptier silos", local.Name, asked);
         return asked;
+    }
+
+    /// <summary>
+    /// Silos that joined while windows were running take windows until they hold their share; the others never do. A
+    /// silo whose pass has not reached it yet also holds fewer windows than the mean (an anchored pass starts window by
+    /// window down the clip), and sending it windows would only break up the blocks that placement made.
+    /// </summary>
+    private void TrackJoins(IReadOnlyList<SiloLoad> silos)
+    {
+        var running = silos.Sum(s => s.Windows) > 0;
+        var slots = silos.Sum(s => s.Slots);
+        var mean = slots == 0 ? 0 : (double)silos.Sum(s => s.Windows) / slots;
+        var firstView = _known.Count == 0;
+        foreach (var silo in silos)
+        {
+            if (_known.Add(silo.Address) && !firstView && running && silo.Windows == 0)
+            {
+                _joined.Add(silo.Address);
+            }
+            else if (_joined.Contains(silo.Address) && silo.Windows >= Math.Floor(mean * silo.Slots))
+            {
+                _joined.Remove(silo.Address); // it has its share: from now on it is like any other
+            }
+        }
     }
 
     /// <summary>Stops taking windows and hands the running ones over, until none is left here or the drain times out.</summary>

@@ -166,6 +166,10 @@ public sealed partial class WindowGrain(
                 MoveTo(move.Target);
                 return;
             }
+            catch (WindowNotReadyException)
+            {
+                return;
+            }
             catch (Exception) when (_rewindTo.HasValue && !_cancel.IsCancellationRequested)
             {
                 // a neighbour asked for a rewind: run again from the older checkpoint
@@ -196,7 +200,12 @@ public sealed partial class WindowGrain(
         {
             return; // done before (this is a re-activation): report completion again
         }
-        var context = await artifacts.LoadFinalsAsync(_key.JobId, task.DependsOn, cancellation);
+        if (await artifacts.TryLoadFinalsAsync(_key.JobId, task.DependsOn, cancellation) is not { } context)
+        {
+            // activated by a neighbour's call before the job started it: the job starts it once its context is stored
+            logger.LogDebug("window {Window} waits for the windows it depends on", _key.GrainKey);
+            throw new WindowNotReadyException();
+        }
         _pass = plan.Pass(_key.Pass);
         _window = plan.Start(task, r => context[r]);
         var start = await ResumeAsync(plan.Spec.Steps, rewindTo, cancellation);
@@ -211,7 +220,7 @@ public sealed partial class WindowGrain(
     }
 
     async ValueTask<IReadOnlyList<LatentTensor>> IWindowStepper.PredictAsync(IReadOnlyList<WindowStepInput> inputs, CancellationToken cancellation) =>
-        [await executor.DenoiseAsync(_job.Model, inputs[0], cancellation, _job.Priority, _job.Tenant)];
+        [await executor.DenoiseAsync(_job.Model, inputs[0], cancellation, _job.Priority, _job.Tenant, _job.Plan.IsAnchor(_pass.Name))];
 
     ValueTask IWindowStepper.FuseAsync(int step, CancellationToken cancellation) =>
         new(_exchange.ExchangeAndFuseAsync(step, _window.Latents, _pass.Windows, _job.Plan.Spec.Blend, cancellation));

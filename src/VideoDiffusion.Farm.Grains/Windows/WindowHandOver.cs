@@ -37,3 +37,6 @@ internal sealed class WindowMovingException(Orleans.Runtime.SiloAddress target) 
 {
     public Orleans.Runtime.SiloAddress Target { get; } = target;
 }
+
+/// <summary>Ends a window's run when the windows it depends on have not stored their latents yet (nothing is reported).</summary>
+internal sealed class WindowNotReadyException() : Exception("the windows this window depends on are not done");

@@ -11,7 +11,8 @@ public static class WindowSpread
     /// one window of their share are left alone, so rounding never moves a window back and forth. Deterministic for a
     /// given view, so silos that see the same view agree on who sends what to whom.
     /// </summary>
-    public static List<(SiloAddress From, SiloAddress To)> Moves(IReadOnlyList<SiloLoad> silos)
+    /// <param name="mayReceive">Which silos below the mean take windows.</param>
+    public static List<(SiloAddress From, SiloAddress To)> Moves(IReadOnlyList<SiloLoad> silos, Func<SiloAddress, bool> mayReceive)
     {
         var slots = silos.Sum(s => s.Slots);
         if (slots == 0)
@@ -20,7 +21,7 @@ public static class WindowSpread
         }
         var mean = (double)silos.Sum(s => s.Windows) / slots;
         var surplus = new Queue<SiloAddress>(silos.SelectMany(s => Enumerable.Repeat(s.Address, Math.Max(0, s.Windows - (int)Math.Ceiling(mean * s.Slots)))));
-        var deficit = new Queue<SiloAddress>(silos.SelectMany(s => Enumerable.Repeat(s.Address, Math.Max(0, (int)Math.Floor(mean * s.Slots) - s.Windows))));
+        var deficit = new Queue<SiloAddress>(silos.Where(s => mayReceive(s.Address)).SelectMany(s => Enumerable.Repeat(s.Address, Math.Max(0, (int)Math.Floor(mean * s.Slots) - s.Windows))));
         var moves = new List<(SiloAddress, SiloAddress)>();
         while (surplus.Count > 0 && deficit.Count > 0)
         {
