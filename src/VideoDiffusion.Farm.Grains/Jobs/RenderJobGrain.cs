@@ -84,21 +84,6 @@ public sealed partial class RenderJobGrain(
         return Status();
     }
 
-    public async Task ReceiveReminder(string reminderName, TickStatus status)
-    {
-        if (reminderName == ExpiryReminderName)
-        {
-            await ExpireWhenDueAsync();
-            return;
-        }
-        if (Finished || Job.Request is null)
-        {
-            await ForgetReminderAsync();
-            return;
-        }
-        StartWatchdog(); // activation already did; the reminder's job is to cause that activation
-    }
-
     public Task<JobStatus> GetStatus()
     {
         Called();
@@ -283,40 +268,6 @@ public sealed partial class RenderJobGrain(
     {
         await ForEachWindowAsync(_tasks?.Windows ?? [], w => w.Cancel());
         await DeleteWindowLatentsAsync(finals: true);
-    }
-
-    private async Task ForgetReminderAsync()
-    {
-        if (await this.GetReminder(ReminderName) is { } reminder)
-        {
-            await this.UnregisterReminder(reminder);
-        }
-    }
-
-    private void StartWatchdog() =>
-        _watchdog ??= this.RegisterGrainTimer(async _ =>
-        {
-            if (Job.State == JobState.Running && !Job.Planned)
-            {
-                if (_planning is null || _planning.IsCompleted)
-                {
-                    _planning = PlanAsync();
-                }
-            }
-            else if (Job.State == JobState.Running)
-            {
-                StartReadyWindows(all: true);
-            }
-            else if (Job.State == JobState.Stitching)
-            {
-                await GrainFactory.GetGrain<IStitcherGrain>(JobId).Stitch();
-            }
-        }, timing.Value.WatchdogPeriod, timing.Value.WatchdogPeriod);
-
-    private void StopWatchdog()
-    {
-        _watchdog?.Dispose();
-        _watchdog = null;
     }
 
     private void Called() => FarmMetrics.JobGrainCalls.Add(1);
