@@ -14,7 +14,7 @@ namespace VideoDiffusion.Farm.Cluster.Tests;
 /// </summary>
 public sealed class GatewayLoad
 {
-    private const int PollWorkers = 250;
+    private const int PollWorkers = 500;
     private const int ViolationsKept = 10;
 
     private readonly ConcurrentDictionary<int, int> _statuses = new();

@@ -23,7 +23,7 @@ public sealed class GatewayLoadTests(FarmCluster cluster, ITestOutputHelper outp
         await using var gateway = await cluster.LaunchServingGatewayAsync(cluster.ClusterId, $"--Farm:Gateway:MaxEventStreamsPerTenant={StreamsPerTenant}");
         var key = FarmCluster.Keys["tenant-d"];
         using var http = cluster.Client(key, gateway.Port);
-        var job = await FarmJobs.SubmitAsync(http, new { prompt = "a white horse walking right on the beach", seconds = 60, steps = 12, scale = 1 });
+        var job = await FarmJobs.SubmitAsync(http, new { prompt = "a white horse walking right on the beach", seconds = 60, steps = 18, scale = 1 });
 
         var load = new GatewayLoad();
         var memory = ProcessMemory.SampleAsync(gateway.Id, Duration);
@@ -34,7 +34,8 @@ public sealed class GatewayLoadTests(FarmCluster cluster, ITestOutputHelper outp
 
         var early = ProcessMemory.Median(rss.Skip(10).Take(15));
         var late = ProcessMemory.Median(rss.TakeLast(15));
-        output.WriteLine($"requests {load.Requests} in {Duration.TotalSeconds:0} s ({load.Requests / Duration.TotalSeconds:0}/s), transport errors {load.TransportErrors}");
+        output.WriteLine($"requests {load.Requests} in {Duration.TotalSeconds:0} s ({load.Requests / Duration.TotalSeconds:0}/s; polls paced at {PollsPerSecond}/s), " +
+                         $"transport errors {load.TransportErrors}");
         output.WriteLine("status codes: " + string.Join(", ", load.Statuses.OrderBy(s => s.Key).Select(s => $"{s.Key}×{s.Value}")));
         output.WriteLine($"streams opened {load.StreamsOpened}, status events {load.Events}; job at the load's end {afterLoad!.State} " +
                          $"{afterLoad.Progress:P0}, then {done.State} {done.Error}");

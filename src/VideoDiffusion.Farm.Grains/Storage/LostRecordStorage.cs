@@ -14,29 +14,28 @@ public sealed class LostRecordStorage(IGrainStorage inner, ILogger<LostRecordSto
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
         inner.ReadStateAsync(stateName, grainId, grainState);
 
-    public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
-    {
-        try
+    public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
+        UnlessGoneAsync(stateName, grainId, grainState, () => inner.WriteStateAsync(stateName, grainId, grainState), () =>
         {
-            await inner.WriteStateAsync(stateName, grainId, grainState);
-        }
-        catch (InconsistentStateException) when (grainState.ETag is not null)
-        {
-            if (!await IsGoneAsync<T>(stateName, grainId))
-            {
-                throw;
-            }
             logger.LogWarning("the stored state of {Grain} is gone (the store restarted empty); writing it again from the active grain", grainId);
             grainState.ETag = null; // the write is still conditional: it succeeds only while no record exists
-            await inner.WriteStateAsync(stateName, grainId, grainState);
-        }
-    }
+            return inner.WriteStateAsync(stateName, grainId, grainState);
+        });
 
-    public async Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
+        UnlessGoneAsync(stateName, grainId, grainState, () => inner.ClearStateAsync(stateName, grainId, grainState), () =>
+        {
+            // nothing left to clear
+            (grainState.State, grainState.ETag, grainState.RecordExists) = (Activator.CreateInstance<T>(), null, false);
+            return Task.CompletedTask;
+        });
+
+    /// <summary>Runs <paramref name="call"/>; when it conflicts because the record is gone altogether, runs <paramref name="gone"/> instead.</summary>
+    private async Task UnlessGoneAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, Func<Task> call, Func<Task> gone)
     {
         try
         {
-            await inner.ClearStateAsync(stateName, grainId, grainState);
+            await call();
         }
         catch (InconsistentStateException) when (grainState.ETag is not null)
         {
@@ -44,10 +43,7 @@ public sealed class LostRecordStorage(IGrainStorage inner, ILogger<LostRecordSto
             {
                 throw;
             }
-            // nothing left to clear
-            grainState.State = Activator.CreateInstance<T>();
-            grainState.ETag = null;
-            grainState.RecordExists = false;
+            await gone();
         }
     }
 
