@@ -13,14 +13,16 @@ public sealed class RedisServer : IAsyncDisposable, IDisposable
     public string ConnectionString => $"127.0.0.1:{Port}";
 
     /// <param name="password">When given, clients must authenticate with it (<c>requirepass</c>).</param>
-    public static async Task<RedisServer> StartAsync(string? password = null)
+    /// <param name="port">A fixed port (to start an empty Redis where a stopped one listened); a free one when null.</param>
+    public static async Task<RedisServer> StartAsync(string? password = null, int? port = null)
     {
         var executable = ServerProcess.FindExecutable("redis-server", "/usr/bin/redis-server", "/usr/sbin/redis-server");
         var process = await ServerProcess.StartAsync(
             "redis", executable,
             port => ["--port", port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", .. password is null ? Array.Empty<string>() : ["--requirepass", password]],
             TimeSpan.FromSeconds(30),
-            ownWorkingDirectory: true);
+            ownWorkingDirectory: true,
+            fixedPort: port);
         return new RedisServer(process);
     }
 

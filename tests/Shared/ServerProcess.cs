@@ -22,6 +22,9 @@ public sealed class ServerProcess : IAsyncDisposable, IDisposable
 
     public int Port { get; }
 
+    /// <summary>The server's process id (its <c>/proc/&lt;id&gt;</c>).</summary>
+    public int Id => _process.Id;
+
     /// <summary>The last lines the server wrote to standard error.</summary>
     public string StandardError => _process.Error;
 

@@ -2,9 +2,11 @@ using System.Net;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
 using Orleans.Connections.Security;
 using Orleans.Dashboard;
+using Orleans.Storage;
 using StackExchange.Redis;
 using VideoDiffusion.Farm.Abstractions.Hosting;
 using VideoDiffusion.Farm.Grains.Execution;
@@ -17,6 +19,8 @@ namespace VideoDiffusion.Farm.Silo.Hosting;
 /// <summary>Configures a silo process from configuration: clustering, grain state, reminders, artifacts, accelerator.</summary>
 public static class ClusterSiloConfiguration
 {
+    private const string RedisStateStorage = "farm-redis";
+
     public static ISiloBuilder ConfigureFarmSilo(this ISiloBuilder silo, IConfiguration configuration)
     {
         var cluster = FarmClusterOptions.From(configuration);
@@ -34,6 +38,7 @@ public static class ClusterSiloConfiguration
             });
             silo.ConfigureEndpoints(advertised, cluster.SiloPort, cluster.GatewayPort, listenOnAnyHostAddress: !IPAddress.IsLoopback(advertised));
             silo.UseRedisClustering(o => o.ConfigurationOptions = Redis(cluster));
+            RestoringMembershipTable.Wrap(silo.Services); // Redis may restart empty: the silos write their table back
             silo.UseRedisReminderService(o => o.ConfigurationOptions = Redis(cluster));
         }
         else
@@ -61,7 +66,10 @@ public static class ClusterSiloConfiguration
         silo.UseFarmGrainDirectory().AddVideoFarm(accelerator, store, artifactGrainStorage: !redisState);
         if (redisState)
         {
-            silo.AddRedisGrainStorage(FarmStorage.Name, o => o.ConfigurationOptions = Redis(cluster));
+            // Redis may restart empty (no persistence): active grains then write their state again rather than fail
+            silo.AddRedisGrainStorage(RedisStateStorage, o => o.ConfigurationOptions = Redis(cluster));
+            silo.Services.AddKeyedSingleton<IGrainStorage>(FarmStorage.Name, (sp, _) => new LostRecordStorage(
+                sp.GetRequiredKeyedService<IGrainStorage>(RedisStateStorage), sp.GetRequiredService<ILogger<LostRecordStorage>>()));
         }
         if (cluster.Dashboard)
         {
