@@ -4,10 +4,10 @@ using VideoDiffusion.Farm.Gateway.Hosting;
 
 namespace VideoDiffusion.Farm.Gateway.Jobs;
 
-/// <summary>The cluster's models, asked of any silo and kept for a short while (submissions validate against it).</summary>
+/// <summary>The models the cluster's accelerator silos serve (all of them, merged by any silo), kept for a few seconds (submissions validate against it).</summary>
 public sealed class ModelDirectory(IClusterClient client, IOptions<GatewayOptions> options)
 {
-    private static readonly TimeSpan KeepFor = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan KeepFor = TimeSpan.FromSeconds(5);
     private (DateTime At, IReadOnlyList<ModelInfo> Models)? _cached;
 
     /// <summary>Every model the cluster serves, synthetic ones included.</summary>
