@@ -6,8 +6,9 @@ using VideoDiffusion.Farm.Diffusion.Models;
 namespace VideoDiffusion.Farm.Cluster.Tests;
 
 /// <summary>
-/// Model identity in a cluster of two silos whose moonwalk-tiny folders differ in one file: the model list shows both
-/// content hashes, and a job runs all its windows on the silos serving the hash it was planned with.
+/// Model identity in clusters whose silos' moonwalk-tiny folders differ in one file: the model list shows both content
+/// hashes, a job runs all its windows on the silos serving the hash it was planned with, and while none does it waits
+/// and says why.
 /// </summary>
 [Collection(ClusterCollection.Name)]
 public sealed class ModelIdentityTests(FarmCluster cluster) : IDisposable
@@ -56,6 +57,53 @@ public sealed class ModelIdentityTests(FarmCluster cluster) : IDisposable
                 var video = await http.GetByteArrayAsync(done.Video!.TrimStart('/'));
                 var expected = await reference;
                 Assert.True(video.SequenceEqual(expected), "the video differs from the reference render");
+            }
+        }
+    }
+
+    [Fact]
+    public async Task AJobWhoseHashNoSiloServesWaitsSayingWhyAndGoesOnWhenOneReturns()
+    {
+        var hashB = ModelContentHash.Of(ModelManifestLoader.Load(CopyWithAnotherDescription()));
+        var suffix = Guid.NewGuid().ToString("N")[..8];
+        string[] settings = [$"--Farm:ServiceId=identity-{suffix}"];
+        string[] modelsB = [.. settings, $"--Farm:Accelerator:ModelsRoot={_modelsB}"];
+        var clusterId = $"identity-{suffix}";
+        // a silo without slots keeps the cluster (and the job grain) up while the accelerator silos come and go
+        var (host, _, _) = await cluster.LaunchSiloAsync(clusterId, "identity-host", [.. settings, "--Farm:Accelerator:Slots=0"]);
+        await using (host)
+        {
+            var (siloB, _, _) = await cluster.LaunchSiloAsync(clusterId, "identity-silo-b", modelsB);
+            await using var killed = siloB; // killed below; disposed here if the test ends earlier
+            await using var gateway = await cluster.LaunchServingGatewayAsync(clusterId, settings);
+            using var http = cluster.Client(FarmCluster.Keys["tenant-a"], gateway.Port);
+            var reference = ReferenceRenders.Y4mAsync(Prompt, "--seconds", "30", "--steps", "12", "--scale", "1");
+            var job = await FarmJobs.SubmitAsync(http, new { prompt = Prompt, seconds = 30, steps = 12, scale = 1, format = "y4m" });
+            var started = await FarmJobs.WaitAsync(http, job.Id, TimeSpan.FromMinutes(3), j => j.IsFinished || j.Progress >= 0.1);
+            Assert.False(started.IsFinished, "the job finished before its silo could be stopped: make it longer");
+            Assert.Equal(hashB, started.ModelHash);
+            siloB.Kill();
+
+            // silo A serves moonwalk-tiny, but with the repository's files: another hash
+            var (siloA, _, metricsA) = await cluster.LaunchSiloAsync(clusterId, "identity-silo-a", settings);
+            await using (siloA)
+            {
+                var waiting = await FarmJobs.WaitAsync(http, job.Id, TimeSpan.FromSeconds(90), j => j.IsFinished || j.Waiting is not null);
+                Assert.Equal("running", waiting.State);
+                Assert.Contains($"no accelerator silo serves model '{Model}' with content hash {hashB}", waiting.Waiting);
+
+                var (siloB2, _, _) = await cluster.LaunchSiloAsync(clusterId, "identity-silo-b", modelsB);
+                await using (siloB2)
+                {
+                    var done = await FarmJobs.WaitAsync(http, job.Id, TimeSpan.FromMinutes(4));
+                    Assert.True(done.State == "completed", $"{done.State}: {done.Error}");
+                    Assert.Null(done.Waiting);
+                    Assert.Equal(hashB, done.ModelHash);
+                    Assert.Equal(0, await WindowStepsAsync(metricsA));
+                    var video = await http.GetByteArrayAsync(done.Video!.TrimStart('/'));
+                    var expected = await reference;
+                    Assert.True(video.SequenceEqual(expected), "the video differs from the reference render");
+                }
             }
         }
     }
