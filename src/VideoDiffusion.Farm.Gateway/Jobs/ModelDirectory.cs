@@ -4,7 +4,7 @@ using VideoDiffusion.Farm.Gateway.Hosting;
 
 namespace VideoDiffusion.Farm.Gateway.Jobs;
 
-/// <summary>The models the cluster's accelerator silos serve (all of them, merged by any silo), kept for a few seconds (submissions validate against it).</summary>
+/// <summary>The models every accelerator silo serves, merged by any silo and kept a few seconds (submissions validate against it).</summary>
 public sealed class ModelDirectory(IClusterClient client, IOptions<GatewayOptions> options)
 {
     private static readonly TimeSpan KeepFor = TimeSpan.FromSeconds(5);

@@ -212,7 +212,8 @@ public sealed partial class RenderJobGrain(
             {
                 return;
             }
-            (Job.Done, Job.Progress, Job.Planned, Job.ModelHash) = (new bool[plan.Windows.Count()], new byte[plan.Windows.Count()], true, planned.ModelHash);
+            (Job.Done, Job.Progress, Job.Planned) = (new bool[plan.Windows.Count()], new byte[plan.Windows.Count()], true);
+            Job.ModelHash = planned.ModelHash;
             await state.WriteStateAsync();
             _tasks = new JobTasks(plan, Job.Done, Job.Progress);
             StartReadyWindows();
