@@ -62,13 +62,20 @@ app.kubernetes.io/component: {{ .component }}
 {{- printf "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://%s-azurite:10000/devstoreaccount1;" (include "farm.fullname" .) -}}
 {{- end -}}
 
-{{/* A TimeSpan in the hh:mm:ss form .NET configuration binds (a bare number would be read as days). */}}
+{{/* Seconds as a TimeSpan in the [d.]hh:mm:ss form .NET configuration binds (a bare number would be read as days). */}}
 {{- define "farm.timespan" -}}
-{{- $s := int . -}}
-{{- printf "%02d:%02d:%02d" (div $s 3600) (div (mod $s 3600) 60) (mod $s 60) -}}
+{{- $s := int64 . -}}
+{{- if ge $s 86400 }}{{ div $s 86400 }}.{{ end -}}
+{{- printf "%02d:%02d:%02d" (div (mod $s 86400) 3600) (div (mod $s 3600) 60) (mod $s 60) -}}
 {{- end -}}
 
-{{/* Environment both the silos and the gateway need: cluster identity, Redis, artifact storage. */}}
+{{/* Milliseconds (under a minute) as a TimeSpan, 00:00:ss.fff. */}}
+{{- define "farm.timespanMilliseconds" -}}
+{{- $ms := int64 . -}}
+{{- printf "00:00:%02d.%03d" (div $ms 1000) (mod $ms 1000) -}}
+{{- end -}}
+
+{{/* Environment both the silos and the gateway need: cluster identity, Redis, artifact storage, the dashboard switch. */}}
 {{- define "farm.sharedEnv" -}}
 - name: Farm__Clustering
   value: Redis
@@ -114,4 +121,18 @@ app.kubernetes.io/component: {{ .component }}
       name: {{ include "farm.blobSecret" . }}
       key: connectionString
 {{- end }}
+{{- if .Values.gateway.dashboard.enabled }}
+- name: Farm__Dashboard
+  value: "true"
+{{- end }}
+{{- end -}}
+
+{{/* The Secret holding the operator key's SHA-256 (key operatorKeySha256), or empty when the dashboard has no key. */}}
+{{- define "farm.operatorKeySecret" -}}
+{{- $d := .Values.gateway.dashboard -}}
+{{- if $d.existingSecret -}}
+{{- $d.existingSecret -}}
+{{- else if $d.operatorKeySha256 -}}
+{{- printf "%s-operator-key" (include "farm.fullname" .) -}}
+{{- end -}}
 {{- end -}}

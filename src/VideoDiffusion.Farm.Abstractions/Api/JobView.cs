@@ -21,6 +21,12 @@ public sealed record JobView
 
     /// <summary>Rendered on simulated accelerators: the timing is a device profile's and the video is noise.</summary>
     public bool Simulated { get; init; }
+
+    /// <summary>The content hash (SHA-256, hex) of the model files the job was planned with; empty until planned.</summary>
+    public string ModelHash { get; init; } = "";
+
+    /// <summary>Why the job's windows are not running now, or null: no accelerator silo serves its model with that hash.</summary>
+    public string? Waiting { get; init; }
     public int WindowsTotal { get; init; }
     public int WindowsDone { get; init; }
     public IReadOnlyList<int> WindowProgress { get; init; } = [];

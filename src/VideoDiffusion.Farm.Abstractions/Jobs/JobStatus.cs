@@ -49,5 +49,11 @@ public sealed record JobStatus
     /// </summary>
     [Id(22)] public bool Simulated { get; init; }
 
+    /// <summary>The content hash (SHA-256, hex) of the model files the job was planned with; empty until planned.</summary>
+    [Id(23)] public string ModelHash { get; init; } = "";
+
+    /// <summary>Why the job's windows are not running now (no accelerator silo serves its model's hash), or null.</summary>
+    [Id(24)] public string? Waiting { get; init; }
+
     public bool IsFinished => State is JobState.Completed or JobState.Failed or JobState.Cancelled;
 }

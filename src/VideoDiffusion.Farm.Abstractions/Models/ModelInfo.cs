@@ -12,4 +12,8 @@ public sealed record ModelInfo(
     [property: Id(6)] int Steps,
     [property: Id(7)] float Guidance,
     [property: Id(8)] bool Synthetic,
-    [property: Id(9)] bool FirstFrame);
+    [property: Id(9)] bool FirstFrame)
+{
+    /// <summary>The model's content hashes among the accelerator silos, with how many silos serve each (one entry for one silo).</summary>
+    [Id(10)] public IReadOnlyList<ModelServing> Hashes { get; init; } = [];
+}

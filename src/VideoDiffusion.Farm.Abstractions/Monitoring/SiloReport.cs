@@ -34,4 +34,7 @@ public sealed record SiloReport
 
     /// <summary>Whether the silo is stopping: it takes no new windows and hands its running ones over.</summary>
     [Id(9)] public bool Draining { get; init; }
+
+    /// <summary>The models the silo serves, each with the silo's content hash of it.</summary>
+    [Id(10)] public ModelInfo[] Models { get; init; } = [];
 }

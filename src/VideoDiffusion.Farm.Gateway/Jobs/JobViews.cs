@@ -28,6 +28,8 @@ public static class JobViews
             Steps = s.Steps,
             FirstFrame = s.FirstFrame,
             Simulated = s.Simulated,
+            ModelHash = s.ModelHash,
+            Waiting = s.Waiting,
             WindowsTotal = s.WindowsTotal,
             WindowsDone = s.WindowsDone,
             WindowProgress = s.WindowProgress.Select(p => (int)p).ToList(),

@@ -4,10 +4,10 @@ using VideoDiffusion.Farm.Gateway.Hosting;
 
 namespace VideoDiffusion.Farm.Gateway.Jobs;
 
-/// <summary>The cluster's models, asked of any silo and kept for a short while (submissions validate against it).</summary>
+/// <summary>The models every accelerator silo serves, merged by any silo and kept a few seconds (submissions validate against it).</summary>
 public sealed class ModelDirectory(IClusterClient client, IOptions<GatewayOptions> options)
 {
-    private static readonly TimeSpan KeepFor = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan KeepFor = TimeSpan.FromSeconds(5);
     private (DateTime At, IReadOnlyList<ModelInfo> Models)? _cached;
 
     /// <summary>Every model the cluster serves, synthetic ones included.</summary>

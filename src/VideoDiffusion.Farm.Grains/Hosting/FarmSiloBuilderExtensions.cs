@@ -41,13 +41,17 @@ public static class FarmSiloBuilderExtensions
     public static ISiloBuilder AddVideoFarm(this ISiloBuilder silo, AcceleratorOptions accelerator, IArtifactStore store, bool artifactGrainStorage = true)
     {
         var models = accelerator.PreloadModels.Where(m => Directory.Exists(Path.Combine(accelerator.ModelsRoot, m)));
+        var options = Microsoft.Extensions.Options.Options.Create(accelerator);
+        var catalog = new ModelCatalog(options); // hashes the served models once, here; the silo keeps the catalog
         silo.UseSiloMetadata(new Dictionary<string, string>
         {
             [AcceleratorPlacement.SlotsKey] = accelerator.Slots.ToString(System.Globalization.CultureInfo.InvariantCulture),
             [AcceleratorPlacement.ModelsKey] = string.Join(',', models),
+            [AcceleratorPlacement.ModelHashesKey] = ModelServers.Encode(catalog.Served()),
         });
-        silo.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(accelerator));
-        silo.Services.AddSingleton<ModelCatalog>();
+        silo.Services.AddSingleton(options);
+        silo.Services.AddSingleton(catalog);
+        silo.Services.AddSingleton<ModelServers>();
         silo.Services.AddSingleton(sp => new DenoiseExecutor(sp.GetRequiredService<IOptions<AcceleratorOptions>>(), sp.GetRequiredService<ModelCatalog>(),
             sp.GetRequiredService<ILogger<DenoiseExecutor>>(), sp.GetRequiredService<ILocalSiloDetails>().Name));
         silo.Services.AddHostedService<ExecutorStartup>();

@@ -11,7 +11,8 @@ namespace VideoDiffusion.Farm.Grains.Jobs;
 
 /// <summary>
 /// Plans one job where a model runs (the job grain may live on a silo without accelerators): each distinct prompt
-/// encoded once, the first frame laid out once, the plan stored with the job for its window and stitcher grains.
+/// encoded once, the first frame laid out once, the plan stored with the job for its window and stitcher grains, with
+/// the content hash of this silo's model files, which every later grain of the job must match.
 /// </summary>
 [AcceleratorPlacement]
 public sealed class JobPlannerGrain(DenoiseExecutor executor, ModelCatalog catalog, JobArtifacts artifacts) : Grain, IJobPlannerGrain
@@ -29,7 +30,7 @@ public sealed class JobPlannerGrain(DenoiseExecutor executor, ModelCatalog catal
             FarmMetrics.PromptEncodings.Add(1, new TagList { { "model", request.Model }, { "kind", prompt.Length == 0 ? "unconditional" : "prompt" } });
             return model.TextEncoder.Encode(prompt);
         }), model), CancellationToken.None, request.Priority);
-        await artifacts.SavePlanAsync(jobId, new PlannedJob(request.Model, request.Tenant, request.Priority, request.Format, request.Scale, plan));
+        await artifacts.SavePlanAsync(jobId, new PlannedJob(request.Model, request.Tenant, request.Priority, request.Format, request.Scale, plan, catalog.HashOf(request.Model)));
         DeactivateOnIdle();
     }
 }

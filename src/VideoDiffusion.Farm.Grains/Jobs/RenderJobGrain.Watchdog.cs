@@ -49,7 +49,7 @@ public sealed partial class RenderJobGrain
             }
             else if (Job.State == JobState.Stitching)
             {
-                await GrainFactory.GetGrain<IStitcherGrain>(JobId).Stitch();
+                await StitchAsync();
             }
         }, timing.Value.WatchdogPeriod, timing.Value.WatchdogPeriod);
 

@@ -143,7 +143,7 @@ public sealed partial class RenderJobGrain(
             Job.State = JobState.Stitching;
             Job.DenoisedAt = DateTimeOffset.UtcNow;
             await state.WriteStateAsync();
-            await GrainFactory.GetGrain<IStitcherGrain>(JobId).Stitch();
+            await StitchAsync();
         }
         else
         {
@@ -191,12 +191,14 @@ public sealed partial class RenderJobGrain(
             RequestContext.Set(AcceleratorPlacement.ModelContextKey, Job.Request!.Model);
             await GrainFactory.GetGrain<IJobPlannerGrain>(JobId).Plan(Job.Request);
             RequestContext.Remove(AcceleratorPlacement.ModelContextKey);
-            var plan = (await plans.GetAsync(JobId)).Plan;
+            var planned = await plans.GetAsync(JobId);
+            var plan = planned.Plan;
             if (Finished)
             {
                 return;
             }
             (Job.Done, Job.Progress, Job.Planned) = (new bool[plan.Windows.Count()], new byte[plan.Windows.Count()], true);
+            Job.ModelHash = planned.ModelHash;
             await state.WriteStateAsync();
             _tasks = new JobTasks(plan, Job.Done, Job.Progress);
             StartReadyWindows();
@@ -215,7 +217,7 @@ public sealed partial class RenderJobGrain(
     /// <summary>Ensures the ready windows run: those not started by this activation, or (the watchdog) all of them.</summary>
     private void StartReadyWindows(bool all = false)
     {
-        if (_tasks is { } tasks)
+        if (_tasks is { } tasks && ModelServed())
         {
             // in the background, so the calling request returns at once, even for a thousand windows
             _ = ForEachWindowAsync(tasks.Ready().Where(w => _started.Add(w) || all).ToList(), w => w.EnsureRunning());
@@ -226,7 +228,7 @@ public sealed partial class RenderJobGrain(
     {
         _telemetry.Enter();
         var plan = _tasks?.Plan;
-        return WindowFanOut.CallAsync(GrainFactory, JobId, Job.Request!.Model, w => plan?.Pass(w.Pass).Windows.Windows.Count ?? 0, windows, call, logger);
+        return WindowFanOut.CallAsync(GrainFactory, JobId, (Job.Request!.Model, Job.ModelHash), w => plan?.Pass(w.Pass).Windows.Windows.Count ?? 0, windows, call, logger);
     }
 
     private async Task FailAsync(string error)
@@ -271,31 +273,4 @@ public sealed partial class RenderJobGrain(
     }
 
     private void Called() => FarmMetrics.JobGrainCalls.Add(1);
-
-    private void Publish() =>
-        _telemetry.Publish(Job.Request?.Tenant ?? "", Job.State, _tasks?.Fraction ?? 0, Job.StartedAt, Job.Request is null || Finished);
-
-    private void Notify(bool force)
-    {
-        Publish();
-        _observers.Notify(Status, force);
-    }
-
-    private JobStatus Status()
-    {
-        var pass = _tasks?.CurrentPass ?? "plan";
-        var progress = _tasks?.PassProgress(pass) ?? [];
-        var request = Job.Request;
-        return new JobStatus
-        {
-            JobId = JobId, State = request is null ? JobState.Queued : Job.State, Phase = pass, Exists = request is not null,
-            WindowsTotal = progress.Length, WindowsDone = progress.Count(p => p == 100), WindowProgress = progress,
-            Progress = Job.State is JobState.Stitching or JobState.Completed ? 1 : _tasks?.Fraction ?? 0,
-            Steps = Job.Steps, Frames = Job.Frames, Fps = Job.Fps, FirstFrame = Job.FirstFrame,
-            Error = Job.Error, Result = Job.Result, SubmittedAt = Job.SubmittedAt, FinishedAt = Job.FinishedAt,
-            Tenant = request?.Tenant ?? "", Format = request?.Format ?? "mp4", HostSilo = RuntimeIdentity,
-            StartedAt = Job.StartedAt, DenoisedAt = Job.DenoisedAt, Simulated = SimulatedAccelerator.IsSelected(accelerator.Value.ExecutionProvider),
-            Prompt = request is null ? "" : request.Prompt ?? string.Join(" | ", request.Storyboard?.Select(s => s.Prompt) ?? []),
-        };
-    }
 }

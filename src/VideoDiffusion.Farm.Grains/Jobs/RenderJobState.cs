@@ -31,4 +31,7 @@ public sealed class RenderJobState
 
     /// <summary>When the last window's final latents were stored and stitching began.</summary>
     [Id(14)] public DateTimeOffset? DenoisedAt { get; set; }
+
+    /// <summary>The content hash of the model files the job was planned with (empty until planned).</summary>
+    [Id(15)] public string ModelHash { get; set; } = "";
 }

@@ -8,16 +8,18 @@ using VideoDiffusion.Farm.Abstractions.Protocol;
 namespace VideoDiffusion.Farm.Grains.Jobs;
 
 /// <summary>
-/// Calls many windows of one job, 64 at a time, with what placement needs to know (the job's model, and how many
+/// Calls many windows of one job, 64 at a time, with what placement needs to know (the job's model and its content
+/// hash, and how many
 /// windows the window's pass has, so neighbours are placed together); a window that does not answer is logged, not fatal.
 /// </summary>
 public static class WindowFanOut
 {
-    public static async Task CallAsync(IGrainFactory grains, string jobId, string model, Func<WindowRef, int> passWindows, IEnumerable<WindowRef> windows, Func<IWindowGrain, Task> call, ILogger logger)
+    public static async Task CallAsync(IGrainFactory grains, string jobId, (string Name, string Hash) model, Func<WindowRef, int> passWindows, IEnumerable<WindowRef> windows, Func<IWindowGrain, Task> call, ILogger logger)
     {
         foreach (var chunk in windows.Chunk(64))
         {
-            RequestContext.Set(AcceleratorPlacement.ModelContextKey, model);
+            RequestContext.Set(AcceleratorPlacement.ModelContextKey, model.Name);
+            RequestContext.Set(AcceleratorPlacement.ModelHashContextKey, model.Hash);
             await Task.WhenAll(chunk.Select(async w =>
             {
                 try
@@ -33,6 +35,7 @@ public static class WindowFanOut
             }));
         }
         RequestContext.Remove(AcceleratorPlacement.ModelContextKey);
+        RequestContext.Remove(AcceleratorPlacement.ModelHashContextKey);
         RequestContext.Remove(AcceleratorPlacement.PassWindowsContextKey);
     }
 }

@@ -6,12 +6,13 @@ using VideoDiffusion.Farm.Grains.Execution;
 namespace VideoDiffusion.Farm.Grains.Monitoring;
 
 /// <summary>
-/// Sends this silo's snapshot (slots' utilisation, executor queue and totals, running windows per job) to the farm
-/// monitor every <see cref="Period"/>, from the moment the silo is active until it starts stopping. One call per
+/// Sends this silo's snapshot (slots' utilisation, executor queue and totals, running windows per job, models served)
+/// to the farm monitor every <see cref="Period"/>, from the moment the silo is active until it starts stopping. One call per
 /// period, whatever the number of windows; a failed report is logged and the next one tries again.
 /// </summary>
 public sealed class FarmReporter(
     DenoiseExecutor executor,
+    ModelCatalog catalog,
     RunningWindows windows,
     Placement.FarmLoad load,
     ILocalSiloDetails silo,
@@ -44,6 +45,7 @@ public sealed class FarmReporter(
             WindowSteps = statistics.WindowSteps,
             RunningWindows = windows.Snapshot(),
             Draining = load.Draining,
+            Models = [.. catalog.Served()],
         };
     }
 

@@ -18,8 +18,14 @@ public sealed class AcceleratorPlacement : PlacementStrategy
     /// <summary>Silo metadata key: comma-separated models the silo has loaded.</summary>
     public const string ModelsKey = "farm.models";
 
+    /// <summary>Silo metadata key: the content hash of each model the silo serves (see <see cref="ModelServers.Encode"/>).</summary>
+    public const string ModelHashesKey = "farm.model_hashes";
+
     /// <summary>Request-context key naming the model a window needs (set by the job grain before the first call).</summary>
     public const string ModelContextKey = "farm.model";
+
+    /// <summary>Request-context key: the content hash of the job's model; only silos serving it get the job's grains.</summary>
+    public const string ModelHashContextKey = "farm.model_hash";
 
     /// <summary>Request-context key: how many windows the placed window's pass has (neighbours are placed in blocks).</summary>
     public const string PassWindowsContextKey = "farm.pass_windows";
@@ -30,26 +36,30 @@ public sealed class AcceleratorPlacement : PlacementStrategy
 public sealed class AcceleratorPlacementAttribute() : PlacementAttribute(AcceleratorPlacement.Instance);
 
 /// <summary>
-/// Chooses among silos with accelerator slots that are not stopping, preferring those that have the window's model
-/// loaded, then the one with the fewest running windows per slot (<see cref="FarmLoad"/>: the silos' last reports plus
+/// Chooses among silos with accelerator slots that are not stopping and that serve the job's model content hash when
+/// the call names one (no other silo gets the grain: its model would render other bytes), preferring those that have
+/// the window's model loaded, then the one with the fewest running windows per slot (<see cref="FarmLoad"/>: the silos' last reports plus
 /// what was placed since), so the window-steps each silo runs per step stay even. The windows of one pass go in
 /// contiguous blocks (<see cref="PassBlocks"/>), so most overlaps are exchanged within a silo. A placement hint (a
-/// window moving to a chosen silo) wins when that silo is compatible. Silos without slots, such as gateways, never get
+/// window moving to a chosen silo) wins when that silo is compatible and serves the hash. Silos without slots, such as gateways, never get
 /// a window.
 /// </summary>
-public sealed class AcceleratorPlacementDirector(ISiloMetadataCache metadata, FarmLoad load, ILocalSiloDetails local, ILogger<AcceleratorPlacementDirector> logger) : IPlacementDirector
+public sealed class AcceleratorPlacementDirector(
+    ISiloMetadataCache metadata, ModelServers servers, FarmLoad load, ILocalSiloDetails local, ILogger<AcceleratorPlacementDirector> logger) : IPlacementDirector
 {
     private readonly PassBlocks _blocks = new();
 
     public Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, PlacementTarget target, IPlacementContext context)
     {
         var compatible = context.GetCompatibleSilos(target);
-        if (IPlacementDirector.GetPlacementHint(target.RequestContextData, compatible) is { } hint && SlotsOf(hint) > 0)
+        var model = ContextValue(target, AcceleratorPlacement.ModelContextKey);
+        var hash = ContextValue(target, AcceleratorPlacement.ModelHashContextKey) ?? "";
+        var serves = (SiloAddress silo) => model is null || servers.Serves(silo, model, hash);
+        if (IPlacementDirector.GetPlacementHint(target.RequestContextData, compatible) is { } hint && SlotsOf(hint) > 0 && serves(hint))
         {
             load.Added(hint);
             return Task.FromResult(hint);
         }
-        var model = target.RequestContextData is { } data && data.TryGetValue(AcceleratorPlacement.ModelContextKey, out var m) ? m as string : null;
         var candidates = compatible
             .Select(silo => (Silo: silo, Slots: SlotsOf(silo), Models: ModelsOf(silo)))
             .Where(c => c.Slots > 0)
@@ -57,6 +67,11 @@ public sealed class AcceleratorPlacementDirector(ISiloMetadataCache metadata, Fa
         if (candidates.Count == 0)
         {
             throw new OrleansException("no silo with accelerator slots is available for " + target.GrainIdentity);
+        }
+        candidates = candidates.Where(c => serves(c.Silo)).ToList();
+        if (candidates.Count == 0)
+        {
+            throw new OrleansException(ModelServers.NotServed(model!, hash));
         }
         var open = candidates.Where(c => !IsDraining(c.Silo)).ToList();
         if (open.Count > 0)
@@ -77,6 +92,9 @@ public sealed class AcceleratorPlacementDirector(ISiloMetadataCache metadata, Fa
         logger.LogDebug("placed {Grain} on {Silo}", target.GrainIdentity, chosen);
         return Task.FromResult(chosen);
     }
+
+    private static string? ContextValue(PlacementTarget target, string key) =>
+        target.RequestContextData is { } data && data.TryGetValue(key, out var value) ? value as string : null;
 
     private bool IsDraining(SiloAddress silo) => silo.Equals(local.SiloAddress) ? load.Draining : load.IsDraining(silo);
 

@@ -210,7 +210,9 @@ public sealed partial class WindowGrain(
         _window = plan.Start(task, r => context[r]);
         var start = await ResumeAsync(plan.Spec.Steps, rewindTo, cancellation);
         // movable from here on: a balancer or a stopping silo may send it elsewhere at a step boundary
-        using var movable = ServiceProvider.GetRequiredService<WindowMoves>().Register(_key.GrainKey, target => _moveTo = target);
+        var servers = ServiceProvider.GetRequiredService<ModelServers>();
+        using var movable = ServiceProvider.GetRequiredService<WindowMoves>().Register(_key.GrainKey, target => _moveTo = target,
+            target => servers.Serves(target, _job.Model, _job.ModelHash));
         var loop = new WindowStepLoop(new FlowMatchEulerScheduler(plan.Spec.Steps, plan.Spec.Shift), plan.Prompts.Unconditional, plan.GuidanceOf(_pass));
         await loop.RunAsync([_window], start, plan.Spec.Steps, _pass.Fusion, this, cancellation);
         _nextStep = plan.Spec.Steps;

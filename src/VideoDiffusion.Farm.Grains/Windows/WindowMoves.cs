@@ -10,7 +10,7 @@ namespace VideoDiffusion.Farm.Grains.Windows;
 public sealed class WindowMoves
 {
     private readonly object _lock = new();
-    private readonly LinkedList<(string Window, Action<SiloAddress> Move)> _windows = [];
+    private readonly LinkedList<Movable> _windows = [];
 
     /// <summary>Windows running here that have not been asked to move.</summary>
     public int Count
@@ -24,32 +24,42 @@ public sealed class WindowMoves
         }
     }
 
-    /// <summary>Makes a running window movable until the registration is disposed.</summary>
-    public IDisposable Register(string window, Action<SiloAddress> move)
+    /// <summary>Makes a running window movable, to the silos <paramref name="accepts"/> allows, until the registration is disposed.</summary>
+    public IDisposable Register(string window, Action<SiloAddress> move, Func<SiloAddress, bool> accepts)
     {
-        LinkedListNode<(string, Action<SiloAddress>)> node;
+        LinkedListNode<Movable> node;
         lock (_lock)
         {
-            node = _windows.AddLast((window, move));
+            node = _windows.AddLast(new Movable(window, move, accepts));
         }
         return new Registration(this, node);
     }
 
-    /// <summary>Asks one window per entry of <paramref name="targets"/> to move there, most recently started first; returns how many were asked.</summary>
+    /// <summary>
+    /// Asks one window per entry of <paramref name="targets"/> to move there, most recently started first among those
+    /// that accept that silo (a window goes only where its model has the job's content hash); returns how many were asked.
+    /// </summary>
     public int RequestMoves(IEnumerable<SiloAddress> targets)
     {
         var asked = 0;
         foreach (var target in targets)
         {
-            Action<SiloAddress> move;
+            Action<SiloAddress>? move = null;
             lock (_lock)
             {
-                if (_windows.Last is not { } last)
+                for (var node = _windows.Last; node is not null; node = node.Previous)
                 {
-                    break;
+                    if (node.Value.Accepts(target))
+                    {
+                        move = node.Value.Move;
+                        _windows.Remove(node);
+                        break;
+                    }
                 }
-                move = last.Value.Move;
-                _windows.RemoveLast();
+            }
+            if (move is null)
+            {
+                continue;
             }
             move(target);
             asked++;
@@ -57,7 +67,7 @@ public sealed class WindowMoves
         return asked;
     }
 
-    private void Remove(LinkedListNode<(string, Action<SiloAddress>)> node)
+    private void Remove(LinkedListNode<Movable> node)
     {
         lock (_lock)
         {
@@ -68,7 +78,9 @@ public sealed class WindowMoves
         }
     }
 
-    private sealed class Registration(WindowMoves owner, LinkedListNode<(string, Action<SiloAddress>)> node) : IDisposable
+    private sealed record Movable(string Window, Action<SiloAddress> Move, Func<SiloAddress, bool> Accepts);
+
+    private sealed class Registration(WindowMoves owner, LinkedListNode<Movable> node) : IDisposable
     {
         public void Dispose() => owner.Remove(node);
     }

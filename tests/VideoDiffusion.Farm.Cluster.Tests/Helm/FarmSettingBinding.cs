@@ -16,6 +16,7 @@ public static class FarmSettingBinding
         ["Membership"] = typeof(Orleans.Configuration.ClusterMembershipOptions),
         ["Gateway"] = typeof(GatewayOptions),
         ["Telemetry"] = typeof(VideoDiffusion.Farm.ServiceDefaults.TelemetryOptions),
+        ["Retention"] = typeof(VideoDiffusion.Farm.Grains.Hosting.RetentionOptions),
     };
 
     public static bool Binds(string variable)

@@ -9,8 +9,11 @@ namespace VideoDiffusion.Farm.Cluster.Tests.Helm;
 /// </summary>
 public static class HelmChart
 {
-    /// <summary>The value sets the chart is rendered with: defaults (GPU), development, a GPU node pool, autoscaling.</summary>
-    public static readonly string[] ValueSets = ["", "values-dev.yaml", "ci/gpu-values.yaml", "ci/autoscaling-values.yaml"];
+    /// <summary>The value sets the chart is rendered with: defaults (GPU), development, a GPU node pool, autoscaling, every gateway setting.</summary>
+    public static readonly string[] ValueSets = ["", "values-dev.yaml", "ci/gpu-values.yaml", "ci/autoscaling-values.yaml", SettingsValues];
+
+    /// <summary>The value set that moves every gateway and retention setting away from its default.</summary>
+    public const string SettingsValues = "ci/settings-values.yaml";
 
     public const string Release = "farm";
 

@@ -51,6 +51,10 @@ public sealed partial class HelmChartTests
     [InlineData("silo.gpu.count=-1", "/silo/gpu/count", "minimum")]
     [InlineData("silo.executionProvider=rocm", "/silo/executionProvider", "one of")]
     [InlineData("silo.terminationGraceExtraSeconds=0", "/silo/terminationGraceExtraSeconds", "minimum")]
+    [InlineData("gateway.maxPriority=11", "/gateway/maxPriority", "maximum")]
+    [InlineData("gateway.budget.maxWindowStepsPerJob=-1", "/gateway/budget/maxWindowStepsPerJob", "minimum")]
+    [InlineData("gateway.dashboard.operatorKeySha256=my-key", "/gateway/dashboard/operatorKeySha256", "pattern")]
+    [InlineData("retention.stoppedJobLifetimeSeconds=-5", "/retention/stoppedJobLifetimeSeconds", "minimum")]
     public async Task TheValuesSchemaRefusesABadValueWithAClearMessage(string setting, string where, string why)
     {
         var (exit, _, stderr) = await TemplateTextAsync("", "--set", setting);
