@@ -168,11 +168,13 @@ public class FarmCluster : IAsyncLifetime
     }
 
     /// <summary>A counter summed over the running silos' <c>/metrics</c> (every series of the family).</summary>
-    public async Task<double> SiloCounterAsync(string family)
+    /// <summary>A counter summed over the running silos, leaving out silo <paramref name="except"/> (one about to stop, whose count would drop out).</summary>
+    public async Task<double> SiloCounterAsync(string family, int? except = null)
     {
         using var http = new HttpClient();
         var total = 0.0;
-        foreach (var port in SiloMetricsPorts)
+        var ports = Enumerable.Range(0, _silos.Count).Where(i => i != except && IsRunning(i)).Select(i => _silos[i].MetricsPort);
+        foreach (var port in ports)
         {
             var text = await MetricsTextAsync(http, port);
             total += text.Split('\n')

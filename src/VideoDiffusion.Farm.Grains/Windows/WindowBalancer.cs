@@ -33,6 +33,7 @@ public sealed class WindowBalancer(
     private List<SiloAddress> _lastMoves = [];
     private readonly HashSet<SiloAddress> _known = [];
     private readonly HashSet<SiloAddress> _joined = [];
+    private readonly HashSet<SiloAddress> _recentTargets = [];
 
     private IFarmMonitorGrain Monitor => grains.GetGrain<IFarmMonitorGrain>(0);
 
@@ -59,8 +60,13 @@ public sealed class WindowBalancer(
                 await timer.WaitForNextTickAsync(stop);
                 var view = await Monitor.Silos().WaitAsync(stop);
                 load.Update(view);
-                // after moving windows, wait until the reports show where they went before judging again
-                if (executor.Slots > 0 && !load.Draining && DateTimeOffset.UtcNow >= quietUntil && Rebalance() > 0)
+                // after moving windows, wait until the reports show where they went before sending more to the same
+                // silos; a silo that joins meanwhile (an autoscaler adds pods seconds apart) is served at once
+                if (DateTimeOffset.UtcNow >= quietUntil)
+                {
+                    _recentTargets.Clear();
+                }
+                if (executor.Slots > 0 && !load.Draining && Rebalance() > 0)
                 {
                     quietUntil = DateTimeOffset.UtcNow + 3 * FarmReporter.Period;
                 }
@@ -85,7 +91,7 @@ public sealed class WindowBalancer(
     {
         var silos = load.Snapshot().Where(s => !s.Draining && s.Slots > 0).OrderBy(s => s.Address.ToString(), StringComparer.Ordinal).ToList();
         TrackJoins(silos);
-        var now = WindowSpread.Moves(silos, _joined.Contains).Where(m => m.From.Equals(local.SiloAddress)).Select(m => m.To).ToList();
+        var now = WindowSpread.Moves(silos, s => _joined.Contains(s) && !_recentTargets.Contains(s)).Where(m => m.From.Equals(local.SiloAddress)).Select(m => m.To).ToList();
         var before = _lastMoves;
         _lastMoves = now;
         var targets = now.Where(t => before.Contains(t)).Take(Math.Min(now.Count, before.Count)).ToList();
@@ -98,6 +104,7 @@ public sealed class WindowBalancer(
         foreach (var target in targets.Take(asked))
         {
             load.Added(target);
+            _recentTargets.Add(target);
         }
         logger.LogInformation("{Silo} sends {Count} windows to emptier silos", local.Name, asked);
         return asked;
