@@ -20,8 +20,8 @@ public sealed class WindowMoveTests : IAsyncLifetime
     private static RenderJobRequest Request() => new()
     {
         Prompt = "a red ball moving right on the beach",
-        Seconds = 12,
-        Steps = 30,
+        Seconds = 20, // long enough (about 15 s on one slot) to outlast two silos starting and reporting
+        Steps = 50,
         Anchors = KeyframeAnchoring.None, // one pass of many windows
         Format = "y4m",
         Scale = 1,
