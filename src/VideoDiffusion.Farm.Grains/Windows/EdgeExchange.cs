@@ -70,7 +70,7 @@ public sealed class EdgeExchange(WindowKey key, IGrainFactory grains, EdgeMailbo
             {
                 Array.ForEach(await grains.GetGrain<IWindowGrain>(key.Neighbour(from - key.Index).GrainKey).GetEdges(key.Index, step - 1), mailbox.Receive);
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            catch (Exception e) when (e is not OperationCanceledException || !cancellation.IsCancellationRequested)
             {
                 logger.LogWarning("window {Window}: asking window {From} for its edges failed ({Error})", key.GrainKey, from, e.Message);
             }

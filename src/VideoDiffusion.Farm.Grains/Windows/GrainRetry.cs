@@ -16,7 +16,9 @@ public static class GrainRetry
                 await call();
                 return;
             }
-            catch (Exception e) when (e is not OperationCanceledException && attempt < 120)
+            // a call Orleans cancels itself (a grain directory partition moving while silos join or leave) is retried;
+            // only the caller's own cancellation ends the calls
+            catch (Exception e) when ((e is not OperationCanceledException || !cancellation.IsCancellationRequested) && attempt < 120)
             {
                 logger.LogWarning("{Caller}: call to {Target} failed ({Error}); retrying", caller, target, e.Message);
                 await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(2000, 100 * attempt)), cancellation);
