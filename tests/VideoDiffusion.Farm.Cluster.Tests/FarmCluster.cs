@@ -167,8 +167,10 @@ public class FarmCluster : IAsyncLifetime
         _silos[index] = (null, 0, 0);
     }
 
-    /// <summary>A counter summed over the running silos' <c>/metrics</c> (every series of the family).</summary>
-    /// <summary>A counter summed over the running silos, leaving out silo <paramref name="except"/> (one about to stop, whose count would drop out).</summary>
+    /// <summary>
+    /// A counter summed over the running silos' <c>/metrics</c> (every series of the family), leaving out silo
+    /// <paramref name="except"/> (one about to stop, whose count would leave the sum with it).
+    /// </summary>
     public async Task<double> SiloCounterAsync(string family, int? except = null)
     {
         using var http = new HttpClient();

@@ -72,6 +72,14 @@ public static class ClusterCommands
         var job = await client.StatusAsync(id, cancellation);
         Console.WriteLine($"{job.Id}  {job.State}  {job.Progress:P0}  {job.WindowsDone}/{job.WindowsTotal} windows  " +
                           (job.EtaSeconds is { } eta && !job.IsFinished ? $"~{eta:F0}s left  " : "") + job.Prompt);
+        if (job.ModelHash.Length > 0)
+        {
+            Console.WriteLine($"model content hash: {job.ModelHash}");
+        }
+        if (job.Waiting is { } waiting)
+        {
+            Console.WriteLine($"waiting: {waiting}");
+        }
         if (job.Error is { } error)
         {
             Console.WriteLine($"error: {error}");
@@ -137,6 +145,7 @@ public static class ClusterCommands
     {
         var display = ProgressDisplay.ForConsole();
         var delay = TimeSpan.FromMilliseconds(500);
+        string? waiting = null;
         while (true)
         {
             try
@@ -144,6 +153,11 @@ public static class ClusterCommands
                 await foreach (var job in client.EventsAsync(id, cancellation))
                 {
                     delay = TimeSpan.FromMilliseconds(500);
+                    if (job.Waiting is { } reason && reason != waiting)
+                    {
+                        display.Line($"{id} waits: {reason}");
+                    }
+                    waiting = job.Waiting;
                     var total = (long)job.WindowsTotal * job.Steps;
                     var done = (long)Math.Round(job.WindowProgress.Sum() * (double)job.Steps / 100);
                     display.Report(new RenderProgress(job.State == "running" ? job.Phase : job.State, job.IsFinished ? total : done, total));

@@ -125,7 +125,9 @@ public static class JobEndpoints
         var status = await OwnedStatusAsync(http, client, id);
         if (status.State != JobState.Completed || status.Result is null)
         {
-            throw new ApiProblem(StatusCodes.Status409Conflict, "id", $"job {id} has no video yet (state {status.State.ToString().ToLowerInvariant()})");
+            var state = status.State.ToString().ToLowerInvariant();
+            throw new ApiProblem(StatusCodes.Status409Conflict, "id",
+                status.IsFinished ? $"job {id} ended {state}: it has no video" : $"job {id} has no video yet (state {state})");
         }
         if (!VideoFormats.All.Contains(status.Format))
         {

@@ -472,6 +472,8 @@
     if (s.firstFrame) meta.push('first-frame model');
     if (s.submittedAt) meta.push('submitted ' + formatTime(s.submittedAt));
     if (s.finishedAt) meta.push('finished ' + formatTime(s.finishedAt));
+    if (s.modelHash) meta.push('model ' + String(s.modelHash).slice(0, 12));
+    if (s.waiting) meta.push('waiting: ' + s.waiting);
     setText(els.jobMeta, meta.join(' · '));
 
     els.cancel.hidden = !ACTIVE.has(state);
