@@ -20,8 +20,10 @@ public sealed class WindowMoveTests : IAsyncLifetime
     private static RenderJobRequest Request() => new()
     {
         Prompt = "a red ball moving right on the beach",
-        Seconds = 20, // long enough (about 15 s on one slot) to outlast two silos starting and reporting
-        Steps = 50,
+        // long enough (13 windows × 100 steps, 20–30 s on one slot) that two silos can start, report and take windows
+        // well before the end, also in a Release build on a quiet machine
+        Seconds = 20,
+        Steps = 100,
         Anchors = KeyframeAnchoring.None, // one pass of many windows
         Format = "y4m",
         Scale = 1,
