@@ -24,6 +24,7 @@ public sealed class WindowBalancer(
     DenoiseExecutor executor,
     IServiceProvider services,
     ILocalSiloDetails local,
+    IClusterMembershipService membership,
     IGrainFactory grains,
     IOptions<FarmTimingOptions> timing,
     ILogger<WindowBalancer> logger) : ILifecycleParticipant<ISiloLifecycle>
@@ -42,6 +43,9 @@ public sealed class WindowBalancer(
 
     private Task Start(CancellationToken cancellation)
     {
+        // the silos up when this one starts are not "joined", whenever the first view of the farm arrives
+        _known.Add(local.SiloAddress);
+        _known.UnionWith(membership.CurrentSnapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress));
         if (timing.Value.BalancePeriod > TimeSpan.Zero)
         {
             _loop = Task.Run(() => LoopAsync(_stop.Token), CancellationToken.None);
@@ -120,10 +124,9 @@ public sealed class WindowBalancer(
         var running = silos.Sum(s => s.Windows) > 0;
         var slots = silos.Sum(s => s.Slots);
         var mean = slots == 0 ? 0 : (double)silos.Sum(s => s.Windows) / slots;
-        var firstView = _known.Count == 0;
         foreach (var silo in silos)
         {
-            if (_known.Add(silo.Address) && !firstView && running && silo.Windows == 0)
+            if (_known.Add(silo.Address) && running && silo.Windows == 0)
             {
                 _joined.Add(silo.Address);
             }
