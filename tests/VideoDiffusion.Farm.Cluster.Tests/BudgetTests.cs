@@ -17,6 +17,9 @@ public sealed class BudgetTests(FarmCluster cluster)
             "--Farm:Gateway:Budget:MaxWindowStepsPerJob=500", "--Farm:Gateway:Budget:MaxOutputPixelsPerJob=10000000",
             "--Farm:Gateway:Budget:MaxWindowStepsInFlight=300", "--Farm:Gateway:Budget:MaxOutputPixelsInFlight=0");
         using var http = cluster.Client(FarmCluster.Keys["tenant-c"], gateway.Port);
+        // the tenant's jobs other tests left unfinished would hold the in-flight budget this test measures
+        await Poll.UntilAsync(() => http.GetFromJsonAsync<JobListView>("v1/jobs", ApiJson.Options), list => list!.Jobs.All(j => j.IsFinished),
+            TimeSpan.FromMinutes(3), TimeSpan.FromSeconds(1), list => $"tenant-c still has unfinished jobs: {string.Join(", ", list?.Jobs.Where(j => !j.IsFinished).Select(j => j.Id) ?? [])}");
         var before = await JobIdsAsync(http);
 
         var tooLong = await ProblemAnswers.AssertAsync(await http.PostAsJsonAsync("v1/jobs", new { prompt = "a red ball", seconds = 120, steps = 12, scale = 1 }),

@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
@@ -149,6 +150,20 @@ public class FarmCluster : IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// A running silo of the fixture other than <paramref name="except"/> that runs windows of job
+    /// <paramref name="jobId"/>, as the gateway's farm view reports it (<paramref name="http"/> is the job's tenant); null when none.
+    /// </summary>
+    public async Task<int?> SiloRunningWindowsOfAsync(HttpClient http, string jobId, int except)
+    {
+        var farm = (await http.GetFromJsonAsync<FarmView>("v1/farm", ApiJson.Options))!;
+        var silos = farm.Jobs.FirstOrDefault(j => j.Id == jobId)?.Silos ?? new Dictionary<string, int>();
+        return Enumerable.Range(0, _silos.Count)
+            .Where(i => i != except && IsRunning(i) && silos.GetValueOrDefault($"silo-{i}") > 0)
+            .Select(i => (int?)i)
+            .FirstOrDefault();
+    }
+
     public bool IsRunning(int index) => _silos[index].Process is { HasExited: false };
 
     public void KillSilo(int index)
@@ -190,9 +205,6 @@ public class FarmCluster : IAsyncLifetime
     {
         var (process, siloPort, metricsPort) = await LaunchSiloAsync(_clusterId, $"silo-{index}");
         _silos[index] = (process, siloPort, metricsPort);
-        // a silo opens its metrics port a moment after its silo port: tests that follow scrape it
-        using var http = new HttpClient();
-        await MetricsTextAsync(http, metricsPort);
     }
 
     /// <summary>A silo's <c>/metrics</c> text, waiting (up to 60 s) for the endpoint to accept connections.</summary>
@@ -215,28 +227,62 @@ public class FarmCluster : IAsyncLifetime
     /// </summary>
     public async Task<(ServerProcess Process, int SiloPort, int MetricsPort)> LaunchSiloAsync(string clusterId, string name, params string[] settings)
     {
-        var siloPort = ServerProcess.FreeLoopbackPort();
-        var metricsPort = ServerProcess.FreeLoopbackPort();
-        var process = await ServerProcess.StartAsync(name, "dotnet", gatewayPort =>
-        [
-            FarmBinaries.Silo,
-            .. Common(clusterId),
-            $"--Farm:SiloPort={siloPort}",
-            $"--Farm:GatewayPort={gatewayPort}",
-            $"--Farm:SiloName={name}",
-            $"--Farm:Telemetry:MetricsPort={metricsPort}",
-            "--Farm:Telemetry:MetricsHost=127.0.0.1",
-            $"--Farm:Accelerator:ModelsRoot={Path.Combine(RepositoryPaths.Root, "models")}",
-            "--Farm:Accelerator:ThreadsPerSlot=1",
-            "--Farm:Accelerator:CheckpointEvery=2",
-            // find a killed silo within seconds, not Orleans' production defaults
-            "--Farm:Membership:ProbeTimeout=00:00:01",
-            "--Farm:Membership:NumMissedProbesLimit=2",
-            "--Farm:Membership:NumVotesForDeathDeclaration=1",
-            .. settings,
-        ], TimeSpan.FromSeconds(90));
-        return (process, siloPort, metricsPort);
+        // ports picked free can be taken before the silo binds them; the metrics port is bound after the Orleans
+        // ports, so a silo counts as started once /metrics answers, and one that died binding is started again
+        for (var attempt = 1; ; attempt++)
+        {
+            var siloPort = ServerProcess.FreeLoopbackPort();
+            var metricsPort = ServerProcess.FreeLoopbackPort();
+            var process = await ServerProcess.StartAsync(name, "dotnet", gatewayPort => SiloArguments(clusterId, name, siloPort, gatewayPort, metricsPort, settings),
+                TimeSpan.FromSeconds(90));
+            using var http = new HttpClient();
+            var served = await Poll.UntilAsync(async () =>
+            {
+                if (process.HasExited)
+                {
+                    return (bool?)false;
+                }
+                try
+                {
+                    await http.GetStringAsync($"http://127.0.0.1:{metricsPort}/metrics");
+                    return true;
+                }
+                catch (HttpRequestException)
+                {
+                    return null;
+                }
+            }, r => r is not null, TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(200), _ => $"{name}: no /metrics on port {metricsPort}");
+            if (served == true)
+            {
+                return (process, siloPort, metricsPort);
+            }
+            var error = process.StandardError;
+            await process.DisposeAsync();
+            if (attempt == 3 || !error.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new InvalidOperationException($"{name} exited after it started:\n{error}");
+            }
+        }
     }
+
+    private IEnumerable<string> SiloArguments(string clusterId, string name, int siloPort, int gatewayPort, int metricsPort, string[] settings) =>
+    [
+        FarmBinaries.Silo,
+        .. Common(clusterId),
+        $"--Farm:SiloPort={siloPort}",
+        $"--Farm:GatewayPort={gatewayPort}",
+        $"--Farm:SiloName={name}",
+        $"--Farm:Telemetry:MetricsPort={metricsPort}",
+        "--Farm:Telemetry:MetricsHost=127.0.0.1",
+        $"--Farm:Accelerator:ModelsRoot={Path.Combine(RepositoryPaths.Root, "models")}",
+        "--Farm:Accelerator:ThreadsPerSlot=1",
+        "--Farm:Accelerator:CheckpointEvery=2",
+        // find a killed silo within seconds, not Orleans' production defaults
+        "--Farm:Membership:ProbeTimeout=00:00:01",
+        "--Farm:Membership:NumMissedProbesLimit=2",
+        "--Farm:Membership:NumVotesForDeathDeclaration=1",
+        .. settings,
+    ];
 
     /// <summary>
     /// Another gateway process with the fixture's keys and quotas plus <paramref name="settings"/> (which win), for

@@ -61,13 +61,15 @@ public sealed class JobLifecycleTests(FarmCluster cluster)
         var reference = ReferenceRenders.Y4mAsync(FailurePrompt, "--seconds", "30", "--steps", "12", "--scale", "1", "--seed", "3");
         var job = await FarmJobs.SubmitAsync(http, new { prompt = FailurePrompt, seconds = 30, steps = 12, scale = 1, format = "y4m", seed = 3 });
         var host = await cluster.JobGrainSiloAsync(job.Id);
-        var victim = Enumerable.Range(0, cluster.SiloCount).First(i => i != host && cluster.IsRunning(i));
+        // the victim must hold windows still running when it stops, or it has nothing to hand over
+        int? victim = null;
+        var midway = await FarmJobs.WaitAsync(http, job.Id, TimeSpan.FromMinutes(3), j => j.IsFinished || victim is not null,
+            polled: async j => victim = j.Phase == "main" && j.Progress >= 0.4 ? await cluster.SiloRunningWindowsOfAsync(http, job.Id, except: host) : null);
+        Assert.False(midway.IsFinished, "the job finished before a silo with running windows could be stopped: make it longer");
         // counted on the silos that stay: the stopped silo's own counts leave the sum with it
         var recomputedBefore = await cluster.SiloCounterAsync("farm_window_recomputed_steps_total", except: victim);
         var movedBefore = await cluster.SiloCounterAsync("farm_window_moves_total", except: victim);
-        var midway = await FarmJobs.WaitAsync(http, job.Id, TimeSpan.FromMinutes(3), j => j.IsFinished || (j.Phase == "main" && j.Progress >= 0.4));
-        Assert.False(midway.IsFinished, "the job finished before a silo could be stopped: make it longer");
-        await cluster.TerminateSiloAsync(victim);
+        await cluster.TerminateSiloAsync(victim!.Value);
         try
         {
             var done = await FarmJobs.WaitAsync(http, job.Id, TimeSpan.FromMinutes(5));
@@ -80,7 +82,7 @@ public sealed class JobLifecycleTests(FarmCluster cluster)
         }
         finally
         {
-            await cluster.StartSiloAsync(victim);
+            await cluster.StartSiloAsync(victim.Value);
         }
     }
 

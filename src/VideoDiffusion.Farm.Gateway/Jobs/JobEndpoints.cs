@@ -22,7 +22,7 @@ public static class JobEndpoints
         {
             var http = context.HttpContext;
             http.Items[CallerKey] = http.RequestServices.GetRequiredService<ApiKeyAuthenticator>().Authenticate(http.Request);
-            return await next(context);
+            return SiloLossRetry.Repeatable(http.Request) ? await SiloLossRetry.RunAsync(http, () => next(context).AsTask()) : await next(context);
         });
 
         v1.MapPost("/jobs", SubmitAsync).WithName("submitJob").WithTags(OpenApiContract.JobsTag)

@@ -1,8 +1,8 @@
 using VideoDiffusion.Farm.Abstractions.Api;
 using VideoDiffusion.Farm.Abstractions.Monitoring;
 using VideoDiffusion.Farm.Gateway.Auth;
-
 using VideoDiffusion.Farm.Gateway.Hosting;
+using VideoDiffusion.Farm.Gateway.Problems;
 
 namespace VideoDiffusion.Farm.Gateway.Monitoring;
 
@@ -14,7 +14,7 @@ public static class FarmEndpoints
         app.MapGet("/v1/farm", async (HttpContext http, ApiKeyAuthenticator authenticator, IClusterClient client) =>
             {
                 var caller = authenticator.Authenticate(http.Request);
-                var silos = await client.GetGrain<IFarmMonitorGrain>(0).Silos();
+                var silos = await SiloLossRetry.RunAsync(http, () => client.GetGrain<IFarmMonitorGrain>(0).Silos());
                 return Results.Ok(FarmViews.From(silos, caller.Tenant, DateTimeOffset.UtcNow));
             })
             .WithSummary("The live farm: silos, slots, utilisation over the last 5 minutes, queues, running windows per job")
