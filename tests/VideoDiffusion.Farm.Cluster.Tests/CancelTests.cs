@@ -14,9 +14,11 @@ public sealed class CancelTests(FarmCluster cluster)
         using var http = cluster.Client(FarmCluster.Keys["tenant-c"]);
         var job = await FarmJobs.SubmitAsync(http, new { prompt = "a green ball moving left on the grass", seconds = 30, steps = 12, scale = 1 });
         var host = await cluster.JobGrainSiloAsync(job.Id);
-        var running = await FarmJobs.WaitAsync(http, job.Id, TimeSpan.FromMinutes(3), j => j.IsFinished || (j.Phase == "main" && j.Progress >= 0.3));
-        Assert.False(running.IsFinished, "the job finished before a silo could be killed: make it longer");
-        var victim = Enumerable.Range(0, cluster.SiloCount).First(i => i != host && cluster.IsRunning(i));
+        int? holder = null;
+        var running = await FarmJobs.WaitAsync(http, job.Id, TimeSpan.FromMinutes(3), j => j.IsFinished || holder is not null,
+            polled: async j => holder = j.Phase == "main" && j.Progress >= 0.3 ? await cluster.SiloRunningWindowsOfAsync(http, job.Id, except: host) : null);
+        Assert.False(running.IsFinished, "the job finished before a silo holding its windows could be killed: make it longer");
+        var victim = holder!.Value;
         cluster.KillSilo(victim);
         try
         {

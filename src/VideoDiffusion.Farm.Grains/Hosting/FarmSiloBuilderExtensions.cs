@@ -73,8 +73,8 @@ public static class FarmSiloBuilderExtensions
         silo.Services.AddSingleton<StitchScratchFolder>();
         silo.Services.AddHostedService(sp => sp.GetRequiredService<StitchScratchFolder>()); // cleans up at silo start
         silo.Services.AddSingleton<JobPlans>();
-        silo.Services.AddOptions<FarmTimingOptions>();
-        silo.Services.AddOptions<RetentionOptions>();
+        silo.Services.AddOptions<FarmTimingOptions>().BindConfiguration(FarmTimingOptions.Section);
+        silo.Services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.Section);
         silo.Services.AddPlacementDirector<AcceleratorPlacement, AcceleratorPlacementDirector>();
         if (artifactGrainStorage)
         {

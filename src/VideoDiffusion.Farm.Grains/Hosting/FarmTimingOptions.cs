@@ -3,6 +3,8 @@ namespace VideoDiffusion.Farm.Grains.Hosting;
 /// <summary>How often the farm looks after its jobs and windows (<c>Farm:Timing</c>).</summary>
 public sealed class FarmTimingOptions
 {
+    public const string Section = "Farm:Timing";
+
     /// <summary>How often a running job re-ensures its unfinished windows run (brings back windows lost with a silo).</summary>
     public TimeSpan WatchdogPeriod { get; set; } = TimeSpan.FromSeconds(3);
 
@@ -14,6 +16,12 @@ public sealed class FarmTimingOptions
 
     /// <summary>How often a silo compares its running windows with the farm's and sends its surplus to emptier silos; zero: never.</summary>
     public TimeSpan BalancePeriod { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Whether every accelerator silo below its share of running windows takes the surplus of silos above it (true), or
+    /// only silos that joined while windows were running (false: the blocks placement made stay whole).
+    /// </summary>
+    public bool BalanceEverySilo { get; set; }
 
     /// <summary>How long a stopping silo spends handing its running windows over before it lets them go (they then resume from checkpoints).</summary>
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(25);

@@ -3,6 +3,8 @@ namespace VideoDiffusion.Farm.Grains.Hosting;
 /// <summary>How long finished jobs are kept (<c>Farm:Retention</c>); a zero or negative lifetime keeps them for ever.</summary>
 public sealed class RetentionOptions
 {
+    public const string Section = "Farm:Retention";
+
     /// <summary>How long a completed job's record and video are kept after it finished.</summary>
     public TimeSpan CompletedJobLifetime { get; set; } = TimeSpan.FromDays(30);
 

@@ -34,7 +34,7 @@ public sealed class WindowBalancer(
     private List<SiloAddress> _lastMoves = [];
     private readonly HashSet<SiloAddress> _known = [];
     private readonly HashSet<SiloAddress> _joined = [];
-    private readonly HashSet<SiloAddress> _recentTargets = [];
+    private readonly Dictionary<SiloAddress, DateTimeOffset> _recentTargets = [];
 
     private IFarmMonitorGrain Monitor => grains.GetGrain<IFarmMonitorGrain>(0);
 
@@ -56,7 +56,6 @@ public sealed class WindowBalancer(
     private async Task LoopAsync(CancellationToken stop)
     {
         using var timer = new PeriodicTimer(timing.Value.BalancePeriod);
-        var quietUntil = DateTimeOffset.MinValue;
         while (!stop.IsCancellationRequested)
         {
             try
@@ -64,15 +63,9 @@ public sealed class WindowBalancer(
                 await timer.WaitForNextTickAsync(stop);
                 var view = await Monitor.Silos().WaitAsync(stop);
                 load.Update(view);
-                // after moving windows, wait until the reports show where they went before sending more to the same
-                // silos; a silo that joins meanwhile (an autoscaler adds pods seconds apart) is served at once
-                if (DateTimeOffset.UtcNow >= quietUntil)
+                if (executor.Slots > 0 && !load.Draining)
                 {
-                    _recentTargets.Clear();
-                }
-                if (executor.Slots > 0 && !load.Draining && Rebalance() > 0)
-                {
-                    quietUntil = DateTimeOffset.UtcNow + 3 * FarmReporter.Period;
+                    Rebalance();
                 }
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -87,31 +80,41 @@ public sealed class WindowBalancer(
     }
 
     /// <summary>
-    /// Asks this silo's share of the farm's surplus windows to move; returns how many were asked. Only a surplus seen in
+    /// Asks this silo's share of the farm's surplus windows to move. Only a surplus seen in
     /// two views in a row counts: reports arrive at different times, and right after a job starts one silo's report may
     /// show its new windows while another's does not yet.
     /// </summary>
-    private int Rebalance()
+    private void Rebalance()
     {
         var silos = load.Snapshot().Where(s => !s.Draining && s.Slots > 0).OrderBy(s => s.Address.ToString(), StringComparer.Ordinal).ToList();
         TrackJoins(silos);
-        var now = WindowSpread.Moves(silos, s => _joined.Contains(s) && !_recentTargets.Contains(s)).Where(m => m.From.Equals(local.SiloAddress)).Select(m => m.To).ToList();
+        // after sending windows to a silo, wait until its reports show them before sending it more; the other silos
+        // (one that joins meanwhile: an autoscaler adds pods seconds apart) are served at once
+        var clock = DateTimeOffset.UtcNow;
+        foreach (var expired in _recentTargets.Where(t => t.Value <= clock).Select(t => t.Key).ToList())
+        {
+            _recentTargets.Remove(expired);
+        }
+        var now = WindowSpread.Moves(silos, s => (timing.Value.BalanceEverySilo || _joined.Contains(s)) && !_recentTargets.ContainsKey(s))
+            .Where(m => m.From.Equals(local.SiloAddress)).Select(m => m.To).ToList();
         var before = _lastMoves;
         _lastMoves = now;
         var targets = now.Where(t => before.Contains(t)).Take(Math.Min(now.Count, before.Count)).ToList();
         if (targets.Count == 0)
         {
-            return 0;
+            return;
         }
         _lastMoves = [];
         var asked = moves.RequestMoves(targets);
-        foreach (var target in targets.Take(asked))
+        foreach (var target in asked)
         {
             load.Added(target);
-            _recentTargets.Add(target);
+            _recentTargets[target] = clock + 3 * FarmReporter.Period;
         }
-        logger.LogInformation("{Silo} sends {Count} windows to emptier silos", local.Name, asked);
-        return asked;
+        if (asked.Count > 0)
+        {
+            logger.LogInformation("{Silo} sends {Count} windows to emptier silos", local.Name, asked.Count);
+        }
     }
 
     /// <summary>
@@ -169,13 +172,13 @@ public sealed class WindowBalancer(
                 }
                 var targets = WindowSpread.HandOverTargets(open, moves.Count);
                 var asked = moves.RequestMoves(targets);
-                foreach (var target in targets.Take(asked))
+                foreach (var target in asked)
                 {
                     load.Added(target);
                 }
-                if (asked > 0)
+                if (asked.Count > 0)
                 {
-                    logger.LogInformation("{Silo} is stopping: hands {Count} windows over", local.Name, asked);
+                    logger.LogInformation("{Silo} is stopping: hands {Count} windows over", local.Name, asked.Count);
                 }
                 await Task.Delay(TimeSpan.FromMilliseconds(100), deadline.Token);
             }

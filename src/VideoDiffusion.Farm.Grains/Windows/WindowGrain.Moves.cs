@@ -27,7 +27,7 @@ public sealed partial class WindowGrain
             _handOver = handOver;
             _passTrace = handOver.PassTrace;
             _edges.Import(handOver.Edges);
-            FarmMetrics.WindowMoves.Add(1, SiloTag); // counted where it arrives: the silo it left may be gone
+            CountArrival(handOver);
         }
     }
 
@@ -48,7 +48,17 @@ public sealed partial class WindowGrain
     private WindowHandOver CurrentHandOver() => new()
     {
         NextStep = _nextStep, Latents = _window.Latents.Data, Reported = _reported, Edges = _edges.Export(), PassTrace = _passTrace,
+        From = silo.SiloAddress.ToString(),
     };
+
+    /// <summary>Counts a move where it arrives (the silo it left may be gone), when the window came from another silo.</summary>
+    private void CountArrival(WindowHandOver handOver)
+    {
+        if (handOver.From != silo.SiloAddress.ToString())
+        {
+            FarmMetrics.WindowMoves.Add(1, SiloTag);
+        }
+    }
 
     /// <summary>
     /// Leaves for <paramref name="target"/> with everything needed to go on at the step reached (Orleans migration:
@@ -89,6 +99,7 @@ public sealed partial class WindowGrain
             _edges.Import(handOver.Edges);
             _nextStep = handOver.NextStep;
             logger.LogInformation("window {Window} continues from its stored hand-over at step {Step}", _key.GrainKey, handOver.NextStep);
+            CountArrival(handOver); // a migration that did not happen (its silo stopping) ends here too
             await _exchange.PullSinceAsync(handOver.NextStep, _pass.Fusion.Fuses ? _pass.Windows.Windows.Count : 0, cancellation);
         }
         return handOver;

@@ -19,6 +19,9 @@ public sealed class WindowHandOver
 
     /// <summary>The trace the window's passes belong to (the job's), so the spans it opens after moving stay in it.</summary>
     [Id(4)] public string? PassTrace { get; init; }
+
+    /// <summary>The silo the window left (a move is counted where it arrives, when that is another silo).</summary>
+    [Id(5)] public string? From { get; init; }
 }
 
 /// <summary>An <see cref="EdgeMailbox"/>'s contents: received edges not used yet, and the log of sent edges.</summary>

@@ -37,11 +37,12 @@ public sealed class WindowMoves
 
     /// <summary>
     /// Asks one window per entry of <paramref name="targets"/> to move there, most recently started first among those
-    /// that accept that silo (a window goes only where its model has the job's content hash); returns how many were asked.
+    /// that accept that silo (a window goes only where its model has the job's content hash); returns the targets a
+    /// window was asked to move to (a target no window accepts is left out).
     /// </summary>
-    public int RequestMoves(IEnumerable<SiloAddress> targets)
+    public List<SiloAddress> RequestMoves(IEnumerable<SiloAddress> targets)
     {
-        var asked = 0;
+        var asked = new List<SiloAddress>();
         foreach (var target in targets)
         {
             Action<SiloAddress>? move = null;
@@ -62,7 +63,7 @@ public sealed class WindowMoves
                 continue;
             }
             move(target);
-            asked++;
+            asked.Add(target);
         }
         return asked;
     }

@@ -61,7 +61,6 @@ public static class ClusterSiloConfiguration
         // failure detection and shutdown timing are tunable (tests shorten them; production keeps Orleans' defaults)
         silo.Configure<ClusterMembershipOptions>(configuration.GetSection("Farm:Membership"));
         silo.AddActivityPropagation(); // a job's trace continues on every silo its windows run on
-        silo.Services.Configure<RetentionOptions>(configuration.GetSection("Farm:Retention"));
         var redisState = cluster.EffectivePersistence == FarmClusterOptions.Redis;
         silo.UseFarmGrainDirectory().AddVideoFarm(accelerator, store, artifactGrainStorage: !redisState);
         if (redisState)
