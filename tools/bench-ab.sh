@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Times two `farm render` variants against each other, alternating A and B, and prints every run, the medians of wall
 # time, CPU time and peak RSS, A / B, and whether the two variants wrote the same bytes. A benchmark, not a test: run it
-# on a quiet machine. Each variant is LABEL=ARGS (ARGS split on spaces); arguments after -- go to every run.
+# on a quiet machine. Each variant is LABEL=ARGS (ARGS split on spaces; leading NAME=VALUE words set environment
+# variables, e.g. Farm__Timing__BalanceEverySilo=true); arguments after -- go to every run.
 # Usage: tools/bench-ab.sh RUNS "LABEL=ARGS" "LABEL=ARGS" [-- render arguments...]
 #   tools/bench-ab.sh 3 "2x1=--silos 2 --threads 1" "1x1=--silos 1 --threads 1" -- "a yellow dog walking right on the moon" --seconds 60 --seed 9
 set -euo pipefail
@@ -22,8 +23,14 @@ trap 'rm -rf "$work"' EXIT
 for i in $(seq 1 "$runs"); do
   for variant in "${variants[@]}"; do
     label=${variant%%=*}
-    read -r -a extra <<<"${variant#*=}"
-    /usr/bin/time -o "$work/time" -f "%e %U %S %M" "$farm" render "${args[@]}" "${extra[@]}" --out "$work/$label.mp4" >/dev/null 2>"$work/log" \
+    read -r -a words <<<"${variant#*=}"
+    environment=()
+    while [[ ${#words[@]} -gt 0 && ${words[0]} =~ ^[A-Za-z_][A-Za-z0-9_]*= ]]; do
+      environment+=("${words[0]}")
+      words=("${words[@]:1}")
+    done
+    extra=("${words[@]}")
+    /usr/bin/time -o "$work/time" -f "%e %U %S %M" env "${environment[@]}" "$farm" render "${args[@]}" "${extra[@]}" --out "$work/$label.mp4" >/dev/null 2>"$work/log" \
       || { cat "$work/log" >&2; exit 1; }
     read -r wall user sys rss <"$work/time"
     cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')

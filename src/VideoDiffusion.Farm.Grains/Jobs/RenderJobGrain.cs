@@ -228,7 +228,9 @@ public sealed partial class RenderJobGrain(
     {
         _telemetry.Enter();
         var plan = _tasks?.Plan;
-        return WindowFanOut.CallAsync(GrainFactory, JobId, (Job.Request!.Model, Job.ModelHash), w => plan?.Pass(w.Pass).Windows.Windows.Count ?? 0, windows, call, logger);
+        // a chained pass's windows exchange nothing: each goes to the least-loaded silo rather than a block
+        return WindowFanOut.CallAsync(GrainFactory, JobId, (Job.Request!.Model, Job.ModelHash),
+            w => plan?.Pass(w.Pass) is { Fusion.Fuses: true } pass ? pass.Windows.Windows.Count : 0, windows, call, logger);
     }
 
     private async Task FailAsync(string error)

@@ -10,6 +10,8 @@ namespace VideoDiffusion.Farm.Grains.Placement;
 /// the job and pass: a neighbour's push may activate a window before the job starts it). Neighbours then share a
 /// silo except at block ends, so overlap frames cross the network S-1 times per step instead of W-1. The order is
 /// remembered per pass (the most recent passes only); a silo of it that is gone gives way to the least-loaded one.
+/// Only passes whose windows exchange overlaps come in blocks: a chained pass's window (context key 0) goes to the
+/// least-loaded silo, so the chain runs beside the main-pass windows it releases instead of queueing behind them.
 /// </summary>
 public sealed class PassBlocks
 {
