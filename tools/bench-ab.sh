@@ -2,7 +2,7 @@
 # Times two `farm render` variants against each other, alternating A and B, and prints every run, the medians of wall
 # time, CPU time and peak RSS, A / B, and whether the two variants wrote the same bytes. A benchmark, not a test: run it
 # on a quiet machine. Each variant is LABEL=ARGS (ARGS split on spaces; leading NAME=VALUE words set environment
-# variables, e.g. Farm__Timing__BalanceEverySilo=true); arguments after -- go to every run.
+# variables, e.g. Farm__Timing__BalancePeriod=00:00:01); arguments after -- go to every run.
 # Usage: tools/bench-ab.sh RUNS "LABEL=ARGS" "LABEL=ARGS" [-- render arguments...]
 #   tools/bench-ab.sh 3 "2x1=--silos 2 --threads 1" "1x1=--silos 1 --threads 1" -- "a yellow dog walking right on the moon" --seconds 60 --seed 9
 set -euo pipefail

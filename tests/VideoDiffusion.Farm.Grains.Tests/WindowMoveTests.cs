@@ -4,6 +4,7 @@ using VideoDiffusion.Farm.Abstractions;
 using VideoDiffusion.Farm.Artifacts.FileSystem;
 using VideoDiffusion.Farm.Grains.Execution;
 using VideoDiffusion.Farm.Grains.Hosting;
+using VideoDiffusion.Farm.Grains.Placement;
 using VideoDiffusion.Farm.Grains.Telemetry;
 
 namespace VideoDiffusion.Farm.Grains.Tests;
@@ -69,6 +70,11 @@ public sealed class WindowMoveTests : IAsyncLifetime
         var status = await FarmJobs.WaitAsync(_cluster.Client, jobId, TimeSpan.FromMinutes(8));
         Assert.True(status.State == JobState.Completed, status.Error);
 
+        // what the first silo's balancer knew at the end: the view it balances on and whether the added silos serve the job's model
+        var first = _cluster.Silos[0].ServiceProvider;
+        var servers = first.GetRequiredService<ModelServers>();
+        Console.WriteLine("first silo's view: " + string.Join("; ", first.GetRequiredService<FarmLoad>().Snapshot().Select(l => $"{l.Address} {l.Windows} windows")) +
+                          "; added silos serve the model: " + string.Join(", ", added.Select(s => servers.Serves(s.SiloAddress, request.Model, status.ModelHash))));
         var stepsOnNewSilos = added.Sum(s => s.ServiceProvider.GetRequiredService<DenoiseExecutor>().Statistics().WindowSteps);
         Console.WriteLine($"{status.WindowsTotal} windows; {moves.Total} moved; {stepsOnNewSilos} window-steps on the added silos; {recomputed.Total} recomputed");
         Assert.True(moves.Total >= 2, $"{moves.Total} windows moved");

@@ -17,12 +17,6 @@ public sealed class FarmTimingOptions
     /// <summary>How often a silo compares its running windows with the farm's and sends its surplus to emptier silos; zero: never.</summary>
     public TimeSpan BalancePeriod { get; set; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>
-    /// Whether every accelerator silo below its share of running windows takes the surplus of silos above it (true), or
-    /// only silos that joined while windows were running (false: the blocks placement made stay whole).
-    /// </summary>
-    public bool BalanceEverySilo { get; set; }
-
     /// <summary>How long a stopping silo spends handing its running windows over before it lets them go (they then resume from checkpoints).</summary>
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(25);
 }

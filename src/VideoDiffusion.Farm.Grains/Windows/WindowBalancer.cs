@@ -95,7 +95,7 @@ public sealed class WindowBalancer(
         {
             _recentTargets.Remove(expired);
         }
-        var now = WindowSpread.Moves(silos, s => (timing.Value.BalanceEverySilo || _joined.Contains(s)) && !_recentTargets.ContainsKey(s))
+        var now = WindowSpread.Moves(silos, s => _joined.Contains(s) && !_recentTargets.ContainsKey(s))
             .Where(m => m.From.Equals(local.SiloAddress)).Select(m => m.To).ToList();
         var before = _lastMoves;
         _lastMoves = now;
