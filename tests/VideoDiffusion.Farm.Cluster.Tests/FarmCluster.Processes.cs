@@ -1,16 +1,3 @@
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
-using System.Security.Cryptography;
-using System.Text;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Orleans.Configuration;
-using StackExchange.Redis;
-using VideoDiffusion.Farm.Abstractions;
-using VideoDiffusion.Farm.Abstractions.Api;
-using VideoDiffusion.Farm.Artifacts;
-using VideoDiffusion.Farm.Artifacts.AzureBlob;
-
 namespace VideoDiffusion.Farm.Cluster.Tests;
 
 /// <summary>The fixture's silo and gateway processes: their command lines, and launches that survive a free port taken meanwhile.</summary>

@@ -1,3 +1,2 @@
 // each test cluster uses both cores; clusters running side by side would only slow each other down
 [assembly: CollectionBehavior(DisableTestParallelization = true)]
-[assembly: TestCollectionOrderer("VideoDiffusion.Farm.Grains.Tests.WindowMoveFirst", "VideoDiffusion.Farm.Grains.Tests")]

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Orleans.TestingHost;
 using VideoDiffusion.Farm.Abstractions;
 using VideoDiffusion.Farm.Artifacts.FileSystem;
@@ -16,6 +17,7 @@ namespace VideoDiffusion.Farm.Grains.Tests;
 public sealed class WindowMoveTests : IAsyncLifetime
 {
     private readonly string _artifacts = Directory.CreateTempSubdirectory("farm-moves-").FullName;
+    private readonly CapturedLogs _logs = new("VideoDiffusion.Farm.Grains.Windows", "VideoDiffusion.Farm.Grains.Placement", "Orleans.Runtime.ActivationMigration");
     private InProcessTestCluster _cluster = null!;
 
     private static RenderJobRequest Request() => new()
@@ -38,6 +40,7 @@ public sealed class WindowMoveTests : IAsyncLifetime
         builder.ConfigureSilo((_, silo) =>
         {
             silo.UseInMemoryReminderService();
+            silo.Services.AddLogging(logging => logging.AddProvider(_logs));
             silo.Services.Configure<FarmTimingOptions>(timing =>
             {
                 timing.WatchdogPeriod = TimeSpan.FromSeconds(1);
@@ -66,8 +69,11 @@ public sealed class WindowMoveTests : IAsyncLifetime
         var job = _cluster.Client.GetGrain<IRenderJobGrain>(jobId);
         await job.Submit(request);
         await FarmJobs.WaitAsync(_cluster.Client, jobId, TimeSpan.FromMinutes(3), until: s => s.IsFinished || s.Progress > 0.05);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var added = await _cluster.StartSilosAsync(2);
+        var joinedAfter = clock.Elapsed;
         var status = await FarmJobs.WaitAsync(_cluster.Client, jobId, TimeSpan.FromMinutes(8));
+        Console.WriteLine($"the added silos started in {joinedAfter.TotalSeconds:0.0} s; the job finished {clock.Elapsed.TotalSeconds:0.0} s after they were asked for");
         Assert.True(status.State == JobState.Completed, status.Error);
 
         // what the first silo's balancer knew at the end: the view it balances on and whether the added silos serve the job's model
@@ -75,10 +81,12 @@ public sealed class WindowMoveTests : IAsyncLifetime
         var servers = first.GetRequiredService<ModelServers>();
         Console.WriteLine("first silo's view: " + string.Join("; ", first.GetRequiredService<FarmLoad>().Snapshot().Select(l => $"{l.Address} {l.Windows} windows")) +
                           "; added silos serve the model: " + string.Join(", ", added.Select(s => servers.Serves(s.SiloAddress, request.Model, status.ModelHash))));
+        Console.WriteLine("the silos said:\n" + _logs.Last(30));
         var stepsOnNewSilos = added.Sum(s => s.ServiceProvider.GetRequiredService<DenoiseExecutor>().Statistics().WindowSteps);
         Console.WriteLine($"{status.WindowsTotal} windows; {moves.Total} moved; {stepsOnNewSilos} window-steps on the added silos; {recomputed.Total} recomputed");
-        Assert.True(moves.Total >= 2, $"{moves.Total} windows moved");
-        Assert.All(added, s => Assert.True(s.ServiceProvider.GetRequiredService<DenoiseExecutor>().Statistics().WindowSteps > 0, $"{s.Name} ran no window-step"));
+        Assert.True(moves.Total >= 2, $"{moves.Total} windows moved; the silos said:\n{_logs.Last(60)}");
+        Assert.All(added, s => Assert.True(s.ServiceProvider.GetRequiredService<DenoiseExecutor>().Statistics().WindowSteps > 0,
+            $"{s.Name} ({s.SiloAddress}) ran no window-step; the silos said:\n{_logs.Last(60)}"));
         Assert.Equal(0, recomputed.Total);
         Assert.Equal(await FarmClusterFixture.ReferenceY4mAsync(request), await ReadAsync(status.Result!.ArtifactKey));
     }

@@ -9,7 +9,7 @@ namespace VideoDiffusion.Farm.Gateway.Problems;
 public static class SiloLossRetry
 {
     /// <summary>How long a request keeps trying before it answers 503 with <c>Retry-After</c>.</summary>
-    public static readonly TimeSpan Budget = TimeSpan.FromSeconds(12);
+    public static readonly TimeSpan Budget = TimeSpan.FromSeconds(8);
 
     public static async Task<T> RunAsync<T>(HttpContext http, Func<Task<T>> call)
     {

@@ -60,6 +60,12 @@ public sealed class AcceleratorPlacementDirector(
             load.Added(hint);
             return Task.FromResult(hint);
         }
+        if (target.RequestContextData?.TryGetValue(IPlacementDirector.PlacementHintKey, out var asked) == true && asked is SiloAddress refused)
+        {
+            // a window moving to a silo this one does not yet know as compatible, with slots, serving the model
+            logger.LogInformation("{Grain}: not placed on {Silo} as asked (compatible {Compatible}, slots {Slots}, serves the model {Serves})",
+                target.GrainIdentity, refused, compatible.Contains(refused), SlotsOf(refused), serves(refused));
+        }
         var candidates = compatible
             .Select(silo => (Silo: silo, Slots: SlotsOf(silo), Models: ModelsOf(silo)))
             .Where(c => c.Slots > 0)

@@ -87,6 +87,12 @@ public sealed class WindowBalancer(
     private void Rebalance()
     {
         var silos = load.Snapshot().Where(s => !s.Draining && s.Slots > 0).OrderBy(s => s.Address.ToString(), StringComparer.Ordinal).ToList();
+        if (!silos.Any(s => s.Address.Equals(local.SiloAddress)))
+        {
+            // a view without this silo's own report (the monitor grain just activated afresh while silos join, its
+            // directory entry moving) would show this silo's windows as none: silos first seen in it would never count as joined
+            return;
+        }
         TrackJoins(silos);
         // after sending windows to a silo, wait until its reports show them before sending it more; the other silos
         // (one that joins meanwhile: an autoscaler adds pods seconds apart) are served at once
@@ -124,12 +130,13 @@ public sealed class WindowBalancer(
     /// </summary>
     private void TrackJoins(IReadOnlyList<SiloLoad> silos)
     {
-        var running = silos.Sum(s => s.Windows) > 0;
+        // this silo's own windows count as they are now: its last report may predate them (a job that just started)
+        var busy = silos.Sum(s => s.Windows) > 0 || running.Snapshot().Any(j => j.Windows > 0);
         var slots = silos.Sum(s => s.Slots);
         var mean = slots == 0 ? 0 : (double)silos.Sum(s => s.Windows) / slots;
         foreach (var silo in silos)
         {
-            if (_known.Add(silo.Address) && running && silo.Windows == 0)
+            if (_known.Add(silo.Address) && busy && silo.Windows == 0)
             {
                 _joined.Add(silo.Address);
             }
