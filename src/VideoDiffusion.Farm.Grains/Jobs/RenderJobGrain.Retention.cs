@@ -63,4 +63,28 @@ public sealed partial class RenderJobGrain
         }
         DeactivateOnIdle();
     }
+
+    /// <summary>Drops the watchdog's reminder and sets the expiry's, retrying for about a minute while the reminder service cannot be reached.</summary>
+    private async Task SettleRemindersAsync()
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await ForgetReminderAsync();
+                await ScheduleExpiryAsync();
+                return;
+            }
+            catch (Exception e) when (attempt < 6)
+            {
+                logger.LogWarning("job {Job}: its reminders were not updated ({Error}); retrying", JobId, e.Message);
+                await Task.Delay(TimeSpan.FromSeconds(10));
+            }
+            catch (Exception e)
+            {
+                logger.LogError("job {Job}: its expiry was not scheduled ({Error}); its record and artifacts stay until deleted", JobId, e.Message);
+                return;
+            }
+        }
+    }
 }

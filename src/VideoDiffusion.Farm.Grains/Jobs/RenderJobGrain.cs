@@ -268,30 +268,6 @@ public sealed partial class RenderJobGrain(
         Notify(force: true);
     }
 
-    /// <summary>Drops the watchdog's reminder and sets the expiry's, retrying for about a minute while the reminder service cannot be reached.</summary>
-    private async Task SettleRemindersAsync()
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                await ForgetReminderAsync();
-                await ScheduleExpiryAsync();
-                return;
-            }
-            catch (Exception e) when (attempt < 6)
-            {
-                logger.LogWarning("job {Job}: its reminders were not updated ({Error}); retrying", JobId, e.Message);
-                await Task.Delay(TimeSpan.FromSeconds(10));
-            }
-            catch (Exception e)
-            {
-                logger.LogError("job {Job}: its expiry was not scheduled ({Error}); its record and artifacts stay until deleted", JobId, e.Message);
-                return;
-            }
-        }
-    }
-
     /// <summary>Tells every window to stop, then deletes their latents (a window finishing a checkpoint write in flight may leave one; the expiry deletes it).</summary>
     private async Task StopWindowsAsync()
     {
