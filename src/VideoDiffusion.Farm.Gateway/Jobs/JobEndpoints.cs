@@ -16,6 +16,8 @@ public static class JobEndpoints
     /// <summary>Most jobs one list request returns: each is a call into a job grain.</summary>
     public const int MaxListLimit = 100;
 
+    private static readonly TimeSpan CancelCallTimeout = TimeSpan.FromSeconds(3);
+
     public static void MapJobApi(this WebApplication app)
     {
         var v1 = app.MapGroup("/v1").AddEndpointFilter(async (context, next) =>
@@ -114,10 +116,12 @@ public static class JobEndpoints
         {
             throw new ApiProblem(StatusCodes.Status403Forbidden, "apiKey", "this API key may only read");
         }
-        await OwnedStatusAsync(http, client, id);
+        // a grain on a silo just killed may not answer until the cluster declares the silo dead: each call is bounded,
+        // and the request is tried again (SiloLossRetry) or answered 503 with Retry-After, never left hanging
+        await OwnedStatusAsync(http, client, id).WaitAsync(CancelCallTimeout);
         var job = client.GetGrain<IRenderJobGrain>(id);
-        await job.Cancel();
-        return Results.Accepted($"/v1/jobs/{id}", JobViews.From(await job.GetStatus(), DateTimeOffset.UtcNow));
+        await job.Cancel().WaitAsync(CancelCallTimeout);
+        return Results.Accepted($"/v1/jobs/{id}", JobViews.From(await job.GetStatus().WaitAsync(CancelCallTimeout), DateTimeOffset.UtcNow));
     }
 
     private static async Task<IResult> VideoAsync(HttpContext http, IClusterClient client, IArtifactStore store, string id, CancellationToken cancellation)

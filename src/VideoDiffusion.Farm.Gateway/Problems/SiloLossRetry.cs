@@ -4,7 +4,8 @@ namespace VideoDiffusion.Farm.Gateway.Problems;
 
 /// <summary>
 /// Repeats a request that only reads or cancels while the cluster notices a lost silo: a grain on a silo just killed
-/// answers "unavailable" until membership declares that silo dead and the next call activates the grain elsewhere.
+/// answers "unavailable" (or does not answer in time) until membership declares that silo dead and the next call
+/// activates the grain elsewhere.
 /// </summary>
 public static class SiloLossRetry
 {
@@ -20,7 +21,7 @@ public static class SiloLossRetry
             {
                 return await call();
             }
-            catch (Exception e) when (e is SiloUnavailableException or OrleansMessageRejectionException
+            catch (Exception e) when (e is SiloUnavailableException or OrleansMessageRejectionException or TimeoutException
                                       && !http.Response.HasStarted && clock.Elapsed < Budget && !http.RequestAborted.IsCancellationRequested)
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(1000, 100 * attempt)), http.RequestAborted);
