@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Times two `farm render` variants against each other, alternating A and B, and prints every run, the medians of wall
-# time, CPU time and peak RSS, A / B, and whether the two variants wrote the same bytes. A benchmark, not a test: run it
-# on a quiet machine. Each variant is LABEL=ARGS (ARGS split on spaces; leading NAME=VALUE words set environment
-# variables, e.g. Farm__Timing__BalancePeriod=00:00:01); arguments after -- go to every run.
+# time, CPU time and peak RSS, A / B, and whether the two variants wrote the same bytes. It runs the CLI as users get it
+# (tools/publish-cli.sh: ReadyToRun, in out/farm/). A benchmark, not a test: run it on a quiet machine. Each variant
+# is LABEL=ARGS (ARGS split on spaces; leading NAME=VALUE words set environment variables, e.g.
+# Farm__Timing__BalancePeriod=00:00:01); arguments after -- go to every run.
 # Usage: tools/bench-ab.sh RUNS "LABEL=ARGS" "LABEL=ARGS" [-- render arguments...]
 #   tools/bench-ab.sh 3 "2x1=--silos 2 --threads 1" "1x1=--silos 1 --threads 1" -- "a yellow dog walking right on the moon" --seconds 60 --seed 9
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [[ $# -lt 3 ]]; then
-  sed -n 2,6p "$0" >&2
+  sed -n 2,8p "$0" >&2
   exit 2
 fi
 runs=$1
@@ -16,8 +17,7 @@ variants=("$2" "$3")
 shift 3
 [[ ${1:-} == -- ]] && shift
 args=("$@")
-dotnet build src/VideoDiffusion.Farm.Cli -c Release -nologo -v quiet >/dev/null
-farm=src/VideoDiffusion.Farm.Cli/bin/Release/net10.0/farm
+farm=$(bash tools/publish-cli.sh)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 for i in $(seq 1 "$runs"); do

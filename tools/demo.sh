@@ -4,9 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/prereqs.sh demo
-# ReadyToRun: Orleans and the rest are compiled ahead of time, so a render does not spend its first second in the JIT
-rid=$(dotnet --info | awk '/^ *RID:/ { print $2; exit }')
-dotnet publish src/VideoDiffusion.Farm.Cli -c Release -r "$rid" --self-contained false -p:PublishReadyToRun=true -o out/farm -v quiet -nologo
+bash tools/publish-cli.sh >/dev/null
 if [[ $(id -u) -eq 0 && -d /usr/local/bin ]]; then
   ln -sf "$PWD/out/farm/farm" /usr/local/bin/farm
   echo "farm is installed as /usr/local/bin/farm"

@@ -1,3 +1,7 @@
+using VideoDiffusion.Farm.Diffusion.Denoising;
+using VideoDiffusion.Farm.Diffusion.Sampling;
+using VideoDiffusion.Farm.Diffusion.Tensors;
+using VideoDiffusion.Farm.Diffusion.Text;
 using VideoDiffusion.Farm.Grains.Execution;
 
 namespace VideoDiffusion.Farm.Grains.Tests;
@@ -73,5 +77,35 @@ public sealed class ExecutorQueueTests
         Add("high", "c", priority: 1);
         Add("a-key", "a", urgent: true);
         Assert.Equal(["high", "a-key", "a-main0", "b-main0", "a-main1"], TakeAll(queue, names));
+    }
+
+    [Fact]
+    public void AnUrgentStepRidesOnlyWithUrgentStepsAndTheRestStillBatchTogether()
+    {
+        var text = new TextConditioning(new float[4 * 8], 4, 8);
+        DenoiseItem Step(bool urgent) =>
+            new("moonwalk-tiny", new WindowStepInput(new LatentTensor(4, 2, 2, 2), 0.5f, text, text, new GuidanceScale(4f, 0f)), CancellationToken.None) { Urgent = urgent };
+        var queue = new ExecutorQueue();
+        var names = new Dictionary<WorkItem, string>();
+        void Add(string name, bool urgent)
+        {
+            var item = Step(urgent);
+            names[item] = name;
+            _ = queue.Enqueue(item);
+        }
+        Add("main0", false);
+        Add("key0", true);
+        Add("main1", false);
+        Add("key1", true);
+        Add("main2", false);
+        List<string> Take() => queue.TakeBatch(8, TimeSpan.Zero, CancellationToken.None).Select(i => names[i]).ToList();
+        Assert.Equal(["key0", "key1"], Take());
+        Assert.Equal(["main0", "main1", "main2"], Take());
+        // an urgent step that arrives behind ordinary ones still goes first, alone
+        Add("main3", false);
+        Add("main4", false);
+        Add("key2", true);
+        Assert.Equal(["key2"], Take());
+        Assert.Equal(["main3", "main4"], Take());
     }
 }

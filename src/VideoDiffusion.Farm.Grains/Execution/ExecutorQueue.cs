@@ -7,13 +7,15 @@ namespace VideoDiffusion.Farm.Grains.Execution;
 /// (<see cref="WorkItem.Urgent"/>); then tenants share the slots by fair
 /// queueing of items (start-time fair queueing, every item one unit, every tenant the same weight), so a tenant with a
 /// long backlog delays another tenant's next item by at most one item of its own per turn; arrival order within a
-/// tenant. Cancelled items leave at once; slots take denoise items of the same model and shape together as one batch.
+/// tenant. Cancelled items leave at once; slots take denoise items of the same model and shape together as one batch,
+/// except that an urgent item rides only with other urgent ones: a critical-path step in a full batch would wait out
+/// the whole batch's call, and the windows waiting for it with it.
 /// </summary>
 internal sealed class ExecutorQueue
 {
     private readonly LinkedList<WorkItem> _queue = new();
     private readonly object _lock = new(); // a monitor: slots wait on it for work
-    private readonly Dictionary<(string Model, (int Frames, int Tokens) Key, int Channels, int Height, int Width), int> _lastBatchSizes = []; // under _lock
+    private readonly Dictionary<(string Model, (int Frames, int Tokens) Key, int Channels, int Height, int Width, bool Urgent), int> _lastBatchSizes = []; // under _lock
     private readonly Dictionary<string, double> _tenantFinish = new(StringComparer.Ordinal); // under _lock: each tenant's last finish tag
     private double _virtualTime; // under _lock: the start tag of the item taken last
     private int _queuedWindowSteps;
@@ -90,8 +92,8 @@ internal sealed class ExecutorQueue
         : item.FairTag < queued.FairTag;
 
     /// <summary>
-    /// Waits for work, then takes the oldest item plus queued denoise items of the same model and shape up to the batch
-    /// size. When the batch is not full it lingers briefly: the windows of a co-denoised clip reach each step within
+    /// Waits for work, then takes the oldest item plus queued denoise items of the same model and shape (and urgency,
+    /// when the first is urgent) up to the batch size. When the batch is not full it lingers briefly: the windows of a co-denoised clip reach each step within
     /// microseconds of each other, and one call for all of them beats several. It lingers only when the last batch of
     /// this kind was larger than what is queued now: a lone window (a chained pass, a window of its own shape) would
     /// otherwise wait out the linger on every step for companions that never come.
@@ -123,14 +125,15 @@ internal sealed class ExecutorQueue
             }
             if (first is DenoiseItem head)
             {
-                var kind = (head.Model, head.Input.BatchKey, head.Input.Sample.Channels, head.Input.Sample.Height, head.Input.Sample.Width);
+                var kind = (head.Model, head.Input.BatchKey, head.Input.Sample.Channels, head.Input.Sample.Height, head.Input.Sample.Width, head.Urgent);
                 var deadline = Stopwatch.GetTimestamp() + (long)(linger.TotalSeconds * Stopwatch.Frequency);
                 while (true)
                 {
                     for (var node = _queue.First; node is not null && batch.Count < maxBatch;)
                     {
                         var next = node.Next;
-                        if (node.Value is DenoiseItem d && d.Model == head.Model && d.Input.BatchKey == head.Input.BatchKey && d.Input.Sample.SameShape(head.Input.Sample))
+                        if (node.Value is DenoiseItem d && d.Model == head.Model && d.Input.BatchKey == head.Input.BatchKey && d.Input.Sample.SameShape(head.Input.Sample)
+                            && (d.Urgent || !head.Urgent))
                         {
                             _queue.Remove(node);
                             _queuedWindowSteps--;
