@@ -228,9 +228,8 @@ public sealed partial class RenderJobGrain(
     {
         _telemetry.Enter();
         var plan = _tasks?.Plan;
-        // a chained pass's windows exchange nothing: each goes to the least-loaded silo rather than a block
         return WindowFanOut.CallAsync(GrainFactory, JobId, (Job.Request!.Model, Job.ModelHash),
-            w => plan?.Pass(w.Pass) is { Fusion.Fuses: true } pass ? pass.Windows.Windows.Count : 0, windows, call, logger);
+            w => plan is null ? null : PassBlocks.Of(plan, w.Pass), windows, call, logger);
     }
 
     private async Task FailAsync(string error)

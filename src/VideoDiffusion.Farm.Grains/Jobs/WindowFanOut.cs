@@ -9,12 +9,12 @@ namespace VideoDiffusion.Farm.Grains.Jobs;
 
 /// <summary>
 /// Calls many windows of one job, 64 at a time, with what placement needs to know (the job's model and its content
-/// hash, and how many
-/// windows the window's pass has, so neighbours are placed together); a window that does not answer is logged, not fatal.
+/// hash, and the blocks of its pass, <see cref="PassBlocks.Describe"/>, so neighbours are placed together); a window
+/// that does not answer is logged, not fatal.
 /// </summary>
 public static class WindowFanOut
 {
-    public static async Task CallAsync(IGrainFactory grains, string jobId, (string Name, string Hash) model, Func<WindowRef, int> passWindows, IEnumerable<WindowRef> windows, Func<IWindowGrain, Task> call, ILogger logger)
+    public static async Task CallAsync(IGrainFactory grains, string jobId, (string Name, string Hash) model, Func<WindowRef, string?> blocks, IEnumerable<WindowRef> windows, Func<IWindowGrain, Task> call, ILogger logger)
     {
         foreach (var chunk in windows.Chunk(64))
         {
@@ -25,7 +25,14 @@ public static class WindowFanOut
                 try
                 {
                     // flows with this call only, and on into the window's own calls (its loop starts within this call)
-                    RequestContext.Set(AcceleratorPlacement.PassWindowsContextKey, passWindows(w));
+                    if (blocks(w) is { } described)
+                    {
+                        RequestContext.Set(AcceleratorPlacement.BlocksContextKey, described);
+                    }
+                    else
+                    {
+                        RequestContext.Remove(AcceleratorPlacement.BlocksContextKey);
+                    }
                     await call(grains.GetGrain<IWindowGrain>(WindowKeys.Of(jobId, w).GrainKey));
                 }
                 catch (Exception e)
@@ -36,6 +43,6 @@ public static class WindowFanOut
         }
         RequestContext.Remove(AcceleratorPlacement.ModelContextKey);
         RequestContext.Remove(AcceleratorPlacement.ModelHashContextKey);
-        RequestContext.Remove(AcceleratorPlacement.PassWindowsContextKey);
+        RequestContext.Remove(AcceleratorPlacement.BlocksContextKey);
     }
 }

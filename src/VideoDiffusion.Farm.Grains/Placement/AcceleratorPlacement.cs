@@ -27,8 +27,8 @@ public sealed class AcceleratorPlacement : PlacementStrategy
     /// <summary>Request-context key: the content hash of the job's model; only silos serving it get the job's grains.</summary>
     public const string ModelHashContextKey = "farm.model_hash";
 
-    /// <summary>Request-context key: how many windows the placed window's pass has (neighbours are placed in blocks).</summary>
-    public const string PassWindowsContextKey = "farm.pass_windows";
+    /// <summary>Request-context key: the blocks the placed window goes by (<see cref="PassBlocks.Describe"/>; neighbours are placed together).</summary>
+    public const string BlocksContextKey = "farm.blocks";
 }
 
 /// <summary>Marks a grain class for <see cref="AcceleratorPlacement"/>.</summary>

@@ -1,17 +1,21 @@
+using System.Globalization;
 using Orleans.Runtime;
 using Orleans.Runtime.Placement;
 using VideoDiffusion.Farm.Abstractions.Protocol;
+using VideoDiffusion.Farm.Diffusion.Plans;
 
 namespace VideoDiffusion.Farm.Grains.Placement;
 
 /// <summary>
-/// Places the windows of one pass in contiguous blocks: with W windows over S silos, windows 0..⌈W/S⌉-1 go to one
-/// silo, the next block to the next, and so on, in an order every silo computes alike (silos by address, rotated by
-/// the job and pass: a neighbour's push may activate a window before the job starts it). Neighbours then share a
-/// silo except at block ends, so overlap frames cross the network S-1 times per step instead of W-1. The order is
-/// remembered per pass (the most recent passes only); a silo of it that is gone gives way to the least-loaded one.
-/// Only passes whose windows exchange overlaps come in blocks: a chained pass's window (context key 0) goes to the
-/// least-loaded silo, so the chain runs beside the main-pass windows it releases instead of queueing behind them.
+/// Places the windows of a pass that fuses overlaps in contiguous blocks, one per silo, in an order every silo computes
+/// alike (silos by address, rotated by the job and pass: a neighbour's push may activate a window before the job starts
+/// it). Neighbours then share a silo except at block ends, so overlap frames cross the network S-1 times per step
+/// instead of W-1. When a chained pass runs beside it (the keyframe chain of an anchored pass), the chain's windows go
+/// to the silo of the last block and that block is smaller by as many windows: the last block's windows are the last
+/// the chain releases, so that silo runs the chain while it waits for them, and no silo is left with the chain's work
+/// on top of a full block at the end. The order is remembered per pass (the most recent passes only); a silo of it
+/// that is gone gives way to the least-loaded one. A chained pass with no fused pass beside it goes window by window
+/// to the least-loaded silo.
 /// </summary>
 public sealed class PassBlocks
 {
@@ -20,12 +24,33 @@ public sealed class PassBlocks
     private readonly Dictionary<(string Job, string Pass), SiloAddress[]> _orders = [];
     private readonly Queue<(string, string)> _age = new();
 
-    /// <summary>The silo for a window grain, or null when the target is not a window of a pass of known size.</summary>
+    /// <summary>
+    /// What placement needs to know of the blocks a window of <paramref name="pass"/> goes by (the value of
+    /// <see cref="AcceleratorPlacement.BlocksContextKey"/>), or null when it goes by none.
+    /// </summary>
+    public static string? Of(JobPlan plan, string pass)
+    {
+        var own = plan.Pass(pass);
+        var fused = own.Fusion.Fuses ? own : plan.Passes.FirstOrDefault(p => p.AnchorPass == own.Name && p.Fusion.Fuses);
+        if (fused is null)
+        {
+            return null;
+        }
+        var chain = fused.AnchorPass is { } anchor && plan.Pass(anchor).Chained ? plan.Pass(anchor).Windows.Windows.Count : 0;
+        return Describe(fused.Name, fused.Windows.Windows.Count, chain);
+    }
+
+    /// <summary>Blocks of the fused pass <paramref name="pass"/> of <paramref name="windows"/> windows, with a chain of <paramref name="chainWindows"/> windows beside it.</summary>
+    public static string Describe(string pass, int windows, int chainWindows) =>
+        string.Create(CultureInfo.InvariantCulture, $"{pass}/{windows}/{chainWindows}");
+
+    /// <summary>The silo for a window grain, or null when the target is not a window placed by blocks.</summary>
     /// <param name="byLoad">The candidate silos, least loaded first.</param>
     public SiloAddress? Choose(PlacementTarget target, IReadOnlyList<SiloAddress> byLoad)
     {
-        if (target.RequestContextData is not { } data || !data.TryGetValue(AcceleratorPlacement.PassWindowsContextKey, out var value)
-            || value is not int windows || windows < 2 || target.GrainIdentity.Key.ToString() is not { } key || key.Split('/').Length != 3)
+        if (target.RequestContextData is not { } data || !data.TryGetValue(AcceleratorPlacement.BlocksContextKey, out var value)
+            || value is not string described || Parse(described) is not (var pass, var windows, var chainWindows) || windows < 2
+            || target.GrainIdentity.Key.ToString() is not { } key || key.Split('/').Length != 3)
         {
             return null;
         }
@@ -38,26 +63,62 @@ public sealed class PassBlocks
         {
             return null;
         }
-        SiloAddress[] order;
+        var order = OrderOf(window.JobId, pass, windows, byLoad);
+        // a window of the chain beside the pass goes where the pass's last block is
+        var silo = window.Pass == pass ? order[BlockOf(window.Index, windows, chainWindows, order.Length)] : order[^1];
+        return byLoad.Contains(silo) ? silo : null;
+    }
+
+    /// <summary>
+    /// Which of <paramref name="silos"/> contiguous blocks window <paramref name="index"/> of <paramref name="windows"/>
+    /// is in: blocks as even as whole windows allow, except that with a chain of <paramref name="chainWindows"/> windows
+    /// beside the pass the last block holds that many fewer (never more than an even share, possibly none).
+    /// </summary>
+    public static int BlockOf(int index, int windows, int chainWindows, int silos)
+    {
+        if (silos <= 1)
+        {
+            return 0;
+        }
+        if (chainWindows == 0)
+        {
+            return (int)((long)index * silos / windows);
+        }
+        var share = (windows + silos - 1) / silos;
+        var last = Math.Clamp((int)Math.Round((double)(windows + chainWindows) / silos, MidpointRounding.AwayFromZero) - chainWindows, 0, share);
+        var others = windows - last;
+        return index < others ? (int)((long)index * (silos - 1) / others) : silos - 1;
+    }
+
+    private SiloAddress[] OrderOf(string job, string pass, int windows, IReadOnlyList<SiloAddress> byLoad)
+    {
         lock (_lock)
         {
-            if (!_orders.TryGetValue((window.JobId, window.Pass), out order!))
+            if (!_orders.TryGetValue((job, pass), out var order))
             {
                 // rotated by the pass, so the first blocks of different jobs go to different silos
                 var silos = byLoad.OrderBy(s => s.ToString(), StringComparer.Ordinal).ToList();
-                var first = (int)(StableHash(window.JobId + "/" + window.Pass) % (uint)silos.Count);
+                var first = (int)(StableHash(job + "/" + pass) % (uint)silos.Count);
                 order = silos.Skip(first).Concat(silos.Take(first)).Take(Math.Min(windows, silos.Count)).ToArray();
-                _orders[(window.JobId, window.Pass)] = order;
-                _age.Enqueue((window.JobId, window.Pass));
+                _orders[(job, pass)] = order;
+                _age.Enqueue((job, pass));
                 if (_age.Count > PassesKept)
                 {
                     _orders.Remove(_age.Dequeue());
                 }
             }
+            return order;
         }
-        var block = (windows + order.Length - 1) / order.Length;
-        var silo = order[Math.Min(order.Length - 1, window.Index / block)];
-        return byLoad.Contains(silo) ? silo : null;
+    }
+
+    private static (string Pass, int Windows, int ChainWindows)? Parse(string described)
+    {
+        var parts = described.Split('/');
+        return parts.Length == 3
+               && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var windows)
+               && int.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var chain)
+            ? (parts[0], windows, chain)
+            : null;
     }
 
     private static uint StableHash(string text)
