@@ -17,7 +17,7 @@ namespace VideoDiffusion.Farm.Grains.Tests;
 public sealed class WindowMoveTests : IAsyncLifetime
 {
     private readonly string _artifacts = Directory.CreateTempSubdirectory("farm-moves-").FullName;
-    private readonly CapturedLogs _logs = new("VideoDiffusion.Farm.Grains.Windows", "VideoDiffusion.Farm.Grains.Placement", "Orleans.Runtime.ActivationMigration");
+    private readonly CapturedLogs _logs = new("VideoDiffusion.Farm.Grains.Windows", "VideoDiffusion.Farm.Grains.Placement", "Orleans.Runtime.ActivationMigration", "Orleans.Runtime.MembershipService.SiloMetadata");
     private InProcessTestCluster _cluster = null!;
 
     private static RenderJobRequest Request() => new()
@@ -79,14 +79,15 @@ public sealed class WindowMoveTests : IAsyncLifetime
         // what the first silo's balancer knew at the end: the view it balances on and whether the added silos serve the job's model
         var first = _cluster.Silos[0].ServiceProvider;
         var servers = first.GetRequiredService<ModelServers>();
-        Console.WriteLine("first silo's view: " + string.Join("; ", first.GetRequiredService<FarmLoad>().Snapshot().Select(l => $"{l.Address} {l.Windows} windows")) +
-                          "; added silos serve the model: " + string.Join(", ", added.Select(s => servers.Serves(s.SiloAddress, request.Model, status.ModelHash))));
+        var view = "first silo's view: " + string.Join("; ", first.GetRequiredService<FarmLoad>().Snapshot().Select(l => $"{l.Address} {l.Windows} windows")) +
+                   "; added silos serve the model: " + string.Join(", ", added.Select(s => servers.Serves(s.SiloAddress, request.Model, status.ModelHash)));
+        Console.WriteLine(view);
         Console.WriteLine("the silos said:\n" + _logs.Last(30));
         var stepsOnNewSilos = added.Sum(s => s.ServiceProvider.GetRequiredService<DenoiseExecutor>().Statistics().WindowSteps);
         Console.WriteLine($"{status.WindowsTotal} windows; {moves.Total} moved; {stepsOnNewSilos} window-steps on the added silos; {recomputed.Total} recomputed");
-        Assert.True(moves.Total >= 2, $"{moves.Total} windows moved; the silos said:\n{_logs.Last(60)}");
+        Assert.True(moves.Total >= 2, $"{moves.Total} windows moved; {view}; the silos said:\n{_logs.Last(60)}");
         Assert.All(added, s => Assert.True(s.ServiceProvider.GetRequiredService<DenoiseExecutor>().Statistics().WindowSteps > 0,
-            $"{s.Name} ({s.SiloAddress}) ran no window-step; the silos said:\n{_logs.Last(60)}"));
+            $"{s.Name} ({s.SiloAddress}) ran no window-step; {view}; the silos said:\n{_logs.Last(60)}"));
         Assert.Equal(0, recomputed.Total);
         Assert.Equal(await FarmClusterFixture.ReferenceY4mAsync(request), await ReadAsync(status.Result!.ArtifactKey));
     }

@@ -104,8 +104,9 @@ public sealed class AcceleratorPlacementDirector(
 
     private bool IsDraining(SiloAddress silo) => silo.Equals(local.SiloAddress) ? load.Draining : load.IsDraining(silo);
 
+    /// <summary>The slots in the silo's metadata, or in its latest report while its metadata has not arrived (see <see cref="ModelServers"/>).</summary>
     private int SlotsOf(SiloAddress silo) =>
-        metadata.GetSiloMetadata(silo).Metadata.TryGetValue(AcceleratorPlacement.SlotsKey, out var s) && int.TryParse(s, out var n) ? n : 0;
+        metadata.GetSiloMetadata(silo).Metadata.TryGetValue(AcceleratorPlacement.SlotsKey, out var s) && int.TryParse(s, out var n) ? n : load.Slots(silo);
 
     private HashSet<string> ModelsOf(SiloAddress silo) =>
         metadata.GetSiloMetadata(silo).Metadata.TryGetValue(AcceleratorPlacement.ModelsKey, out var s)

@@ -49,6 +49,15 @@ public sealed class FarmLoad
         }
     }
 
+    /// <summary>The slots <paramref name="silo"/> reported (0 when it is not on the latest view).</summary>
+    public int Slots(SiloAddress silo)
+    {
+        lock (_lock)
+        {
+            return _silos.TryGetValue(silo, out var load) ? load.Slots : 0;
+        }
+    }
+
     public bool IsDraining(SiloAddress silo)
     {
         lock (_lock)

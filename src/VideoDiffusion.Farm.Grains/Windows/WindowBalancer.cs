@@ -20,6 +20,7 @@ namespace VideoDiffusion.Farm.Grains.Windows;
 public sealed class WindowBalancer(
     FarmLoad load,
     WindowMoves moves,
+    ModelServers servers,
     RunningWindows running,
     DenoiseExecutor executor,
     IServiceProvider services,
@@ -61,8 +62,7 @@ public sealed class WindowBalancer(
             try
             {
                 await timer.WaitForNextTickAsync(stop);
-                var view = await Monitor.Silos().WaitAsync(stop);
-                load.Update(view);
+                Observe(await Monitor.Silos().WaitAsync(stop));
                 if (executor.Slots > 0 && !load.Draining)
                 {
                     Rebalance();
@@ -77,6 +77,13 @@ public sealed class WindowBalancer(
                 logger.LogDebug(e, "window balancing on {Silo} skipped a round", local.Name);
             }
         }
+    }
+
+    /// <summary>Takes the farm monitor's view: the load placement balances on and the models each silo serves.</summary>
+    private void Observe(SiloReport[] view)
+    {
+        load.Update(view);
+        servers.Learn(view);
     }
 
     /// <summary>
@@ -170,7 +177,7 @@ public sealed class WindowBalancer(
             }
             while (running.Snapshot().Sum(j => j.Windows) > 0)
             {
-                load.Update(await Monitor.Silos().WaitAsync(deadline.Token));
+                Observe(await Monitor.Silos().WaitAsync(deadline.Token));
                 var open = load.Snapshot().Where(s => !s.Draining && s.Slots > 0 && !s.Address.Equals(local.SiloAddress)).ToList();
                 if (open.Count == 0)
                 {
