@@ -73,13 +73,12 @@ public sealed class WindowMoveTests : IAsyncLifetime
         var added = await _cluster.StartSilosAsync(2);
         var joinedAfter = clock.Elapsed;
         var status = await FarmJobs.WaitAsync(_cluster.Client, jobId, TimeSpan.FromMinutes(8));
-        Console.WriteLine($"the added silos started in {joinedAfter.TotalSeconds:0.0} s; the job finished {clock.Elapsed.TotalSeconds:0.0} s after they were asked for");
         Assert.True(status.State == JobState.Completed, status.Error);
 
         // what the first silo's balancer knew at the end: the view it balances on and whether the added silos serve the job's model
         var first = _cluster.Silos[0].ServiceProvider;
         var servers = first.GetRequiredService<ModelServers>();
-        var view = "first silo's view: " + string.Join("; ", first.GetRequiredService<FarmLoad>().Snapshot().Select(l => $"{l.Address} {l.Windows} windows")) +
+        var view = $"the added silos started {joinedAfter.TotalSeconds:0.0} s after they were asked for, the job finished after {clock.Elapsed.TotalSeconds:0.0} s; first silo's view: " + string.Join("; ", first.GetRequiredService<FarmLoad>().Snapshot().Select(l => $"{l.Address} {l.Windows} windows")) +
                    "; added silos serve the model: " + string.Join(", ", added.Select(s => servers.Serves(s.SiloAddress, request.Model, status.ModelHash)));
         Console.WriteLine(view);
         Console.WriteLine("the silos said:\n" + _logs.Last(30));

@@ -1,6 +1,9 @@
 namespace VideoDiffusion.Farm.Abstractions;
 
-/// <summary>What a finished job produced.</summary>
+/// <summary>
+/// What a finished job produced. <see cref="DecodeSeconds"/>: from the start of the stitch until the last frame is
+/// decoded (ffmpeg encodes meanwhile); <see cref="EncodeSeconds"/>: from then until the video is stored.
+/// </summary>
 [GenerateSerializer, Immutable]
 public sealed record JobResult(
     [property: Id(0)] string ArtifactKey,

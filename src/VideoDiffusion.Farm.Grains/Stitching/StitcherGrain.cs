@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Runtime.ExceptionServices;
+using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using VideoDiffusion.Farm.Abstractions;
 using VideoDiffusion.Farm.Diffusion.Quality;
@@ -17,14 +19,18 @@ namespace VideoDiffusion.Farm.Grains.Stitching;
 /// <summary>
 /// Lays the windows' final latents out as one clip (each frame from the first window covering it; overlaps were
 /// already fused by the windows), VAE-decodes it in chunks on the executor, measures seams, encodes and stores the
-/// video. Frames go through a temporary file in the silo's <see cref="StitchScratchFolder"/>, so memory does not grow
-/// with clip length and a silo killed mid-stitch leaves nothing behind once a silo starts again on the machine.
+/// video. Decoded frames stream to ffmpeg through a bounded queue while the next chunk decodes, so decoding and encoding
+/// overlap and memory does not grow with clip length; ffmpeg writes the video into the silo's
+/// <see cref="StitchScratchFolder"/>, so a silo killed mid-stitch leaves nothing behind once a silo starts again on the machine.
 /// </summary>
 [AcceleratorPlacement]
 public sealed class StitcherGrain(
     DenoiseExecutor executor, ModelCatalog catalog, JobPlans plans, JobArtifacts artifacts, StitchScratchFolder scratch, ILogger<StitcherGrain> logger) : Grain, IStitcherGrain
 {
     private const int ChunkLatentFrames = 32;
+
+    /// <summary>About this much of decoded frames waits for ffmpeg at most.</summary>
+    private const int FramesInFlightBytes = 64 << 20;
     private readonly CancellationTokenSource _cancel = new();
     private Task? _running;
 
@@ -72,92 +78,117 @@ public sealed class StitcherGrain(
         var request = await plans.GetAsync(jobId);
         var size = catalog.Manifest(request.Model).Video;
         var spec = request.Plan.Spec;
-        var output = request.Plan.Output;
-        var plan = output.Windows;
-        int width = size.Width, height = size.Height, k = request.Plan.Latent.TemporalFactor;
-        var metrics = new TemporalMetricsAccumulator(plan, k, spec.PixelFrames);
-        var rawPath = Path.Combine(scratch.Path, $"{jobId}-{Guid.NewGuid():N}.rgb");
-        var videoPath = Path.ChangeExtension(rawPath, request.Format);
-        var decodeClock = Stopwatch.StartNew();
+        var videoPath = Path.Combine(scratch.Path, $"{jobId}-{Guid.NewGuid():N}.{request.Format}");
+        var metrics = new TemporalMetricsAccumulator(request.Plan.Output.Windows, request.Plan.Latent.TemporalFactor, spec.PixelFrames);
+        var frameSize = size.Width * size.Height * 3;
+        var frames = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(Math.Clamp(FramesInFlightBytes / frameSize, 8, 1024))
+        {
+            SingleReader = true,
+            SingleWriter = true,
+        });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        var clock = Stopwatch.StartNew();
+        // ffmpeg encodes frames as they are decoded; its pipe blocks while it catches up, so it reads on a thread of its own
+        var encoding = Task.Run(async () =>
+        {
+            try
+            {
+                await VideoEncoder.EncodeFramesAsync(ReadAll(frames.Reader, stop.Token), size.Width, size.Height, spec.Fps, videoPath, request.Scale, stop.Token);
+            }
+            catch (Exception e)
+            {
+                frames.Writer.TryComplete(e); // the decoder stops at its next frame instead of waiting for room
+                throw;
+            }
+        }, CancellationToken.None);
         try
         {
-            await using (var raw = File.Create(rawPath))
+            double decodeSeconds;
+            try
             {
-                LatentTensor? chunk = null;
-                var chunkFill = 0;
-                var pixelFramesWritten = 0;
-                async Task FlushAsync()
-                {
-                    var latents = chunk!.SliceFrames(0, chunkFill);
-                    var pixelFrames = Math.Min(chunkFill * k, spec.PixelFrames - pixelFramesWritten);
-                    var video = await executor.RunAsync(request.Model, m => LatentFrameDecoder.Decode(m.Decoder, latents, pixelFrames, width, height), cancellation, request.Priority);
-                    for (var t = 0; t < video.Frames; t++)
-                    {
-                        metrics.Add(video.Frame(t));
-                        await raw.WriteAsync(video.Data.AsMemory(t * video.FrameSize, video.FrameSize), cancellation);
-                    }
-                    pixelFramesWritten += video.Frames;
-                    chunkFill = 0;
-                }
-                foreach (var (window, localStart, count, _) in ClipAssembler.Segments(plan))
-                {
-                    var key = new WindowKey(jobId, output.Name, window);
-                    var latents = (await artifacts.LoadLatentsAsync(JobArtifacts.FinalKey(key), cancellation)
-                                   ?? throw new InvalidOperationException($"window {window} has no final latents")).Latents;
-                    chunk ??= new LatentTensor(ChunkLatentFrames, latents.Channels, latents.Height, latents.Width);
-                    for (var f = 0; f < count; f++)
-                    {
-                        chunk.SetFrames(chunkFill++, latents.Frame(localStart + f));
-                        if (chunkFill == ChunkLatentFrames)
-                        {
-                            await FlushAsync();
-                        }
-                    }
-                }
-                if (chunkFill > 0)
-                {
-                    await FlushAsync();
-                }
+                await DecodeAsync(jobId, request, frames.Writer, metrics, stop.Token);
+                frames.Writer.TryComplete();
+                decodeSeconds = clock.Elapsed.TotalSeconds;
             }
-            decodeClock.Stop();
-            var encodeClock = Stopwatch.StartNew();
-            await VideoEncoder.EncodeFramesAsync(ReadFrames(rawPath, width * height * 3), width, height, spec.Fps, videoPath, request.Scale, cancellation);
+            catch (Exception e)
+            {
+                await stop.CancelAsync();
+                await encoding.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
+                if (e is ChannelClosedException && encoding.Exception?.InnerException is { } encoderError)
+                {
+                    ExceptionDispatchInfo.Throw(encoderError); // the queue closed because ffmpeg failed: say why
+                }
+                throw;
+            }
+            await encoding;
             // a job cancelled while this encoded (on this silo or, after a lost silo, on another) stores no video
             await artifacts.ThrowIfStoppedAsync(jobId, _cancel, cancellation);
-            var key2 = JobArtifacts.VideoKey(jobId, request.Format);
+            var key = JobArtifacts.VideoKey(jobId, request.Format);
             await using (var video = File.OpenRead(videoPath))
             {
-                await artifacts.Store.PutAsync(key2, video, cancellation);
+                await artifacts.Store.PutAsync(key, video, cancellation);
             }
-            encodeClock.Stop();
             var quality = metrics.Result();
-            return new JobResult(key2, artifacts.Store.LocationOf(key2), spec.PixelFrames, spec.Fps, quality.SeamRatio,
-                decodeClock.Elapsed.TotalSeconds, encodeClock.Elapsed.TotalSeconds);
+            return new JobResult(key, artifacts.Store.LocationOf(key), spec.PixelFrames, spec.Fps, quality.SeamRatio,
+                decodeSeconds, clock.Elapsed.TotalSeconds - decodeSeconds);
         }
         finally
         {
-            File.Delete(rawPath);
             File.Delete(videoPath);
         }
     }
 
-    private static IEnumerable<byte[]> ReadFrames(string path, int frameSize)
+    /// <summary>Lays the windows' final latents out in clip order and decodes them chunk by chunk into RGB frames.</summary>
+    private async Task DecodeAsync(string jobId, PlannedJob request, ChannelWriter<byte[]> frames, TemporalMetricsAccumulator metrics, CancellationToken cancellation)
     {
-        using var file = File.OpenRead(path);
-        while (true)
+        var size = catalog.Manifest(request.Model).Video;
+        var output = request.Plan.Output;
+        int k = request.Plan.Latent.TemporalFactor, pixelFramesLeft = request.Plan.Spec.PixelFrames;
+        LatentTensor? chunk = null;
+        var chunkFill = 0;
+        async Task FlushAsync()
         {
-            var frame = new byte[frameSize];
-            var read = 0;
-            while (read < frameSize)
+            var latents = chunk!.SliceFrames(0, chunkFill);
+            var pixelFrames = Math.Min(chunkFill * k, pixelFramesLeft);
+            var video = await executor.RunAsync(request.Model, m => LatentFrameDecoder.Decode(m.Decoder, latents, pixelFrames, size.Width, size.Height), cancellation, request.Priority);
+            for (var t = 0; t < video.Frames; t++)
             {
-                var n = file.Read(frame, read, frameSize - read);
-                if (n == 0)
-                {
-                    yield break;
-                }
-                read += n;
+                metrics.Add(video.Frame(t));
+                await frames.WriteAsync(video.Data.AsSpan(t * video.FrameSize, video.FrameSize).ToArray(), cancellation);
             }
-            yield return frame;
+            pixelFramesLeft -= video.Frames;
+            chunkFill = 0;
+        }
+        foreach (var (window, localStart, count, _) in ClipAssembler.Segments(output.Windows))
+        {
+            var key = new WindowKey(jobId, output.Name, window);
+            var latents = (await artifacts.LoadLatentsAsync(JobArtifacts.FinalKey(key), cancellation)
+                           ?? throw new InvalidOperationException($"window {window} has no final latents")).Latents;
+            chunk ??= new LatentTensor(ChunkLatentFrames, latents.Channels, latents.Height, latents.Width);
+            for (var f = 0; f < count; f++)
+            {
+                chunk.SetFrames(chunkFill++, latents.Frame(localStart + f));
+                if (chunkFill == ChunkLatentFrames)
+                {
+                    await FlushAsync();
+                }
+            }
+        }
+        if (chunkFill > 0)
+        {
+            await FlushAsync();
+        }
+    }
+
+    /// <summary>The decoded frames as the encoder's pipe takes them, blocking its thread until each arrives.</summary>
+    private static IEnumerable<byte[]> ReadAll(ChannelReader<byte[]> frames, CancellationToken cancellation)
+    {
+        while (frames.WaitToReadAsync(cancellation).AsTask().GetAwaiter().GetResult())
+        {
+            while (frames.TryRead(out var frame))
+            {
+                yield return frame;
+            }
         }
     }
 }

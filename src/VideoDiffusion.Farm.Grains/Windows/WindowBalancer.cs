@@ -62,7 +62,9 @@ public sealed class WindowBalancer(
             try
             {
                 await timer.WaitForNextTickAsync(stop);
-                Observe(await Monitor.Silos().WaitAsync(stop));
+                // a call lost while the grain directory moves (silos joining) would otherwise hold the loop until
+                // Orleans' response timeout, long enough for a job to finish before the silos that joined get windows
+                Observe(await Monitor.Silos().WaitAsync(FarmReporter.Period, stop));
                 if (executor.Slots > 0 && !load.Draining)
                 {
                     Rebalance();
@@ -71,6 +73,10 @@ public sealed class WindowBalancer(
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
                 return;
+            }
+            catch (TimeoutException)
+            {
+                logger.LogInformation("{Silo}: the farm monitor did not answer within {Period}; window balancing skipped a round", local.Name, FarmReporter.Period);
             }
             catch (Exception e)
             {
@@ -128,6 +134,11 @@ public sealed class WindowBalancer(
         {
             logger.LogInformation("{Silo} sends {Count} windows to emptier silos", local.Name, asked.Count);
         }
+        if (asked.Count < targets.Count)
+        {
+            logger.LogInformation("{Silo}: none of its {Movable} movable windows goes to {Targets} (not known to serve their model)",
+                local.Name, moves.Count, string.Join(", ", targets.Except(asked)));
+        }
     }
 
     /// <summary>
@@ -146,10 +157,13 @@ public sealed class WindowBalancer(
             if (_known.Add(silo.Address) && busy && silo.Windows == 0)
             {
                 _joined.Add(silo.Address);
+                logger.LogInformation("{Silo} sees {Joined} join while windows run: it takes windows until it holds its share", local.Name, silo.Address);
             }
-            else if (_joined.Contains(silo.Address) && silo.Windows >= Math.Floor(mean * silo.Slots))
+            else if (_joined.Contains(silo.Address) && silo.Windows > 0 && silo.Windows >= Math.Floor(mean * silo.Slots))
             {
-                _joined.Remove(silo.Address); // it has its share: from now on it is like any other
+                // it has its share: from now on it is like any other. Only once it holds a window: a view whose
+                // reports predate the job's windows has a mean of 0, which every silo "holds"
+                _joined.Remove(silo.Address);
             }
         }
     }
