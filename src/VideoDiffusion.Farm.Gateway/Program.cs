@@ -12,7 +12,7 @@ using VideoDiffusion.Farm.ServiceDefaults;
 
 // The gateway: REST API, progress stream, web page and API reference in front of the cluster (an Orleans client).
 // Configuration: appsettings.json and environment variables (Farm__Clustering, Farm__Gateway__ApiKeys__0__Sha256, ...).
-var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = HostArguments.With(args), ContentRootPath = AppContext.BaseDirectory });
 builder.Services.Configure<GatewayOptions>(builder.Configuration.GetSection("Farm:Gateway"));
 var gateway = builder.Configuration.GetSection("Farm:Gateway").Get<GatewayOptions>() ?? new GatewayOptions();
 // the global cap guards every route; submissions apply the configured (smaller) limit themselves

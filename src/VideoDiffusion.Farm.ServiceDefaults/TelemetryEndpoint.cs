@@ -28,7 +28,7 @@ public sealed class TelemetryEndpoint(IServiceProvider host, TelemetryOptions op
         {
             return;
         }
-        var builder = WebApplication.CreateSlimBuilder();
+        var builder = WebApplication.CreateSlimBuilder(HostArguments.With());
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls($"http://{options.MetricsHost}:{options.MetricsPort}");
         builder.Services.Configure<KestrelServerOptions>(k => k.AddServerHeader = false);

@@ -8,7 +8,7 @@ using VideoDiffusion.Farm.Silo.Kubernetes;
 
 // The silo host. Everything comes from configuration (appsettings.json, then environment variables such as
 // Farm__Clustering=Redis, Farm__RedisConnection=redis:6379, Farm__Artifacts__Kind=AzureBlob); see README "Cluster mode".
-var builder = Host.CreateApplicationBuilder(args);
+var builder = Host.CreateApplicationBuilder(HostArguments.With(args));
 var cluster = FarmClusterOptions.From(builder.Configuration);
 KubernetesPodEnvironment? pod = null;
 if (cluster.Kubernetes && (pod = KubernetesPodEnvironment.Detect(out var notInPod)) is null)

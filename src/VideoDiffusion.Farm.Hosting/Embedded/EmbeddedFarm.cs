@@ -107,7 +107,7 @@ public sealed class EmbeddedFarm : IAsyncDisposable
         {
             index = _siloCount++;
         }
-        var builder = Host.CreateApplicationBuilder();
+        var builder = Host.CreateApplicationBuilder(HostArguments.With());
         builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = EmbeddedDefaults });
         builder.Configuration.AddInMemoryCollection(_options.Settings);
         builder.Logging.ClearProviders();
