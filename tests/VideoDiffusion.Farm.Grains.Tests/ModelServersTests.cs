@@ -27,7 +27,7 @@ public sealed class ModelServersTests
         Address = silo,
         ReportedAt = DateTimeOffset.UtcNow,
         Period = TimeSpan.FromSeconds(2),
-        Slots = [],
+        Slots = [new SlotReading(0, 0, [])],
         BusySeconds = 0,
         QueuedWindowSteps = 0,
         WindowSteps = 0,
@@ -38,16 +38,17 @@ public sealed class ModelServersTests
     [Fact]
     public void ASiloWithoutFetchedMetadataServesWhatItsLatestReportLists()
     {
-        var servers = new ModelServers(new NoMetadataYet(), membership: null!);
+        var load = new FarmLoad();
+        var servers = new ModelServers(new NoMetadataYet(), membership: null!, load);
         Assert.False(servers.Serves(Joined, "moonwalk", "bbb"));
         Assert.True(servers.Serves(Joined, "moonwalk", "")); // no hash asked: any silo
 
-        servers.Learn([Report(Joined, "bbb")]);
+        load.Update([Report(Joined, "bbb")]);
         Assert.True(servers.Serves(Joined, "moonwalk", "bbb"));
         Assert.False(servers.Serves(Joined, "moonwalk", "aaa"));
         Assert.False(servers.Serves(Joined, "other", "bbb"));
 
-        servers.Learn([]); // off the view: nothing known of it again
+        load.Update([]); // off the view: nothing known of it again
         Assert.False(servers.Serves(Joined, "moonwalk", "bbb"));
     }
 }

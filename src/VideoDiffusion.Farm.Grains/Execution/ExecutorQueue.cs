@@ -93,10 +93,10 @@ internal sealed class ExecutorQueue
 
     /// <summary>
     /// Waits for work, then takes the oldest item plus queued denoise items of the same model and shape (and urgency,
-    /// when the first is urgent) up to the batch size. When the batch is not full it lingers briefly: the windows of a co-denoised clip reach each step within
-    /// microseconds of each other, and one call for all of them beats several. It lingers only when the last batch of
-    /// this kind was larger than what is queued now: a lone window (a chained pass, a window of its own shape) would
-    /// otherwise wait out the linger on every step for companions that never come.
+    /// when the first is urgent) up to the batch size. When the batch is not full it lingers briefly: the windows of a
+    /// co-denoised clip reach each step within microseconds of each other, and one call for all of them beats several.
+    /// It lingers only when the last batch of this kind was larger than what is queued now: a lone window (a chained
+    /// pass, a window of its own shape) would otherwise wait out the linger on every step for companions that never come.
     /// </summary>
     public List<WorkItem> TakeBatch(int maxBatch, TimeSpan linger, CancellationToken shutdown)
     {
@@ -119,12 +119,9 @@ internal sealed class ExecutorQueue
             {
                 _tenantFinish.Clear(); // nobody has a backlog: everyone starts from the current virtual time
             }
-            if (first is DenoiseItem)
-            {
-                _queuedWindowSteps--;
-            }
             if (first is DenoiseItem head)
             {
+                _queuedWindowSteps--;
                 var kind = (head.Model, head.Input.BatchKey, head.Input.Sample.Channels, head.Input.Sample.Height, head.Input.Sample.Width, head.Urgent);
                 var deadline = Stopwatch.GetTimestamp() + (long)(linger.TotalSeconds * Stopwatch.Frequency);
                 while (true)
@@ -132,8 +129,8 @@ internal sealed class ExecutorQueue
                     for (var node = _queue.First; node is not null && batch.Count < maxBatch;)
                     {
                         var next = node.Next;
-                        if (node.Value is DenoiseItem d && d.Model == head.Model && d.Input.BatchKey == head.Input.BatchKey && d.Input.Sample.SameShape(head.Input.Sample)
-                            && (d.Urgent || !head.Urgent))
+                        if (node.Value is DenoiseItem d && d.Model == head.Model && d.Input.BatchKey == head.Input.BatchKey
+                            && d.Input.Sample.SameShape(head.Input.Sample) && (d.Urgent || !head.Urgent))
                         {
                             _queue.Remove(node);
                             _queuedWindowSteps--;

@@ -4,9 +4,9 @@ using VideoDiffusion.Farm.Abstractions.Monitoring;
 namespace VideoDiffusion.Farm.Grains.Placement;
 
 /// <summary>
-/// This silo's view of where the farm's work is: running windows and slots per accelerator silo, from the farm
-/// monitor's latest reports, plus the windows this silo has placed or moved since (which those reports do not show yet).
-/// Placement and the window balancer read it; one per silo.
+/// This silo's view of where the farm's work is: running windows, slots and served models per accelerator silo, from
+/// the farm monitor's latest reports, plus the windows this silo has placed or moved since (which those reports do not
+/// show yet). Placement, the window balancer and <see cref="ModelServers"/> read it; one per silo.
 /// </summary>
 public sealed class FarmLoad
 {
@@ -23,7 +23,7 @@ public sealed class FarmLoad
     public void Update(IEnumerable<SiloReport> reports)
     {
         var silos = reports.Where(r => r.Slots.Length > 0)
-            .ToDictionary(r => r.Address, r => new SiloLoad(r.Address, r.Slots.Length, r.RunningWindows.Sum(w => w.Windows), r.Draining));
+            .ToDictionary(r => r.Address, r => new SiloLoad(r.Address, r.Slots.Length, r.RunningWindows.Sum(w => w.Windows), r.Draining, ModelServers.Encode(r.Models)));
         lock (_lock)
         {
             _silos = silos;
@@ -58,6 +58,15 @@ public sealed class FarmLoad
         }
     }
 
+    /// <summary>The models <paramref name="silo"/> reported serving (<see cref="ModelServers.Encode"/>), or null when it is not on the latest view.</summary>
+    public string? ReportedModels(SiloAddress silo)
+    {
+        lock (_lock)
+        {
+            return _silos.TryGetValue(silo, out var load) ? load.Models : null;
+        }
+    }
+
     public bool IsDraining(SiloAddress silo)
     {
         lock (_lock)
@@ -76,5 +85,5 @@ public sealed class FarmLoad
     }
 }
 
-/// <summary>One accelerator silo's load: its slots, the windows running on it, whether it is stopping.</summary>
-public sealed record SiloLoad(SiloAddress Address, int Slots, int Windows, bool Draining);
+/// <summary>One accelerator silo's load: its slots, the windows running on it, whether it is stopping, the models it serves.</summary>
+public sealed record SiloLoad(SiloAddress Address, int Slots, int Windows, bool Draining, string Models);

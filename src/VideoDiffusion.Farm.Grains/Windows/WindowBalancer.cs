@@ -20,7 +20,6 @@ namespace VideoDiffusion.Farm.Grains.Windows;
 public sealed class WindowBalancer(
     FarmLoad load,
     WindowMoves moves,
-    ModelServers servers,
     RunningWindows running,
     DenoiseExecutor executor,
     IServiceProvider services,
@@ -86,11 +85,7 @@ public sealed class WindowBalancer(
     }
 
     /// <summary>Takes the farm monitor's view: the load placement balances on and the models each silo serves.</summary>
-    private void Observe(SiloReport[] view)
-    {
-        load.Update(view);
-        servers.Learn(view);
-    }
+    private void Observe(SiloReport[] view) => load.Update(view);
 
     /// <summary>
     /// Asks this silo's share of the farm's surplus windows to move. Only a surplus seen in
