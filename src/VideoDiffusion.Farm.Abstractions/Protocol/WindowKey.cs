@@ -17,4 +17,7 @@ public readonly record struct WindowKey([property: Id(0)] string JobId, [propert
     }
 
     public WindowKey Neighbour(int offset) => this with { Index = Index + offset };
+
+    /// <summary>The windows on either side of this one in a pass of <paramref name="windows"/> windows.</summary>
+    public IEnumerable<WindowKey> Neighbours(int windows) => new[] { Neighbour(-1), Neighbour(1) }.Where(n => n.Index >= 0 && n.Index < windows);
 }

@@ -43,7 +43,7 @@ public sealed class EdgeExchange(WindowKey key, IGrainFactory grains, EdgeMailbo
     /// </summary>
     public async Task PullSinceAsync(int start, int windows, CancellationToken cancellation)
     {
-        foreach (var neighbour in new[] { key.Neighbour(-1), key.Neighbour(1) }.Where(n => n.Index >= 0 && n.Index < windows))
+        foreach (var neighbour in key.Neighbours(windows))
         {
             var edges = Array.Empty<EdgeMessage>();
             await GrainRetry.CallAsync(logger, key.GrainKey, $"{neighbour.GrainKey} (its edges)",

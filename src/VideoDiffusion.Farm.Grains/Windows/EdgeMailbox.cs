@@ -90,7 +90,23 @@ public sealed class EdgeMailbox
         }
     }
 
-    public void Prune(int beforeStep)
+    /// <summary>
+    /// Drops the logged edges older than the checkpoint each of <paramref name="neighbours"/> has surely stored. A window
+    /// stores its checkpoint at every multiple of <paramref name="checkpointEvery"/> before it sends that step's edges,
+    /// and resumes from its latest one, so once an edge for step t has come from a neighbour, it asks for nothing older
+    /// than the multiple at or below t (if it ever did, this window would rewind for it). With checkpoints every 5 of
+    /// 10 steps the log holds at most 6 steps' edges instead of all 10.
+    /// </summary>
+    public void PruneBelowCheckpointsOf(IEnumerable<int> neighbours, int checkpointEvery)
+    {
+        var stored = neighbours.Select(n => Math.Max(0, LastStepFrom(n)) / checkpointEvery * checkpointEvery).DefaultIfEmpty(0).Min();
+        if (stored > 0)
+        {
+            Prune(stored);
+        }
+    }
+
+    private void Prune(int beforeStep)
     {
         _sent.RemoveAll(s => s.Edge.Step < beforeStep);
         LogFrom = Math.Max(LogFrom, beforeStep);

@@ -240,10 +240,8 @@ public sealed partial class WindowGrain(
             await artifacts.SaveLatentsAsync(JobArtifacts.CheckpointKey(_key, step + 1), _window.Latents, step + 1, cancellation);
             FarmMetrics.Checkpoints.Add(1, SiloTag);
             await ForgetHandOverAsync(cancellation);
-            // a neighbour is at most one sync behind this window, and its last checkpoint at most CheckpointEvery - 1
-            // steps behind that: a resume needs nothing older (and if it ever did, this window would rewind for it)
-            _edges.Prune(step + 1 - CheckpointEvery - Math.Max(1, _pass.SyncEvery) - 1);
         }
+        _edges.PruneBelowCheckpointsOf(_key.Neighbours(_pass.Fusion.Fuses ? _pass.Windows.Windows.Count : 0).Select(n => n.Index), CheckpointEvery);
         // a handful of progress reports per window, so the job grain's traffic grows with windows, not steps
         var quarter = (step + 1) * 4 / steps;
         if (quarter > _reported && step + 1 < steps)
