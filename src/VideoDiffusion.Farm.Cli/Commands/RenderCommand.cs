@@ -65,6 +65,7 @@ public static class RenderCommand
             {
                 var (status, elapsed, calls) = await FarmClipRenderer.RenderAsync(request, spec, modelPath, outPath, scaleValue, siloCount,
                     options.FarmSlots(result, siloCount), display, cancellation);
+                cancellation.ThrowIfCancellationRequested(); // Ctrl+C or SIGTERM cancelled the job: "cancelled", exit code 130
                 if (status.State != Abstractions.JobState.Completed || status.Result is null)
                 {
                     throw new InvalidOperationException($"the job {status.State.ToString().ToLowerInvariant()}: {status.Error}");

@@ -8,6 +8,8 @@ using Microsoft.Extensions.Logging;
 using VideoDiffusion.Farm.Abstractions;
 using VideoDiffusion.Farm.Grains.Execution;
 using VideoDiffusion.Farm.Grains.Hosting;
+using VideoDiffusion.Farm.Grains.Storage;
+using Microsoft.Extensions.Logging.Abstractions;
 using VideoDiffusion.Farm.Artifacts;
 using VideoDiffusion.Farm.Artifacts.FileSystem;
 using VideoDiffusion.Farm.ServiceDefaults;
@@ -22,17 +24,17 @@ namespace VideoDiffusion.Farm.Hosting.Embedded;
 public sealed class EmbeddedFarm : IAsyncDisposable
 {
     private readonly List<IHost> _silos;
-    private readonly string _artifactsRoot;
+    private readonly ProcessScratchFolder _artifactsFolder;
     private readonly EmbeddedFarmOptions _options;
     private readonly string _clusterId = "embedded-" + Guid.NewGuid().ToString("N")[..8];
     private IPEndPoint? _primary;
     private int _siloCount;
 
-    private EmbeddedFarm(List<IHost> silos, IArtifactStore store, string artifactsRoot, EmbeddedFarmOptions options)
+    private EmbeddedFarm(List<IHost> silos, ProcessScratchFolder artifactsFolder, EmbeddedFarmOptions options)
     {
         _silos = silos;
-        Store = store;
-        _artifactsRoot = artifactsRoot;
+        Store = new FileSystemArtifactStore(artifactsFolder.Path);
+        _artifactsFolder = artifactsFolder;
         _options = options;
     }
 
@@ -67,9 +69,10 @@ public sealed class EmbeddedFarm : IAsyncDisposable
         {
             throw new ArgumentOutOfRangeException(nameof(options), "at least one silo");
         }
-        // grain state, checkpoints and videos live in a folder of the farm's own, deleted when the farm is
-        var artifactsRoot = Directory.CreateTempSubdirectory("farm-embedded-").FullName;
-        var farm = new EmbeddedFarm([], new FileSystemArtifactStore(artifactsRoot), artifactsRoot, options);
+        // grain state, checkpoints and videos live in a folder of the farm's own, deleted when the farm is disposed
+        // (or, when the process was killed first, by the next embedded farm started on the machine)
+        var folder = new ProcessScratchFolder(Path.Combine(Path.GetTempPath(), "farm-embedded"), "farm", NullLogger.Instance);
+        var farm = new EmbeddedFarm([], folder, options);
         try
         {
             // the first silo is the cluster's primary; the others join it together
@@ -110,6 +113,8 @@ public sealed class EmbeddedFarm : IAsyncDisposable
         var builder = Host.CreateApplicationBuilder(HostArguments.With());
         builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = EmbeddedDefaults });
         builder.Configuration.AddInMemoryCollection(_options.Settings);
+        // the farm's owner stops its silos and handles Ctrl+C and SIGTERM (OwnerControlledLifetime)
+        builder.Services.AddSingleton<IHostLifetime, OwnerControlledLifetime>();
         builder.Logging.ClearProviders();
         // the command reports what fails (a job's error, a model that does not load) in one line of its own; the
         // runtime's retries and the noise of stopping a silo that failed to start stay out of the terminal
@@ -216,7 +221,7 @@ public sealed class EmbeddedFarm : IAsyncDisposable
                 _silos[i].Dispose();
             }
         }
-        Directory.Delete(_artifactsRoot, recursive: true);
+        _artifactsFolder.Dispose();
     }
 
     /// <summary>A TCP port free on loopback at the time of asking.</summary>
