@@ -3,7 +3,7 @@ namespace VideoDiffusion.Farm.Cli.Tests;
 /// <summary>
 /// <c>farm render</c> stopped from outside: Ctrl+C (SIGINT) and SIGTERM cancel the job, print "cancelled" and exit with
 /// 130 without writing a video or leaving the embedded farm's folder behind; what a SIGKILL leaves behind is deleted by
-/// the next render on the machine.
+/// the same user's next render on the machine.
 /// </summary>
 public sealed class RenderInterruptTests : IDisposable
 {
@@ -13,7 +13,7 @@ public sealed class RenderInterruptTests : IDisposable
 
     private Dictionary<string, string> Environment => new() { ["TMPDIR"] = _temp };
 
-    private string FarmFolders => Path.Combine(_temp, "farm-embedded");
+    private string FarmFolders => Path.Combine(_temp, $"farm-embedded-{System.Environment.UserName}");
 
     /// <summary>Starts a render long enough to be stopped mid-denoise and returns once it is denoising.</summary>
     private async Task<ToolProcess> StartRenderAsync(string output)

@@ -17,11 +17,13 @@ public sealed class ProcessScratchFolder : IDisposable
     {
         Directory.CreateDirectory(root);
         RemoveAbandoned(root, logger);
-        var name = string.Concat(owner.Select(c => char.IsAsciiLetterOrDigit(c) || c == '-' ? c : '_'));
-        Path = System.IO.Path.Combine(root, $"{name}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}");
+        Path = System.IO.Path.Combine(root, $"{SafeName(owner)}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}");
         Directory.CreateDirectory(Path);
         _lock = new FileStream(System.IO.Path.Combine(Path, LockName), FileMode.Create, FileAccess.ReadWrite, FileShare.None);
     }
+
+    /// <summary><paramref name="name"/> with every character but ASCII letters, digits and <c>-</c> as <c>_</c>, for a folder name.</summary>
+    public static string SafeName(string name) => string.Concat(name.Select(c => char.IsAsciiLetterOrDigit(c) || c == '-' ? c : '_'));
 
     /// <summary>The folder.</summary>
     public string Path { get; }

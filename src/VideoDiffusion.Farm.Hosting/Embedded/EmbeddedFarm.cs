@@ -70,8 +70,8 @@ public sealed class EmbeddedFarm : IAsyncDisposable
             throw new ArgumentOutOfRangeException(nameof(options), "at least one silo");
         }
         // grain state, checkpoints and videos live in a folder of the farm's own, deleted when the farm is disposed
-        // (or, when the process was killed first, by the next embedded farm started on the machine)
-        var folder = new ProcessScratchFolder(Path.Combine(Path.GetTempPath(), "farm-embedded"), "farm", NullLogger.Instance);
+        // (or, when the process was killed first, by the next embedded farm the same user starts on the machine)
+        var folder = new ProcessScratchFolder(Path.Combine(Path.GetTempPath(), $"farm-embedded-{ProcessScratchFolder.SafeName(Environment.UserName)}"), "farm", NullLogger.Instance);
         var farm = new EmbeddedFarm([], folder, options);
         try
         {
