@@ -3,9 +3,11 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Configuration;
 using Orleans.Runtime;
 using Orleans.Runtime.MembershipService.SiloMetadata;
 using Orleans.Storage;
+using VideoDiffusion.Farm.Artifacts;
 using VideoDiffusion.Farm.Grains.Execution;
 using VideoDiffusion.Farm.Grains.Jobs;
 using VideoDiffusion.Farm.Grains.Monitoring;
@@ -14,7 +16,6 @@ using VideoDiffusion.Farm.Grains.Stitching;
 using VideoDiffusion.Farm.Grains.Storage;
 using VideoDiffusion.Farm.Grains.Telemetry.Gpu;
 using VideoDiffusion.Farm.Grains.Windows;
-using VideoDiffusion.Farm.Artifacts;
 
 namespace VideoDiffusion.Farm.Grains.Hosting;
 
@@ -74,6 +75,8 @@ public static class FarmSiloBuilderExtensions
         silo.Services.AddHostedService(sp => sp.GetRequiredService<StitchScratchFolder>()); // cleans up at silo start
         silo.Services.AddSingleton<JobPlans>();
         silo.Services.AddOptions<FarmTimingOptions>().BindConfiguration(FarmTimingOptions.Section);
+        silo.Services.AddOptions<DeploymentLoadPublisherOptions>()
+            .Configure<IOptions<FarmTimingOptions>>((publisher, timing) => publisher.DeploymentLoadPublisherRefreshTime = timing.Value.LoadPublishPeriod);
         silo.Services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.Section);
         silo.Services.AddPlacementDirector<AcceleratorPlacement, AcceleratorPlacementDirector>();
         if (artifactGrainStorage)

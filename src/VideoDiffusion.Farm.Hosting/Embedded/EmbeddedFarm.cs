@@ -5,15 +5,15 @@ using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using VideoDiffusion.Farm.Abstractions;
+using VideoDiffusion.Farm.Artifacts;
+using VideoDiffusion.Farm.Artifacts.FileSystem;
 using VideoDiffusion.Farm.Grains.Execution;
 using VideoDiffusion.Farm.Grains.Hosting;
 using VideoDiffusion.Farm.Grains.Storage;
-using Microsoft.Extensions.Logging.Abstractions;
-using VideoDiffusion.Farm.Artifacts;
-using VideoDiffusion.Farm.Artifacts.FileSystem;
-using VideoDiffusion.Farm.ServiceDefaults;
 using VideoDiffusion.Farm.Hosting.Readiness;
+using VideoDiffusion.Farm.ServiceDefaults;
 
 namespace VideoDiffusion.Farm.Hosting.Embedded;
 
