@@ -63,4 +63,43 @@ public sealed class EdgeMailboxTests
 
         Assert.Equal(Enumerable.Range(0, 9), LoggedSteps(mailbox, Window - 1));
     }
+
+    [Fact]
+    public void ANeighbourThatFinishedHasItsEdgesDroppedAndAnAskFromItRewinds()
+    {
+        var mailbox = SentSteps(9);
+
+        mailbox.ForgetSentTo(Window + 1);
+
+        Assert.Empty(LoggedSteps(mailbox, Window + 1));
+        Assert.Equal(Enumerable.Range(0, 9), LoggedSteps(mailbox, Window - 1));
+        Assert.Equal(int.MaxValue, mailbox.LogFromFor(Window + 1)); // any ask from it is for edges no longer here
+        Assert.Equal(0, mailbox.LogFromFor(Window - 1));
+    }
+
+    [Fact]
+    public void ARewoundWindowLogsForAFinishedNeighbourAgain()
+    {
+        var mailbox = SentSteps(9);
+        mailbox.ForgetSentTo(Window + 1);
+
+        mailbox.RestartLogAt(5);
+        mailbox.Sent(Window + 1, new EdgeMessage(5, Window, [5]));
+
+        Assert.Equal(5, mailbox.LogFromFor(Window + 1));
+        Assert.Equal([5], LoggedSteps(mailbox, Window + 1));
+    }
+
+    [Fact]
+    public void AMovedWindowKeepsWhatItDroppedForAFinishedNeighbour()
+    {
+        var mailbox = SentSteps(9);
+        mailbox.ForgetSentTo(Window + 1);
+
+        var moved = new EdgeMailbox();
+        moved.Import(mailbox.Export());
+
+        Assert.Equal(int.MaxValue, moved.LogFromFor(Window + 1));
+        Assert.Equal(Enumerable.Range(0, 9), LoggedSteps(moved, Window - 1));
+    }
 }

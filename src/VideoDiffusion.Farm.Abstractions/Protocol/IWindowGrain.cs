@@ -18,5 +18,12 @@ public interface IWindowGrain : IGrainWithStringKey
     /// <summary>The latest step this window received an edge for from <paramref name="fromWindow"/> (-1: none): how far that neighbour had got.</summary>
     Task<int> LastStepFrom(int fromWindow);
 
+    /// <summary>
+    /// Neighbour <paramref name="window"/> stored its final latents: it will never ask for this window's edges again, so
+    /// the log of what was sent to it can go.
+    /// </summary>
+    [Orleans.Concurrency.OneWay]
+    Task NeighbourFinished(int window);
+
     Task Cancel();
 }

@@ -29,7 +29,11 @@ public sealed class TemporalMetricsAccumulator(WindowPlan plan, int temporalFact
             TemporalMetrics.AddColour(frame, _lastColour);
         }
         _pixelsPerFrame = frame.Length / 3;
-        _previous = frame.ToArray();
+        if (_previous?.Length != frame.Length)
+        {
+            _previous = new byte[frame.Length];
+        }
+        frame.CopyTo(_previous);
         _frame++;
     }
 

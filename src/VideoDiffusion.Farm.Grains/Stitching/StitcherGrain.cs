@@ -146,17 +146,25 @@ public sealed class StitcherGrain(
         int k = request.Plan.Latent.TemporalFactor, pixelFramesLeft = request.Plan.Spec.PixelFrames;
         LatentTensor? chunk = null;
         var chunkFill = 0;
+        // one chunk's decoded frames and the decoder's scratch, reused chunk after chunk
+        var video = new RgbVideo(size.Width, size.Height, ChunkLatentFrames * k);
+        float[]? pixels = null;
         async Task FlushAsync()
         {
             var latents = chunk!.SliceFrames(0, chunkFill);
             var pixelFrames = Math.Min(chunkFill * k, pixelFramesLeft);
-            var video = await executor.RunAsync(request.Model, m => LatentFrameDecoder.Decode(m.Decoder, latents, pixelFrames, size.Width, size.Height), cancellation, request.Priority);
-            for (var t = 0; t < video.Frames; t++)
+            pixels = await executor.RunAsync(request.Model, m =>
+            {
+                var scratch = pixels ?? new float[LatentFrameDecoder.PixelsLength(m.Decoder, ChunkLatentFrames)];
+                LatentFrameDecoder.DecodeInto(m.Decoder, latents, pixelFrames, video, scratch, ChunkLatentFrames);
+                return scratch;
+            }, cancellation, request.Priority);
+            for (var t = 0; t < pixelFrames; t++)
             {
                 metrics.Add(video.Frame(t));
                 await frames.WriteAsync(video.Data.AsSpan(t * video.FrameSize, video.FrameSize).ToArray(), cancellation);
             }
-            pixelFramesLeft -= video.Frames;
+            pixelFramesLeft -= pixelFrames;
             chunkFill = 0;
         }
         foreach (var (window, localStart, count, _) in ClipAssembler.Segments(output.Windows))

@@ -13,9 +13,13 @@ public sealed class EdgeMailbox
     private readonly Dictionary<(int Step, int From), TaskCompletionSource<float[]>> _waiting = [];
     private readonly List<(int To, EdgeMessage Edge)> _sent = [];
     private readonly Dictionary<int, int> _lastStepFrom = [];
+    private readonly Dictionary<int, int> _droppedBelow = [];
 
-    /// <summary>The log holds every edge sent from this step on.</summary>
+    /// <summary>The log holds every edge sent from this step on (to a neighbour that finished: <see cref="LogFromFor"/>).</summary>
     public int LogFrom { get; private set; } = int.MaxValue;
+
+    /// <summary>The log holds every edge sent to window <paramref name="to"/> from this step on; an ask for older ones makes the window rewind.</summary>
+    public int LogFromFor(int to) => Math.Max(LogFrom, _droppedBelow.GetValueOrDefault(to, int.MinValue));
 
     /// <summary>Stores an edge, or hands it to the loop waiting for it.</summary>
     public void Receive(EdgeMessage edge)
@@ -60,6 +64,10 @@ public sealed class EdgeMailbox
     {
         LogFrom = step;
         _sent.RemoveAll(s => s.Edge.Step >= step);
+        foreach (var to in _droppedBelow.Keys)
+        {
+            _droppedBelow[to] = Math.Min(_droppedBelow[to], step);
+        }
     }
 
     /// <summary>The latest step any edge from window <paramref name="from"/> was received for (-1: none).</summary>
@@ -73,6 +81,7 @@ public sealed class EdgeMailbox
         Sent = _sent.Select(s => s.Edge).ToArray(),
         LogFrom = LogFrom,
         LastStepFrom = new Dictionary<int, int>(_lastStepFrom),
+        DroppedBelow = new Dictionary<int, int>(_droppedBelow),
     };
 
     /// <summary>Takes over a moved window's mailbox; edges that reached this activation first are kept.</summary>
@@ -87,6 +96,10 @@ public sealed class EdgeMailbox
         foreach (var (from, step) in contents.LastStepFrom)
         {
             _lastStepFrom[from] = Math.Max(step, _lastStepFrom.GetValueOrDefault(from, -1));
+        }
+        foreach (var (to, step) in contents.DroppedBelow ?? [])
+        {
+            _droppedBelow[to] = step;
         }
     }
 
@@ -104,6 +117,16 @@ public sealed class EdgeMailbox
         {
             Prune(stored);
         }
+    }
+
+    /// <summary>
+    /// Drops the logged edges sent to window <paramref name="to"/>, which has stored its final latents and asks for
+    /// none unless something rewinds it: then this window rewinds too, as for any edge no longer in the log.
+    /// </summary>
+    public void ForgetSentTo(int to)
+    {
+        _sent.RemoveAll(s => s.To == to);
+        _droppedBelow[to] = int.MaxValue;
     }
 
     private void Prune(int beforeStep)

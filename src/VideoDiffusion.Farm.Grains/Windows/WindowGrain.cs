@@ -67,6 +67,9 @@ public sealed partial class WindowGrain(
     private TagList SiloTag => new() { { "silo", silo.Name } };
     private int CheckpointEvery => Math.Max(1, accelerator.Value.CheckpointEvery);
 
+    /// <summary>The windows this one exchanges edges with (none in a pass that does not fuse).</summary>
+    private IEnumerable<WindowKey> FusingNeighbours => _key.Neighbours(_pass.Fusion.Fuses ? _pass.Windows.Windows.Count : 0);
+
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _key = WindowKey.Parse(this.GetPrimaryKeyString());
@@ -110,7 +113,7 @@ public sealed partial class WindowGrain(
     public Task<EdgeMessage[]> GetEdges(int toWindow, int afterStep)
     {
         var needFrom = afterStep + 1;
-        if (needFrom < _edges.LogFrom && (_finished || _loop is not { IsCompleted: false } || needFrom < _nextStep))
+        if (needFrom < _edges.LogFromFor(toWindow) && (_finished || _loop is not { IsCompleted: false } || needFrom < _nextStep))
         {
             // the asked edges are not in this activation's log (lost with a silo, or pruned): recompute them from the
             // checkpoint at or before that step; they arrive by push. Rare, and only after failures.
@@ -130,6 +133,12 @@ public sealed partial class WindowGrain(
     }
 
     public Task<int> LastStepFrom(int fromWindow) => Task.FromResult(_edges.LastStepFrom(fromWindow));
+
+    public Task NeighbourFinished(int window)
+    {
+        _edges.ForgetSentTo(window);
+        return Task.CompletedTask;
+    }
 
     public Task Cancel()
     {
@@ -219,6 +228,11 @@ public sealed partial class WindowGrain(
         await artifacts.SaveLatentsAsync(JobArtifacts.FinalKey(_key), _window.Latents, plan.Spec.Steps, cancellation);
         _window = null!; // stored: the latents need not stay in memory while the activation lingers
         await ForgetHandOverAsync(cancellation);
+        // finished windows linger until Orleans collects them; without this their logs of sent edges would grow with the clip
+        foreach (var neighbour in FusingNeighbours)
+        {
+            await GrainFactory.GetGrain<IWindowGrain>(neighbour.GrainKey).NeighbourFinished(_key.Index);
+        }
     }
 
     async ValueTask<IReadOnlyList<LatentTensor>> IWindowStepper.PredictAsync(IReadOnlyList<WindowStepInput> inputs, CancellationToken cancellation) =>
@@ -241,7 +255,7 @@ public sealed partial class WindowGrain(
             FarmMetrics.Checkpoints.Add(1, SiloTag);
             await ForgetHandOverAsync(cancellation);
         }
-        _edges.PruneBelowCheckpointsOf(_key.Neighbours(_pass.Fusion.Fuses ? _pass.Windows.Windows.Count : 0).Select(n => n.Index), CheckpointEvery);
+        _edges.PruneBelowCheckpointsOf(FusingNeighbours.Select(n => n.Index), CheckpointEvery);
         // a handful of progress reports per window, so the job grain's traffic grows with windows, not steps
         var quarter = (step + 1) * 4 / steps;
         if (quarter > _reported && step + 1 < steps)

@@ -33,6 +33,9 @@ public sealed class EdgeMailboxContents
     [Id(2)] public required EdgeMessage[] Sent { get; init; }
     [Id(3)] public required int LogFrom { get; init; }
     [Id(4)] public required Dictionary<int, int> LastStepFrom { get; init; }
+
+    /// <summary>Per neighbour that finished: the step below which its edges were dropped from the log.</summary>
+    [Id(5)] public Dictionary<int, int> DroppedBelow { get; init; } = [];
 }
 
 /// <summary>Leaves a window's sampling loop at a step boundary because the window moves to <see cref="Target"/>.</summary>

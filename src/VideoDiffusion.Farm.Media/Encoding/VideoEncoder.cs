@@ -39,9 +39,7 @@ public static class VideoEncoder
         {
             Directory.CreateDirectory(directory);
         }
-        var scaled = frames.Select(f => (IVideoFrame)new RgbFrame(
-            outWidth == width && outHeight == height ? f : FrameScaler.ScaleFrame(f, width, height, scale, outWidth, outHeight), outWidth, outHeight));
-        var source = new RawVideoPipeSource(scaled) { FrameRate = fps };
+        var source = new RawVideoPipeSource(Scaled(frames, width, height, scale, outWidth, outHeight)) { FrameRate = fps };
         var arguments = FFMpegArguments.FromPipeInput(source).OutputToFile(path, overwrite: true, options =>
             options.WithCustomArgument(container == VideoContainer.Mp4
                 ? $"-c:v libx264 -pix_fmt yuv420p -r {fps} -preset medium -crf 18 -movflags +faststart"
@@ -53,6 +51,23 @@ public static class VideoEncoder
         catch (Exception e) when (e is not OperationCanceledException)
         {
             throw new InvalidOperationException($"ffmpeg failed to write {path}: {e.Message.Split('\n')[0]}", e);
+        }
+    }
+
+    /// <summary>
+    /// The frames at output size. The pipe writes each frame before it asks for the next, so one scaled frame buffer
+    /// serves the whole clip: a long clip does not leave a large-object-heap array per frame for the collector.
+    /// </summary>
+    private static IEnumerable<IVideoFrame> Scaled(IEnumerable<byte[]> frames, int width, int height, int scale, int outWidth, int outHeight)
+    {
+        var scaled = outWidth == width && outHeight == height ? null : new byte[outWidth * outHeight * 3];
+        foreach (var frame in frames)
+        {
+            if (scaled is not null)
+            {
+                FrameScaler.ScaleFrame(frame, width, height, scale, scaled, outWidth, outHeight);
+            }
+            yield return new RgbFrame(scaled ?? frame, outWidth, outHeight);
         }
     }
 

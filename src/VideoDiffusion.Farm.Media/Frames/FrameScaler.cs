@@ -12,14 +12,20 @@ public static class FrameScaler
         return even ? (w + w % 2, h + h % 2) : (w, h);
     }
 
-    /// <summary>Upscales one RGB24 frame by <paramref name="factor"/> into an output of the given size (extra edge pixels repeat).</summary>
-    public static byte[] ScaleFrame(ReadOnlySpan<byte> source, int width, int height, int factor, int outWidth, int outHeight)
+    /// <summary>
+    /// Upscales one RGB24 frame by <paramref name="factor"/> into <paramref name="result"/>, an RGB24 frame of
+    /// <paramref name="outWidth"/>×<paramref name="outHeight"/> (extra edge pixels repeat).
+    /// </summary>
+    public static void ScaleFrame(ReadOnlySpan<byte> source, int width, int height, int factor, Span<byte> result, int outWidth, int outHeight)
     {
         if (factor < 1 || factor > 16)
         {
             throw new ArgumentOutOfRangeException(nameof(factor), $"scale must be between 1 and 16 (got {factor})");
         }
-        var result = new byte[outWidth * outHeight * 3];
+        if (result.Length != outWidth * outHeight * 3)
+        {
+            throw new ArgumentException($"the output frame holds {result.Length} bytes, not {outWidth}x{outHeight} RGB24", nameof(result));
+        }
         for (var y = 0; y < outHeight; y++)
         {
             var sy = Math.Min(y / factor, height - 1);
@@ -32,7 +38,6 @@ public static class FrameScaler
                 result[d + 2] = source[s + 2];
             }
         }
-        return result;
     }
 
     public static RgbVideo Upscale(RgbVideo video, int factor) => Scale(video, factor, even: false);
@@ -50,7 +55,7 @@ public static class FrameScaler
         var result = new RgbVideo(w, h, video.Frames);
         for (var t = 0; t < video.Frames; t++)
         {
-            ScaleFrame(video.Frame(t), video.Width, video.Height, factor, w, h).CopyTo(result.Frame(t));
+            ScaleFrame(video.Frame(t), video.Width, video.Height, factor, result.Frame(t), w, h);
         }
         return result;
     }

@@ -9,13 +9,26 @@ public static class LatentFrameDecoder
     public static RgbVideo Decode(VaeDecoder decoder, LatentTensor latents, int pixelFrames, int width, int height, int chunkLatentFrames = 32)
     {
         var video = new RgbVideo(width, height, pixelFrames);
+        DecodeInto(decoder, latents, pixelFrames, video, new float[PixelsLength(decoder, Math.Min(chunkLatentFrames, latents.Frames))], chunkLatentFrames);
+        return video;
+    }
+
+    /// <summary>Floats of decoded pixels that <paramref name="latentFrames"/> latent frames give.</summary>
+    public static int PixelsLength(VaeDecoder decoder, int latentFrames) => latentFrames * decoder.TemporalFactor * decoder.PixelFrameSize;
+
+    /// <summary>
+    /// Decodes into the first <paramref name="pixelFrames"/> frames of <paramref name="video"/>, with
+    /// <paramref name="pixels"/> (at least <see cref="PixelsLength"/> of one chunk) as scratch: a stitcher decoding
+    /// chunk after chunk reuses both instead of leaving two large arrays per chunk to the collector.
+    /// </summary>
+    public static void DecodeInto(VaeDecoder decoder, LatentTensor latents, int pixelFrames, RgbVideo video, float[] pixels, int chunkLatentFrames = 32)
+    {
         var k = decoder.TemporalFactor;
         var frameSize = decoder.PixelFrameSize;
         for (var start = 0; start < latents.Frames; start += chunkLatentFrames)
         {
             var count = Math.Min(chunkLatentFrames, latents.Frames - start);
-            var pixels = new float[count * k * frameSize];
-            decoder.Decode(latents, start, count, pixels);
+            decoder.Decode(latents, start, count, pixels.AsSpan(0, PixelsLength(decoder, count)));
             for (var j = 0; j < count * k; j++)
             {
                 var t = start * k + j;
@@ -25,6 +38,5 @@ public static class LatentFrameDecoder
                 }
             }
         }
-        return video;
     }
 }
