@@ -28,6 +28,9 @@ public sealed record ScaleRunOptions
     public string Prompt { get; init; } = "a red ball moving right on the beach";
     public double? TimeScale { get; init; }
     public KeyframeAnchoring Anchors { get; init; } = KeyframeAnchoring.Auto;
+
+    /// <summary>When set, every this many seconds a line per run on standard error with each silo's windows, queue and busy share.</summary>
+    public double? TimelineSeconds { get; init; }
 }
 
 /// <summary>What one configuration measured.</summary>
@@ -102,8 +105,10 @@ public static class ScaleRun
         var statuses = await Task.WhenAll(jobs.Select((job, i) => job.Submit(request with { Seed = (ulong)(100 + i) })));
         var polls = 0;
         double? addedAt = null;
+        var timeline = options.TimelineSeconds is { } every ? new ScaleTimeline(farm, every, Console.Error) : null;
         while (statuses.Any(s => s.DenoisedAt is null))
         {
+            timeline?.Tick(clock.Elapsed.TotalSeconds, statuses[0].Progress);
             if (statuses.FirstOrDefault(s => s.IsFinished && s.DenoisedAt is null) is { } failed)
             {
                 throw new InvalidOperationException($"job {failed.JobId} ended {failed.State}: {failed.Error}");

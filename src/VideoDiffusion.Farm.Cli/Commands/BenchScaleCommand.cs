@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using VideoDiffusion.Farm.Abstractions;
 using VideoDiffusion.Farm.Cli.Benchmarks;
@@ -28,10 +29,11 @@ public static class BenchScaleCommand
         var accelerator = new Option<string>("--accelerator") { Description = "simulated (the model's simulated-accelerator.json) or cpu", DefaultValueFactory = _ => "simulated" };
         var timeScale = new Option<double?>("--time-scale") { Description = "Wall seconds per simulated device second (default: the profile's)" };
         var anchors = new Option<KeyframeAnchoring>("--anchors") { Description = "Keyframe anchoring of each job: auto (the default a user gets) | keyframes | none", DefaultValueFactory = _ => KeyframeAnchoring.Auto };
+        var timeline = new Option<double?>("--timeline") { Description = "Every this many seconds, print each silo's windows, queued steps, busy share and steps run (standard error)" };
         var run = new Option<string?>(RunOption) { Hidden = true };
         var command = new Command("bench-scale", "Benchmark: parallel efficiency at N silos with simulated accelerators, concurrent jobs, scale-out mid-job")
         {
-            silos, seconds, concurrent, scaleOut, model, steps, accelerator, timeScale, anchors, run,
+            silos, seconds, concurrent, scaleOut, model, steps, accelerator, timeScale, anchors, timeline, run,
         };
         command.SetAction(async (result, cancellation) =>
         {
@@ -51,6 +53,7 @@ public static class BenchScaleCommand
                 Steps = result.GetValue(steps),
                 TimeScale = result.GetValue(timeScale),
                 Anchors = result.GetValue(anchors),
+                TimelineSeconds = result.GetValue(timeline),
             };
             var counts = result.GetValue(silos)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(int.Parse).ToList();
             var configurations = counts.Select(n => baseOptions with { Silos = n }).ToList();
@@ -109,7 +112,7 @@ public static class BenchScaleCommand
         using var child = Process.Start(start)!;
         await using var kill = cancellation.Register(() => child.Kill(entireProcessTree: true));
         var output = child.StandardOutput.ReadToEndAsync(cancellation);
-        var errors = child.StandardError.ReadToEndAsync(cancellation);
+        var errors = ForwardTimelineAsync(child.StandardError, options.TimelineSeconds is not null, cancellation);
         await child.WaitForExitAsync(cancellation);
         // the result is the run's last JSON line; the silos' own log lines may follow it
         var result = (await output).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault(l => l.StartsWith('{'));
@@ -118,5 +121,23 @@ public static class BenchScaleCommand
             throw new InvalidOperationException($"bench-scale run with {options.Silos} silos failed (exit {child.ExitCode}): {(await errors).Trim()} {(await output).Trim()}");
         }
         return JsonSerializer.Deserialize<ScaleRunResult>(result)!;
+    }
+
+    /// <summary>Reads a run's standard error to the end, passing its timeline lines on as they come; returns the rest.</summary>
+    private static async Task<string> ForwardTimelineAsync(StreamReader errors, bool timeline, CancellationToken cancellation)
+    {
+        var rest = new StringBuilder();
+        while (await errors.ReadLineAsync(cancellation) is { } line)
+        {
+            if (timeline && line.StartsWith("t=", StringComparison.Ordinal))
+            {
+                await Console.Error.WriteLineAsync(line);
+            }
+            else
+            {
+                rest.AppendLine(line);
+            }
+        }
+        return rest.ToString();
     }
 }

@@ -14,7 +14,9 @@ namespace VideoDiffusion.Farm.Grains.Windows;
 /// it reads the farm monitor's view into <see cref="FarmLoad"/>; a silo holding more running windows per slot than the
 /// farm's mean sends its surplus to silos that joined while windows were running and hold less than their share (every
 /// silo computes the same pairing from the same view and acts only on its own part), so silos that join during a job
-/// take over part of it. When the silo stops, it first
+/// take over part of it. Until the jobs that were running at the join have ended, every silo below its share takes
+/// windows: their blocks are broken up by then, and a silo whose windows finish first would otherwise idle while
+/// another still holds many. When the silo stops, it first
 /// stops taking windows and hands each running window over at the step it is on, before Orleans deactivates anything.
 /// </summary>
 public sealed class WindowBalancer(
@@ -29,12 +31,18 @@ public sealed class WindowBalancer(
     IOptions<FarmTimingOptions> timing,
     ILogger<WindowBalancer> logger) : ILifecycleParticipant<ISiloLifecycle>
 {
+    private const int MovesInFlightPerSlot = 4;
     private readonly CancellationTokenSource _stop = new();
     private Task? _loop;
     private List<SiloAddress> _lastMoves = [];
     private readonly HashSet<SiloAddress> _known = [];
     private readonly HashSet<SiloAddress> _joined = [];
     private readonly Dictionary<SiloAddress, DateTimeOffset> _recentTargets = [];
+    private HashSet<string> _runningJobs = [];
+    private bool _observed;
+
+    /// <summary>Jobs that were running when a silo joined, until they end: while any runs, every silo below its share takes windows.</summary>
+    private readonly HashSet<string> _scaledJobs = [];
 
     private IFarmMonitorGrain Monitor => grains.GetGrain<IFarmMonitorGrain>(0);
 
@@ -85,7 +93,18 @@ public sealed class WindowBalancer(
     }
 
     /// <summary>Takes the farm monitor's view: the load placement balances on and the models each silo serves.</summary>
-    private void Observe(SiloReport[] view) => load.Update(view);
+    private void Observe(SiloReport[] view)
+    {
+        load.Update(view);
+        _runningJobs = view.SelectMany(r => r.RunningWindows).Concat(running.Snapshot()).Where(j => j.Windows > 0).Select(j => j.JobId).ToHashSet();
+        if (!_observed)
+        {
+            // a silo that starts while jobs run has joined them: it balances them like the silos that saw it join
+            _observed = true;
+            _scaledJobs.UnionWith(_runningJobs);
+        }
+        _scaledJobs.IntersectWith(_runningJobs);
+    }
 
     /// <summary>
     /// Asks this silo's share of the farm's surplus windows to move. Only a surplus seen in
@@ -94,7 +113,11 @@ public sealed class WindowBalancer(
     /// </summary>
     private void Rebalance()
     {
-        var silos = load.Snapshot().Where(s => !s.Draining && s.Slots > 0).OrderBy(s => s.Address.ToString(), StringComparer.Ordinal).ToList();
+        // windows already asked to leave still show in this silo's reports until they have left: not surplus any more
+        var leaving = moves.Leaving;
+        var silos = load.Snapshot().Where(s => !s.Draining && s.Slots > 0)
+            .Select(s => s.Address.Equals(local.SiloAddress) ? s with { Windows = Math.Max(0, s.Windows - leaving) } : s)
+            .OrderBy(s => s.Address.ToString(), StringComparer.Ordinal).ToList();
         if (!silos.Any(s => s.Address.Equals(local.SiloAddress)))
         {
             // a view without this silo's own report (the monitor grain just activated afresh while silos join, its
@@ -109,11 +132,14 @@ public sealed class WindowBalancer(
         {
             _recentTargets.Remove(expired);
         }
-        var now = WindowSpread.Moves(silos, s => _joined.Contains(s) && !_recentTargets.ContainsKey(s))
+        var everySilo = _scaledJobs.Count > 0;
+        var now = WindowSpread.Moves(silos, s => (everySilo || _joined.Contains(s)) && !_recentTargets.ContainsKey(s))
             .Where(m => m.From.Equals(local.SiloAddress)).Select(m => m.To).ToList();
         var before = _lastMoves;
         _lastMoves = now;
-        var targets = now.Where(t => before.Contains(t)).Take(Math.Min(now.Count, before.Count)).ToList();
+        // a few windows in flight at a time: each move carries its latents and logs, and a silo sending a whole surplus
+        // at once stalled every window waiting for the moving ones' edges
+        var targets = now.Where(t => before.Contains(t)).Take(Math.Min(Math.Min(now.Count, before.Count), MovesInFlightPerSlot * executor.Slots - leaving)).ToList();
         if (targets.Count == 0)
         {
             return;
@@ -137,9 +163,9 @@ public sealed class WindowBalancer(
     }
 
     /// <summary>
-    /// Silos that joined while windows were running take windows until they hold their share; the others never do. A
-    /// silo whose pass has not reached it yet also holds fewer windows than the mean (an anchored pass starts window by
-    /// window down the clip), and sending it windows would only break up the blocks that placement made.
+    /// Silos that joined while windows were running take windows until they hold their share; without a join the others
+    /// never do. A silo whose pass has not reached it yet also holds fewer windows than the mean (an anchored pass starts
+    /// window by window down the clip), and sending it windows would only break up the blocks that placement made.
     /// </summary>
     private void TrackJoins(IReadOnlyList<SiloLoad> silos)
     {
@@ -152,6 +178,7 @@ public sealed class WindowBalancer(
             if (_known.Add(silo.Address) && busy && silo.Windows == 0)
             {
                 _joined.Add(silo.Address);
+                _scaledJobs.UnionWith(_runningJobs);
                 logger.LogInformation("{Silo} sees {Joined} join while windows run: it takes windows until it holds its share", local.Name, silo.Address);
             }
             else if (_joined.Contains(silo.Address) && silo.Windows > 0 && silo.Windows >= Math.Floor(mean * silo.Slots))

@@ -100,7 +100,7 @@ public sealed partial class WindowGrain
             _nextStep = handOver.NextStep;
             logger.LogInformation("window {Window} continues from its stored hand-over at step {Step}", _key.GrainKey, handOver.NextStep);
             CountArrival(handOver); // a migration that did not happen (its silo stopping) ends here too
-            await _exchange.PullSinceAsync(handOver.NextStep, _pass.Fusion.Fuses ? _pass.Windows.Windows.Count : 0, cancellation);
+            await _exchange.PullSinceAsync(handOver.NextStep, FusingWindows, cancellation);
         }
         return handOver;
     }
@@ -123,12 +123,7 @@ public sealed partial class WindowGrain
     /// </summary>
     private async Task<int> NeighboursSawAsync(CancellationToken cancellation)
     {
-        if (!_pass.Fusion.Fuses)
-        {
-            return 0;
-        }
-        var neighbours = new[] { _key.Neighbour(-1), _key.Neighbour(1) }.Where(n => n.Index >= 0 && n.Index < _pass.Windows.Windows.Count);
-        var seen = await Task.WhenAll(neighbours.Select(async n =>
+        var seen = await Task.WhenAll(FusingNeighbours.Select(async n =>
         {
             try
             {

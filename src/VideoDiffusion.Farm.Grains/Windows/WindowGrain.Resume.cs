@@ -51,7 +51,7 @@ public sealed partial class WindowGrain
         }
         logger.LogInformation("window {Window} resumed from step {Step}", _key.GrainKey, start);
         FarmMetrics.WindowResumes.Add(1, SiloTag);
-        await _exchange.PullSinceAsync(start, _pass.Fusion.Fuses ? _pass.Windows.Windows.Count : 0, cancellation);
+        await _exchange.PullSinceAsync(start, FusingWindows, cancellation);
         return start;
     }
 }

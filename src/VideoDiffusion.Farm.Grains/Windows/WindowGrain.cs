@@ -59,6 +59,7 @@ public sealed partial class WindowGrain(
     private WindowState _window = null!;
     private int _reported;
     private volatile SiloAddress? _moveTo;
+    private CancellationTokenSource _leave = new();
     private bool _moving;
     private WindowHandOver? _handOver;
     private bool _handOverStored;
@@ -67,8 +68,11 @@ public sealed partial class WindowGrain(
     private TagList SiloTag => new() { { "silo", silo.Name } };
     private int CheckpointEvery => Math.Max(1, accelerator.Value.CheckpointEvery);
 
+    /// <summary>How many windows of this pass exchange edges: all of them in a pass that fuses, none otherwise.</summary>
+    private int FusingWindows => _pass.Fusion.Fuses ? _pass.Windows.Windows.Count : 0;
+
     /// <summary>The windows this one exchanges edges with (none in a pass that does not fuse).</summary>
-    private IEnumerable<WindowKey> FusingNeighbours => _key.Neighbours(_pass.Fusion.Fuses ? _pass.Windows.Windows.Count : 0);
+    private IEnumerable<WindowKey> FusingNeighbours => _key.Neighbours(FusingWindows);
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -220,7 +224,14 @@ public sealed partial class WindowGrain(
         var start = await ResumeAsync(plan.Spec.Steps, rewindTo, cancellation);
         // movable from here on: a balancer or a stopping silo may send it elsewhere at a step boundary
         var servers = ServiceProvider.GetRequiredService<ModelServers>();
-        using var movable = ServiceProvider.GetRequiredService<WindowMoves>().Register(_key.GrainKey, target => _moveTo = target,
+        // not disposed: a move asked for on another thread may signal it after this run has ended
+        var leave = new CancellationTokenSource();
+        _leave = leave;
+        using var movable = ServiceProvider.GetRequiredService<WindowMoves>().Register(_key.GrainKey, target =>
+            {
+                _moveTo = target;
+                leave.Cancel();
+            },
             target => servers.Serves(target, _job.Model, _job.ModelHash));
         var loop = new WindowStepLoop(new FlowMatchEulerScheduler(plan.Spec.Steps, plan.Spec.Shift), plan.Prompts.Unconditional, plan.GuidanceOf(_pass));
         await loop.RunAsync([_window], start, plan.Spec.Steps, _pass.Fusion, this, cancellation);
@@ -235,8 +246,28 @@ public sealed partial class WindowGrain(
         }
     }
 
-    async ValueTask<IReadOnlyList<LatentTensor>> IWindowStepper.PredictAsync(IReadOnlyList<WindowStepInput> inputs, CancellationToken cancellation) =>
-        [await executor.DenoiseAsync(_job.Model, inputs[0], cancellation, _job.Priority, _job.Tenant, _job.Plan.IsAnchor(_pass.Name))];
+    /// <summary>
+    /// One step's prediction from the executor. A window asked to move while its step still waits for a slot withdraws
+    /// the step and leaves at once, at the boundary before it: behind a silo's queue of other windows' steps, waiting for
+    /// the step to run first would hold the move for as long as the queue is, while the farm's view still counts it here.
+    /// </summary>
+    async ValueTask<IReadOnlyList<LatentTensor>> IWindowStepper.PredictAsync(IReadOnlyList<WindowStepInput> inputs, CancellationToken cancellation)
+    {
+        var urgent = _job.Plan.IsAnchor(_pass.Name);
+        using (var step = CancellationTokenSource.CreateLinkedTokenSource(cancellation, _leave.Token))
+        {
+            try
+            {
+                return [await executor.DenoiseAsync(_job.Model, inputs[0], step.Token, _job.Priority, _job.Tenant, urgent)];
+            }
+            catch (OperationCanceledException) when (_leave.IsCancellationRequested && !cancellation.IsCancellationRequested)
+            {
+                await LeaveIfMovingAsync(_nextStep, _job.Plan.Spec.Steps, cancellation);
+            }
+        }
+        // asked to "move" to this silo: nothing to leave for
+        return [await executor.DenoiseAsync(_job.Model, inputs[0], cancellation, _job.Priority, _job.Tenant, urgent)];
+    }
 
     ValueTask IWindowStepper.FuseAsync(int step, CancellationToken cancellation) =>
         new(_exchange.ExchangeAndFuseAsync(step, _window.Latents, _pass.Windows, _job.Plan.Spec.Blend, cancellation));

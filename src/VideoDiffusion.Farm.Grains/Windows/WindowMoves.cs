@@ -11,6 +11,7 @@ public sealed class WindowMoves
 {
     private readonly object _lock = new();
     private readonly LinkedList<Movable> _windows = [];
+    private int _leaving;
 
     /// <summary>Windows running here that have not been asked to move.</summary>
     public int Count
@@ -20,6 +21,18 @@ public sealed class WindowMoves
             lock (_lock)
             {
                 return _windows.Count;
+            }
+        }
+    }
+
+    /// <summary>Windows asked to move that have not left yet: the farm's view still counts them here.</summary>
+    public int Leaving
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _leaving;
             }
         }
     }
@@ -54,6 +67,7 @@ public sealed class WindowMoves
                     {
                         move = node.Value.Move;
                         _windows.Remove(node);
+                        _leaving++;
                         break;
                     }
                 }
@@ -76,6 +90,10 @@ public sealed class WindowMoves
             {
                 _windows.Remove(node);
             }
+            else
+            {
+                _leaving--; // asked to move, and now gone
+            }
         }
     }
 
@@ -83,6 +101,14 @@ public sealed class WindowMoves
 
     private sealed class Registration(WindowMoves owner, LinkedListNode<Movable> node) : IDisposable
     {
-        public void Dispose() => owner.Remove(node);
+        private int _disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            {
+                owner.Remove(node);
+            }
+        }
     }
 }
