@@ -37,4 +37,10 @@ public sealed record SiloReport
 
     /// <summary>The models the silo serves, each with the silo's content hash of it.</summary>
     [Id(10)] public ModelInfo[] Models { get; init; } = [];
+
+    /// <summary>
+    /// Running jobs during which this silo saw another join: until they end, every silo below its share takes their
+    /// windows. Reported so the silos that joined learn it too.
+    /// </summary>
+    [Id(11)] public string[] ScaledJobs { get; init; } = [];
 }

@@ -46,6 +46,7 @@ public sealed class FarmReporter(
             RunningWindows = windows.Snapshot(),
             Draining = load.Draining,
             Models = [.. catalog.Served()],
+            ScaledJobs = load.ScaledJobs,
         };
     }
 

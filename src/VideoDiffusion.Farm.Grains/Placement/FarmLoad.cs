@@ -14,6 +14,15 @@ public sealed class FarmLoad
     private Dictionary<SiloAddress, SiloLoad> _silos = [];
     private readonly Dictionary<SiloAddress, int> _sentSince = [];
 
+    private string[] _scaledJobs = [];
+
+    /// <summary>The running jobs during which a silo joined, as far as this silo knows (what it reports as <see cref="SiloReport.ScaledJobs"/>).</summary>
+    public string[] ScaledJobs
+    {
+        get => Volatile.Read(ref _scaledJobs);
+        set => Volatile.Write(ref _scaledJobs, value);
+    }
+
     /// <summary>Whether this silo is stopping (it places nothing on itself and hands its windows over).</summary>
     public bool Draining { get; private set; }
 

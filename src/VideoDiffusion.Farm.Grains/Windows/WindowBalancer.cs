@@ -39,9 +39,11 @@ public sealed class WindowBalancer(
     private readonly HashSet<SiloAddress> _joined = [];
     private readonly Dictionary<SiloAddress, DateTimeOffset> _recentTargets = [];
     private HashSet<string> _runningJobs = [];
-    private bool _observed;
 
-    /// <summary>Jobs that were running when a silo joined, until they end: while any runs, every silo below its share takes windows.</summary>
+    /// <summary>
+    /// Jobs that were running when a silo joined (seen here or reported by another silo), until they end: while any
+    /// runs, every silo below its share takes windows.
+    /// </summary>
     private readonly HashSet<string> _scaledJobs = [];
 
     private IFarmMonitorGrain Monitor => grains.GetGrain<IFarmMonitorGrain>(0);
@@ -97,13 +99,10 @@ public sealed class WindowBalancer(
     {
         load.Update(view);
         _runningJobs = view.SelectMany(r => r.RunningWindows).Concat(running.Snapshot()).Where(j => j.Windows > 0).Select(j => j.JobId).ToHashSet();
-        if (!_observed)
-        {
-            // a silo that starts while jobs run has joined them: it balances them like the silos that saw it join
-            _observed = true;
-            _scaledJobs.UnionWith(_runningJobs);
-        }
+        // what the others saw: a silo that joined learns from them that it joined running jobs
+        _scaledJobs.UnionWith(view.SelectMany(r => r.ScaledJobs));
         _scaledJobs.IntersectWith(_runningJobs);
+        load.ScaledJobs = [.. _scaledJobs];
     }
 
     /// <summary>
@@ -179,6 +178,7 @@ public sealed class WindowBalancer(
             {
                 _joined.Add(silo.Address);
                 _scaledJobs.UnionWith(_runningJobs);
+                load.ScaledJobs = [.. _scaledJobs];
                 logger.LogInformation("{Silo} sees {Joined} join while windows run: it takes windows until it holds its share", local.Name, silo.Address);
             }
             else if (_joined.Contains(silo.Address) && silo.Windows > 0 && silo.Windows >= Math.Floor(mean * silo.Slots))
