@@ -215,6 +215,11 @@ public sealed partial class WindowGrain(
         }
         if (await artifacts.TryLoadFinalsAsync(_key.JobId, task.DependsOn, cancellation) is not { } context)
         {
+            if (!await artifacts.Store.ExistsAsync(JobArtifacts.PlanKey(_key.JobId), cancellation))
+            {
+                // the store lost the job (emptied or replaced under the farm): what this window waits for never comes
+                throw new InvalidDataException($"the job's stored plan and the final latents window {_key.GrainKey} needs are gone from the artifact store");
+            }
             // activated by a neighbour's call before the job started it: the job starts it once its context is stored
             logger.LogDebug("window {Window} waits for the windows it depends on", _key.GrainKey);
             throw new WindowNotReadyException();
