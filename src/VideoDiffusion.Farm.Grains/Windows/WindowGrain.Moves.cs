@@ -1,6 +1,9 @@
 using Microsoft.Extensions.Logging;
 using VideoDiffusion.Farm.Abstractions.Protocol;
 using Orleans.Runtime.Placement;
+using VideoDiffusion.Farm.Diffusion.Denoising;
+using VideoDiffusion.Farm.Diffusion.Rendering;
+using VideoDiffusion.Farm.Diffusion.Tensors;
 using VideoDiffusion.Farm.Grains.Storage;
 using VideoDiffusion.Farm.Grains.Telemetry;
 
@@ -29,6 +32,29 @@ public sealed partial class WindowGrain
             _edges.Import(handOver.Edges);
             CountArrival(handOver);
         }
+    }
+
+    /// <summary>
+    /// One step's prediction from the executor. A window asked to move while its step still waits for a slot withdraws
+    /// the step and leaves at once, at the boundary before it: behind a silo's queue of other windows' steps, waiting for
+    /// the step to run first would hold the move for as long as the queue is, while the farm's view still counts it here.
+    /// </summary>
+    async ValueTask<IReadOnlyList<LatentTensor>> IWindowStepper.PredictAsync(IReadOnlyList<WindowStepInput> inputs, CancellationToken cancellation)
+    {
+        var urgent = _job.Plan.IsAnchor(_pass.Name);
+        using (var step = CancellationTokenSource.CreateLinkedTokenSource(cancellation, _leave.Token))
+        {
+            try
+            {
+                return [await executor.DenoiseAsync(_job.Model, inputs[0], step.Token, _job.Priority, _job.Tenant, urgent)];
+            }
+            catch (OperationCanceledException) when (_leave.IsCancellationRequested && !cancellation.IsCancellationRequested)
+            {
+                await LeaveIfMovingAsync(_nextStep, _job.Plan.Spec.Steps, cancellation);
+            }
+        }
+        // asked to "move" to this silo: nothing to leave for
+        return [await executor.DenoiseAsync(_job.Model, inputs[0], cancellation, _job.Priority, _job.Tenant, urgent)];
     }
 
     /// <summary>
