@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
@@ -34,11 +35,20 @@ public sealed class WindowBalancer(
     private const int MovesInFlightPerSlot = 4;
     private readonly CancellationTokenSource _stop = new();
     private Task? _loop;
+    private Task? _watch;
     private List<SiloAddress> _lastMoves = [];
     private readonly HashSet<SiloAddress> _known = [];
     private readonly HashSet<SiloAddress> _joined = [];
     private readonly Dictionary<SiloAddress, DateTimeOffset> _recentTargets = [];
     private HashSet<string> _runningJobs = [];
+    private volatile bool _windowsRunning;
+
+    /// <summary>
+    /// Silos as this silo saw them become active, and whether windows were running at that moment: only those joined
+    /// running jobs. Judged when the silo appears, not when it first shows in a view of the farm, which may come after a
+    /// job started on silos that were all up before it (their blocks not reached yet, so holding no windows).
+    /// </summary>
+    private readonly ConcurrentDictionary<SiloAddress, bool> _arrivals = new();
 
     /// <summary>
     /// Jobs that were running when a silo joined (seen here or reported by another silo), until they end: while any
@@ -54,13 +64,35 @@ public sealed class WindowBalancer(
     private Task Start(CancellationToken cancellation)
     {
         // the silos up when this one starts are not "joined", whenever the first view of the farm arrives
-        _known.Add(local.SiloAddress);
-        _known.UnionWith(membership.CurrentSnapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress));
+        _arrivals.TryAdd(local.SiloAddress, false);
+        foreach (var member in membership.CurrentSnapshot.Members.Values.Where(m => m.Status == SiloStatus.Active))
+        {
+            _arrivals.TryAdd(member.SiloAddress, false);
+        }
         if (timing.Value.BalancePeriod > TimeSpan.Zero)
         {
+            _watch = Task.Run(() => WatchArrivalsAsync(_stop.Token), CancellationToken.None);
             _loop = Task.Run(() => LoopAsync(_stop.Token), CancellationToken.None);
         }
         return Task.CompletedTask;
+    }
+
+    private async Task WatchArrivalsAsync(CancellationToken stop)
+    {
+        try
+        {
+            await foreach (var snapshot in membership.MembershipUpdates.WithCancellation(stop))
+            {
+                var windowsRunning = _windowsRunning || running.Snapshot().Any(j => j.Windows > 0);
+                foreach (var member in snapshot.Members.Values.Where(m => m.Status == SiloStatus.Active))
+                {
+                    _arrivals.TryAdd(member.SiloAddress, windowsRunning);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+        }
     }
 
     private async Task LoopAsync(CancellationToken stop)
@@ -102,6 +134,7 @@ public sealed class WindowBalancer(
         // what the others saw: a silo that joined learns from them that it joined running jobs
         _scaledJobs.UnionWith(view.SelectMany(r => r.ScaledJobs));
         _scaledJobs.IntersectWith(_runningJobs);
+        _windowsRunning = _runningJobs.Count > 0;
         load.ScaledJobs = [.. _scaledJobs];
     }
 
@@ -168,13 +201,13 @@ public sealed class WindowBalancer(
     /// </summary>
     private void TrackJoins(IReadOnlyList<SiloLoad> silos)
     {
-        // this silo's own windows count as they are now: its last report may predate them (a job that just started)
-        var busy = silos.Sum(s => s.Windows) > 0 || running.Snapshot().Any(j => j.Windows > 0);
         var slots = silos.Sum(s => s.Slots);
         var mean = slots == 0 ? 0 : (double)silos.Sum(s => s.Windows) / slots;
         foreach (var silo in silos)
         {
-            if (_known.Add(silo.Address) && busy && silo.Windows == 0)
+            // a silo in the view but not yet in this silo's membership snapshot is judged once it is
+            if (_arrivals.TryGetValue(silo.Address, out var joinedRunning) && _known.Add(silo.Address)
+                && joinedRunning && silo.Windows == 0)
             {
                 _joined.Add(silo.Address);
                 _scaledJobs.UnionWith(_runningJobs);
@@ -194,9 +227,9 @@ public sealed class WindowBalancer(
     private async Task StopAsync(CancellationToken cancellation)
     {
         await _stop.CancelAsync();
-        if (_loop is not null)
+        foreach (var task in new[] { _loop, _watch }.OfType<Task>())
         {
-            await _loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await task.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
         if (executor.Slots == 0)
         {
