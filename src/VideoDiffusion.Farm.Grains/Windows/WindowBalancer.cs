@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
@@ -37,18 +36,11 @@ public sealed class WindowBalancer(
     private Task? _loop;
     private Task? _watch;
     private List<SiloAddress> _lastMoves = [];
-    private readonly HashSet<SiloAddress> _known = [];
-    private readonly HashSet<SiloAddress> _joined = [];
+    private readonly SiloJoins _joins = new();
     private readonly Dictionary<SiloAddress, DateTimeOffset> _recentTargets = [];
     private HashSet<string> _runningJobs = [];
+    /// <summary>Whether the last view of the farm showed windows running (read by the membership watch).</summary>
     private volatile bool _windowsRunning;
-
-    /// <summary>
-    /// Silos as this silo saw them become active, and whether windows were running at that moment: only those joined
-    /// running jobs. Judged when the silo appears, not when it first shows in a view of the farm, which may come after a
-    /// job started on silos that were all up before it (their blocks not reached yet, so holding no windows).
-    /// </summary>
-    private readonly ConcurrentDictionary<SiloAddress, bool> _arrivals = new();
 
     /// <summary>
     /// Jobs that were running when a silo joined (seen here or reported by another silo), until they end: while any
@@ -64,10 +56,10 @@ public sealed class WindowBalancer(
     private Task Start(CancellationToken cancellation)
     {
         // the silos up when this one starts are not "joined", whenever the first view of the farm arrives
-        _arrivals.TryAdd(local.SiloAddress, false);
+        _joins.Arrived(local.SiloAddress, false);
         foreach (var member in membership.CurrentSnapshot.Members.Values.Where(m => m.Status == SiloStatus.Active))
         {
-            _arrivals.TryAdd(member.SiloAddress, false);
+            _joins.Arrived(member.SiloAddress, false);
         }
         if (timing.Value.BalancePeriod > TimeSpan.Zero)
         {
@@ -86,7 +78,7 @@ public sealed class WindowBalancer(
                 var windowsRunning = _windowsRunning || running.Snapshot().Any(j => j.Windows > 0);
                 foreach (var member in snapshot.Members.Values.Where(m => m.Status == SiloStatus.Active))
                 {
-                    _arrivals.TryAdd(member.SiloAddress, windowsRunning);
+                    _joins.Arrived(member.SiloAddress, windowsRunning);
                 }
             }
         }
@@ -165,7 +157,7 @@ public sealed class WindowBalancer(
             _recentTargets.Remove(expired);
         }
         var everySilo = _scaledJobs.Count > 0;
-        var now = WindowSpread.Moves(silos, s => (everySilo || _joined.Contains(s)) && !_recentTargets.ContainsKey(s))
+        var now = WindowSpread.Moves(silos, s => (everySilo || _joins.Joined(s)) && !_recentTargets.ContainsKey(s))
             .Where(m => m.From.Equals(local.SiloAddress)).Select(m => m.To).ToList();
         var before = _lastMoves;
         _lastMoves = now;
@@ -201,25 +193,11 @@ public sealed class WindowBalancer(
     /// </summary>
     private void TrackJoins(IReadOnlyList<SiloLoad> silos)
     {
-        var slots = silos.Sum(s => s.Slots);
-        var mean = slots == 0 ? 0 : (double)silos.Sum(s => s.Windows) / slots;
-        foreach (var silo in silos)
+        foreach (var joined in _joins.Judge(silos))
         {
-            // a silo in the view but not yet in this silo's membership snapshot is judged once it is
-            if (_arrivals.TryGetValue(silo.Address, out var joinedRunning) && _known.Add(silo.Address)
-                && joinedRunning && silo.Windows == 0)
-            {
-                _joined.Add(silo.Address);
-                _scaledJobs.UnionWith(_runningJobs);
-                load.ScaledJobs = [.. _scaledJobs];
-                logger.LogInformation("{Silo} sees {Joined} join while windows run: it takes windows until it holds its share", local.Name, silo.Address);
-            }
-            else if (_joined.Contains(silo.Address) && silo.Windows > 0 && silo.Windows >= Math.Floor(mean * silo.Slots))
-            {
-                // it has its share: from now on it is like any other. Only once it holds a window: a view whose
-                // reports predate the job's windows has a mean of 0, which every silo "holds"
-                _joined.Remove(silo.Address);
-            }
+            _scaledJobs.UnionWith(_runningJobs);
+            load.ScaledJobs = [.. _scaledJobs];
+            logger.LogInformation("{Silo} sees {Joined} join while windows run: it takes windows until it holds its share", local.Name, joined);
         }
     }
 
