@@ -42,7 +42,7 @@ public static class VideoEncoder
         var source = new RawVideoPipeSource(Scaled(frames, width, height, scale, outWidth, outHeight)) { FrameRate = fps };
         var arguments = FFMpegArguments.FromPipeInput(source).OutputToFile(path, overwrite: true, options =>
             options.WithCustomArgument(container == VideoContainer.Mp4
-                ? $"-c:v libx264 -pix_fmt yuv420p -r {fps} -preset medium -crf 18 -movflags +faststart"
+                ? $"-c:v libx264 -pix_fmt yuv420p -r {fps} -preset veryfast -crf 18 -movflags +faststart"
                 : $"-f yuv4mpegpipe -pix_fmt yuv444p -r {fps}"));
         try
         {
