@@ -10,12 +10,12 @@ namespace VideoDiffusion.Farm.Grains.Placement;
 /// Places the windows of a pass that fuses overlaps in contiguous blocks, one per silo, in an order every silo computes
 /// alike (silos by address, rotated by the job and pass: a neighbour's push may activate a window before the job starts
 /// it). Neighbours then share a silo except at block ends, so overlap frames cross the network S-1 times per step
-/// instead of W-1. When a chained pass runs beside it (the keyframe chain of an anchored pass), the chain's windows go
-/// to the silo of the last block and that block is smaller by as many windows: the last block's windows are the last
-/// the chain releases, so that silo runs the chain while it waits for them, and no silo is left with the chain's work
-/// on top of a full block at the end. The order is remembered per pass (the most recent passes only); a silo of it
-/// that is gone gives way to the least-loaded one. A chained pass with no fused pass beside it goes window by window
-/// to the least-loaded silo.
+/// instead of W-1. When a chained pass runs beside it (the keyframe chain of an anchored pass), the chain releases the
+/// pass's windows front to back: the chain's windows go to the silo of the last block, whose windows are the last it
+/// releases, so that silo runs the chain while it waits for them, and the blocks shrink down the clip by as much as
+/// their silos start later (<see cref="ChainedBlockSizes"/>), so all finish together. The order is remembered per pass
+/// (the most recent passes only); a silo of it that is gone gives way to the least-loaded one. A chained pass with no
+/// fused pass beside it goes window by window to the least-loaded silo.
 /// </summary>
 public sealed class PassBlocks
 {
@@ -71,8 +71,8 @@ public sealed class PassBlocks
 
     /// <summary>
     /// Which of <paramref name="silos"/> contiguous blocks window <paramref name="index"/> of <paramref name="windows"/>
-    /// is in: blocks as even as whole windows allow, except that with a chain of <paramref name="chainWindows"/> windows
-    /// beside the pass the last block holds that many fewer (never more than an even share, possibly none).
+    /// is in: blocks as even as whole windows allow, or, with a chain of <paramref name="chainWindows"/> windows beside
+    /// the pass, the blocks of <see cref="ChainedBlockSizes"/>.
     /// </summary>
     public static int BlockOf(int index, int windows, int chainWindows, int silos)
     {
@@ -84,10 +84,63 @@ public sealed class PassBlocks
         {
             return (int)((long)index * silos / windows);
         }
-        var share = (windows + silos - 1) / silos;
-        var last = Math.Clamp((int)Math.Round((double)(windows + chainWindows) / silos, MidpointRounding.AwayFromZero) - chainWindows, 0, share);
-        var others = windows - last;
-        return index < others ? (int)((long)index * (silos - 1) / others) : silos - 1;
+        var end = 0;
+        var sizes = ChainedBlockSizes(windows, chainWindows, silos);
+        for (var block = 0; block < silos - 1; block++)
+        {
+            end += sizes[block];
+            if (index < end)
+            {
+                return block;
+            }
+        }
+        return silos - 1;
+    }
+
+    /// <summary>
+    /// Block sizes for a pass of <paramref name="windows"/> windows that a chain of <paramref name="chainWindows"/>
+    /// windows releases front to back, sized so the silos finish together. Counted in the time of one window: window
+    /// a starts about a · chainWindows / windows window times after the first, so a block further down the clip starts
+    /// later and holds fewer windows, and the last block, on the chain's silo, starts once the chain is done and holds
+    /// chainWindows fewer than the first. The sizes are those of the earliest common finish T: blocks of
+    /// T − (their first window's start) windows, the last one T − chainWindows, covering the pass (to within one window,
+    /// which the last block takes). Silos past the end of the clip get none.
+    /// </summary>
+    public static int[] ChainedBlockSizes(int windows, int chainWindows, int silos)
+    {
+        int low = 0, high = windows + chainWindows;
+        while (low < high)
+        {
+            var finish = (low + high) / 2;
+            if (Cover(finish, null) >= windows - 1)
+            {
+                high = finish;
+            }
+            else
+            {
+                low = finish + 1;
+            }
+        }
+        var sizes = new int[silos];
+        Cover(low, sizes);
+        sizes[^1] = windows - sizes.Sum();
+        return sizes;
+
+        // windows covered by blocks that all finish by `finish`, and their sizes but the last one's
+        int Cover(int finish, int[]? sizes)
+        {
+            var start = 0;
+            for (var block = 0; block < silos - 1; block++)
+            {
+                var size = Math.Clamp(finish - (int)((long)start * chainWindows / windows), 0, windows - start);
+                if (sizes is not null)
+                {
+                    sizes[block] = size;
+                }
+                start += size;
+            }
+            return start + Math.Max(0, finish - chainWindows);
+        }
     }
 
     private SiloAddress[] OrderOf(string job, string pass, int windows, IReadOnlyList<SiloAddress> byLoad)
