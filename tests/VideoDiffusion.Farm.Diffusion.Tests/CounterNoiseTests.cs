@@ -29,6 +29,27 @@ public class CounterNoiseTests
     }
 
     [Fact]
+    public void FramesInAnyOrderHoldEachSampleOfTheirAbsoluteFrame()
+    {
+        int[] frames = [1000, 3, 17];
+        var noise = CounterNoise.ForFrames(5, frames, 4, 3, 5);
+        for (var t = 0; t < frames.Length; t++)
+        {
+            var i = 0;
+            for (var c = 0; c < 4; c++)
+            {
+                for (var y = 0; y < 3; y++)
+                {
+                    for (var x = 0; x < 5; x++)
+                    {
+                        Assert.Equal(CounterNoise.Sample(5, frames[t], c, y, x), noise.Frame(t)[i++]);
+                    }
+                }
+            }
+        }
+    }
+
+    [Fact]
     public void NoiseIsStandardNormal()
     {
         var x = CounterNoise.Frames(3, 0, 200, 8, 8, 8).Data;

@@ -8,34 +8,15 @@ namespace VideoDiffusion.Farm.Diffusion.Noise;
 /// </summary>
 public static class CounterNoise
 {
-    public static float Sample(ulong seed, long frame, int channel, int y, int x)
-    {
-        var key = Mix(seed ^ 0x9E3779B97F4A7C15UL);
-        key = Mix(key ^ (ulong)frame);
-        key = Mix(key ^ ((ulong)(uint)channel << 32 | (uint)y << 16 | (uint)x));
-        var u1 = ((key >> 11) + 1) * (1.0 / 9007199254740993.0); // (0, 1]: log stays finite
-        var u2 = (Mix(key ^ 0xD1B54A32D192ED03UL) >> 11) * (1.0 / 9007199254740992.0);
-        return (float)(Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2.0 * Math.PI * u2));
-    }
+    public static float Sample(ulong seed, long frame, int channel, int y, int x) => SampleAt(FrameKey(seed, frame), channel, y, x);
 
     /// <summary>Noise for frames [firstFrame, firstFrame + frames) of a latent video.</summary>
     public static LatentTensor Frames(ulong seed, long firstFrame, int frames, int channels, int height, int width)
     {
         var tensor = new LatentTensor(frames, channels, height, width);
-        var data = tensor.Data;
-        var i = 0;
         for (var t = 0; t < frames; t++)
         {
-            for (var c = 0; c < channels; c++)
-            {
-                for (var y = 0; y < height; y++)
-                {
-                    for (var x = 0; x < width; x++)
-                    {
-                        data[i++] = Sample(seed, firstFrame + t, c, y, x);
-                    }
-                }
-            }
+            FillFrame(seed, firstFrame + t, tensor, t);
         }
         return tensor;
     }
@@ -46,9 +27,37 @@ public static class CounterNoise
         var tensor = new LatentTensor(frames.Count, channels, height, width);
         for (var i = 0; i < frames.Count; i++)
         {
-            Frames(seed, frames[i], 1, channels, height, width).Data.CopyTo(tensor.Frame(i));
+            FillFrame(seed, frames[i], tensor, i);
         }
         return tensor;
+    }
+
+    private static void FillFrame(ulong seed, long frame, LatentTensor tensor, int t)
+    {
+        var key = FrameKey(seed, frame);
+        var data = tensor.Frame(t);
+        var i = 0;
+        for (var c = 0; c < tensor.Channels; c++)
+        {
+            for (var y = 0; y < tensor.Height; y++)
+            {
+                for (var x = 0; x < tensor.Width; x++)
+                {
+                    data[i++] = SampleAt(key, c, y, x);
+                }
+            }
+        }
+    }
+
+    /// <summary>The part of a sample's hash that depends on the seed and the frame only, drawn once per frame.</summary>
+    private static ulong FrameKey(ulong seed, long frame) => Mix(Mix(seed ^ 0x9E3779B97F4A7C15UL) ^ (ulong)frame);
+
+    private static float SampleAt(ulong frameKey, int channel, int y, int x)
+    {
+        var key = Mix(frameKey ^ ((ulong)(uint)channel << 32 | (uint)y << 16 | (uint)x));
+        var u1 = ((key >> 11) + 1) * (1.0 / 9007199254740993.0); // (0, 1]: log stays finite
+        var u2 = (Mix(key ^ 0xD1B54A32D192ED03UL) >> 11) * (1.0 / 9007199254740992.0);
+        return (float)(Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2.0 * Math.PI * u2));
     }
 
     // SplitMix64 finaliser: a bijective avalanche mix, enough for simulation-grade noise

@@ -12,7 +12,7 @@ namespace VideoDiffusion.Farm.Grains.Storage;
 /// <summary>Where a job's plan, window checkpoints, final latents and video live in the artifact store.</summary>
 public sealed class JobArtifacts(IArtifactStore store)
 {
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = false, Converters = { new FloatArrayJsonConverter() } };
 
     public IArtifactStore Store => store;
 
