@@ -28,15 +28,22 @@ public sealed partial class RenderJobGrain
         }
     }
 
+    /// <summary>The least time ahead the expiry reminder is armed for.</summary>
+    private static readonly TimeSpan ExpiryLead = TimeSpan.FromSeconds(5);
+
     private TimeSpan Lifetime => retention.Value.LifetimeOf(Job.State);
 
-    /// <summary>Arms the expiry reminder for the rest of the finished job's lifetime (at most a day at a time).</summary>
+    /// <summary>
+    /// Arms the expiry reminder for the rest of the finished job's lifetime (at most a day at a time), never sooner than
+    /// <see cref="ExpiryLead"/>: Orleans skips a reminder's first tick when its time has passed by the time the reminder
+    /// service schedules it, and the next tick would come a day later.
+    /// </summary>
     private async Task ScheduleExpiryAsync()
     {
         if (Lifetime > TimeSpan.Zero && Job.FinishedAt is { } finished)
         {
             var due = finished + Lifetime - DateTimeOffset.UtcNow;
-            var wait = due < TimeSpan.Zero ? TimeSpan.Zero : due > ExpiryCheckPeriod ? ExpiryCheckPeriod : due;
+            var wait = due < ExpiryLead ? ExpiryLead : due > ExpiryCheckPeriod ? ExpiryCheckPeriod : due;
             await this.RegisterOrUpdateReminder(ExpiryReminderName, wait, ExpiryCheckPeriod);
         }
     }
@@ -46,7 +53,8 @@ public sealed partial class RenderJobGrain
     {
         if (Job.Request is { } request && Finished && Lifetime > TimeSpan.Zero)
         {
-            if (Job.FinishedAt + Lifetime > DateTimeOffset.UtcNow)
+            // a tick within the lead of the end of the lifetime expires the job rather than arming a reminder that soon
+            if (Job.FinishedAt + Lifetime > DateTimeOffset.UtcNow + ExpiryLead)
             {
                 await ScheduleExpiryAsync();
                 return;
