@@ -10,7 +10,7 @@ public sealed class PassBlocksTests
         var sizes = new int[silos];
         for (var i = 0; i < windows; i++)
         {
-            sizes[PassBlocks.BlockOf(i, windows, chainWindows, silos)]++;
+            sizes[PassBlocks.SiloOf(i, windows, chainWindows, silos)]++;
         }
         return sizes;
     }
@@ -23,43 +23,60 @@ public sealed class PassBlocksTests
     public void WithoutAChainBlocksAreEvenAndContiguous(int windows, int silos, int[] expected)
     {
         Assert.Equal(expected, Sizes(windows, 0, silos));
-        var blocks = Enumerable.Range(0, windows).Select(i => PassBlocks.BlockOf(i, windows, 0, silos)).ToList();
+        var blocks = Enumerable.Range(0, windows).Select(i => PassBlocks.SiloOf(i, windows, 0, silos)).ToList();
         Assert.Equal(blocks.Order(), blocks);
     }
 
     [Theory]
-    [InlineData(40, 5, 2, new[] { 22, 18 })]   // 45 windows' work: 22 main windows, and 18 beside the 5-window chain
-    [InlineData(40, 5, 4, new[] { 12, 11, 10, 7 })] // the second block starts a window later, the third two, the chain's silo after five
-    [InlineData(10, 1, 3, new[] { 4, 4, 2 })]
-    public void BlocksShrinkDownTheClipAsTheChainReleasesThemLater(int windows, int chainWindows, int silos, int[] expected)
-    {
-        Assert.Equal(expected, Sizes(windows, chainWindows, silos));
-        var blocks = Enumerable.Range(0, windows).Select(i => PassBlocks.BlockOf(i, windows, chainWindows, silos)).ToList();
-        Assert.Equal(blocks.Order(), blocks);
-    }
-
-    [Theory]
-    [InlineData(40, 5, 3)]
-    [InlineData(150, 19, 4)]
-    [InlineData(150, 19, 16)]
-    [InlineData(150, 19, 64)] // the chain alone outweighs what 64 silos share: the chain's silo holds no main window
-    [InlineData(600, 75, 16)]
-    public void TheSilosFinishTogetherCountingWhenTheChainReleasesTheirBlocks(int windows, int chainWindows, int silos)
+    [InlineData(40, 5, 2, new[] { 22, 18 })] // 45 windows' work: 22 main windows, and 18 beside the 5-window chain
+    [InlineData(40, 5, 4, new[] { 12, 11, 11, 6 })] // the chain's silo: 5 + 6 window times, the others 11 or 12
+    [InlineData(150, 19, 4, new[] { 43, 42, 42, 23 })]
+    [InlineData(150, 19, 16, new[] { 12, 9, 9, 12, 9, 9, 12, 9, 9, 12, 9, 9, 12, 9, 9, 0 })] // the chain alone outweighs a share
+    [InlineData(10, 1, 3, new[] { 4, 3, 3 })]
+    public void TheChainsSiloHoldsWhatLeavesItFinishingWithTheOthers(int windows, int chainWindows, int silos, int[] expected)
     {
         var sizes = Sizes(windows, chainWindows, silos);
-        Assert.Equal(windows, sizes.Sum());
-        Assert.Equal(sizes.SkipLast(1).OrderDescending(), sizes.SkipLast(1));
-        // in window times from the first window's start: a block starts when the chain has released its first window
-        var finishes = new List<long>();
-        var start = 0;
-        foreach (var size in sizes.SkipLast(1).Where(size => size > 0))
+        Assert.Equal(expected, sizes);
+        // its windows are the pass's last, the last the chain releases
+        var chainSilo = Enumerable.Range(0, windows).Where(i => PassBlocks.SiloOf(i, windows, chainWindows, silos) == silos - 1).ToList();
+        Assert.Equal(Enumerable.Range(windows - sizes[^1], sizes[^1]), chainSilo);
+    }
+
+    [Theory]
+    [InlineData(2, 30)]
+    [InlineData(2, 400)]
+    public void TwoSilosSplitThePassIntoTwoBlocksTheChainsBeingSmallerByTheChain(int silos, int maxWindows)
+    {
+        for (var windows = 2; windows <= maxWindows; windows++)
         {
-            finishes.Add((long)start * chainWindows / windows + size);
-            start += size;
+            for (var chainWindows = 1; chainWindows < windows; chainWindows++)
+            {
+                var blocks = Enumerable.Range(0, windows).Select(i => PassBlocks.SiloOf(i, windows, chainWindows, silos)).ToList();
+                Assert.Equal(blocks.Order(), blocks);
+                var first = blocks.Count(b => b == 0);
+                Assert.Equal((windows + chainWindows) / 2, first); // 22 of 40 beside a chain of 5: 22 + 0 = 18 + 5 − 1
+            }
         }
-        var chainSilo = chainWindows + sizes[^1];
-        Assert.InRange(finishes[0] - chainSilo, -1, 1);
-        Assert.All(finishes, finish => Assert.InRange(finish, 0, Math.Max(finishes[0], chainSilo)));
+    }
+
+    [Theory]
+    [InlineData(150, 19, 4)]
+    [InlineData(150, 19, 16)]
+    [InlineData(600, 75, 16)]
+    [InlineData(150, 19, 64)]
+    public void EverySiloBesideTheChainHasWindowsNearTheFrontAndAnEvenShare(int windows, int chainWindows, int silos)
+    {
+        var sizes = Sizes(windows, chainWindows, silos);
+        var front = sizes.SkipLast(1).ToList();
+        Assert.InRange(front.Max() - front.Min(), 0, 1 + (windows / chainWindows)); // within a chunk
+        // the chain releases about windows ÷ chainWindows windows per chain window: every silo beside it has a window
+        // among those of its first (silos − 1) chain windows
+        var releasedEarly = (int)Math.Ceiling((double)windows / chainWindows * (silos - 1)) + 1;
+        var early = Enumerable.Range(0, Math.Min(releasedEarly, windows)).Select(i => PassBlocks.SiloOf(i, windows, chainWindows, silos)).ToHashSet();
+        Assert.All(Enumerable.Range(0, Math.Min(silos - 1, windows)), silo => Assert.Contains(silo, early));
+        // overlaps cross silos only at chunk ends: a few per silo, not one per window
+        var crossings = Enumerable.Range(1, windows - 1).Count(i => PassBlocks.SiloOf(i, windows, chainWindows, silos) != PassBlocks.SiloOf(i - 1, windows, chainWindows, silos));
+        Assert.InRange(crossings, sizes.Count(size => size > 0) - 1, silos + (4 * chainWindows));
     }
 
     [Fact]

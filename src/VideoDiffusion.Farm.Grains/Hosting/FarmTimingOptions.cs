@@ -17,6 +17,13 @@ public sealed class FarmTimingOptions
     /// <summary>How often a silo compares its running windows with the farm's and sends its surplus to emptier silos; zero: never.</summary>
     public TimeSpan BalancePeriod { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// How often at most a window tells its job how many steps it has done between the quarters of its schedule it
+    /// always reports. Windows of a co-denoised pass advance together, each a step every few seconds, so reporting only
+    /// quarters left the job's progress about ten points behind its window-steps in the middle of a long clip.
+    /// </summary>
+    public TimeSpan ProgressReportPeriod { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>How long a stopping silo spends handing its running windows over before it lets them go (they then resume from checkpoints).</summary>
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(25);
 

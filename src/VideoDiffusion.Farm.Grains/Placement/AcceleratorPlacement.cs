@@ -40,7 +40,8 @@ public sealed class AcceleratorPlacementAttribute() : PlacementAttribute(Acceler
 /// the call names one (no other silo gets the grain: its model would render other bytes), preferring those that have
 /// the window's model loaded, then the one with the fewest running windows per slot (<see cref="FarmLoad"/>: the silos' last reports plus
 /// what was placed since), so the window-steps each silo runs per step stay even. The windows of one pass go in
-/// contiguous blocks (<see cref="PassBlocks"/>), so most overlaps are exchanged within a silo. A placement hint (a
+/// contiguous blocks (<see cref="PassBlocks"/>), so most overlaps are exchanged within a silo, until a silo joins during
+/// the job. A placement hint (a
 /// window moving to a chosen silo) wins when that silo is compatible and serves the hash. Silos without slots, such as gateways, never get
 /// a window.
 /// </summary>
@@ -93,7 +94,7 @@ public sealed class AcceleratorPlacementDirector(
             .ThenBy(c => c.Silo.ToString(), StringComparer.Ordinal)
             .Select(c => c.Silo)
             .ToList();
-        var chosen = _blocks.Choose(target, byLoad) ?? byLoad[0];
+        var chosen = _blocks.Choose(target, byLoad, load.ScaledJobs) ?? byLoad[0];
         load.Added(chosen);
         logger.LogDebug("placed {Grain} on {Silo}", target.GrainIdentity, chosen);
         return Task.FromResult(chosen);

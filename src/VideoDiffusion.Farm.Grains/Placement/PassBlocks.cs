@@ -11,11 +11,12 @@ namespace VideoDiffusion.Farm.Grains.Placement;
 /// alike (silos by address, rotated by the job and pass: a neighbour's push may activate a window before the job starts
 /// it). Neighbours then share a silo except at block ends, so overlap frames cross the network S-1 times per step
 /// instead of W-1. When a chained pass runs beside it (the keyframe chain of an anchored pass), the chain releases the
-/// pass's windows front to back: the chain's windows go to the silo of the last block, whose windows are the last it
-/// releases, so that silo runs the chain while it waits for them, and the blocks shrink down the clip by as much as
-/// their silos start later (<see cref="ChainedBlockSizes"/>), so all finish together. The order is remembered per pass
-/// (the most recent passes only); a silo of it that is gone gives way to the least-loaded one. A chained pass with no
-/// fused pass beside it goes window by window to the least-loaded silo.
+/// pass's windows front to back: the chain's windows go to the silo of the pass's last windows, the last it releases,
+/// so that silo runs the chain while it waits for them (<see cref="ChainSiloWindows"/>), and the windows before them
+/// are dealt to the other silos in chunks of about half what one chain window releases (<see cref="FrontChunks"/>), so every
+/// silo has work near the chain's front early and all finish together. The order is remembered per pass (the most
+/// recent passes only); a silo of it that is gone gives way to the least-loaded one. A chained pass with no fused pass
+/// beside it goes window by window to the least-loaded silo.
 /// </summary>
 public sealed class PassBlocks
 {
@@ -44,9 +45,15 @@ public sealed class PassBlocks
     public static string Describe(string pass, int windows, int chainWindows) =>
         string.Create(CultureInfo.InvariantCulture, $"{pass}/{windows}/{chainWindows}");
 
-    /// <summary>The silo for a window grain, or null when the target is not a window placed by blocks.</summary>
+    /// <summary>
+    /// The silo for a window grain, or null when the target is not a window placed by blocks. The windows of a job
+    /// during which a silo joined no longer go by blocks (the balancer breaks them up to feed the silos that joined):
+    /// those activated after the join, such as the last windows a keyframe chain releases, go to the least-loaded silo
+    /// instead of piling up on the silo their block had.
+    /// </summary>
     /// <param name="byLoad">The candidate silos, least loaded first.</param>
-    public SiloAddress? Choose(PlacementTarget target, IReadOnlyList<SiloAddress> byLoad)
+    /// <param name="scaledJobs">The running jobs during which a silo joined.</param>
+    public SiloAddress? Choose(PlacementTarget target, IReadOnlyList<SiloAddress> byLoad, IReadOnlyCollection<string> scaledJobs)
     {
         if (target.RequestContextData is not { } data || !data.TryGetValue(AcceleratorPlacement.BlocksContextKey, out var value)
             || value is not string described || Parse(described) is not (var pass, var windows, var chainWindows) || windows < 2
@@ -63,18 +70,23 @@ public sealed class PassBlocks
         {
             return null;
         }
+        if (scaledJobs.Contains(window.JobId))
+        {
+            return null;
+        }
         var order = OrderOf(window.JobId, pass, windows, byLoad);
         // a window of the chain beside the pass goes where the pass's last block is
-        var silo = window.Pass == pass ? order[BlockOf(window.Index, windows, chainWindows, order.Length)] : order[^1];
+        var silo = window.Pass == pass ? order[SiloOf(window.Index, windows, chainWindows, order.Length)] : order[^1];
         return byLoad.Contains(silo) ? silo : null;
     }
 
     /// <summary>
-    /// Which of <paramref name="silos"/> contiguous blocks window <paramref name="index"/> of <paramref name="windows"/>
-    /// is in: blocks as even as whole windows allow, or, with a chain of <paramref name="chainWindows"/> windows beside
-    /// the pass, the blocks of <see cref="ChainedBlockSizes"/>.
+    /// Which of <paramref name="silos"/> positions of the order window <paramref name="index"/> of
+    /// <paramref name="windows"/> goes to: without a chain, contiguous blocks as even as whole windows allow; with a
+    /// chain of <paramref name="chainWindows"/> windows beside the pass, the layout of <see cref="ChainSiloWindows"/>
+    /// and <see cref="FrontChunks"/>.
     /// </summary>
-    public static int BlockOf(int index, int windows, int chainWindows, int silos)
+    public static int SiloOf(int index, int windows, int chainWindows, int silos)
     {
         if (silos <= 1)
         {
@@ -84,63 +96,37 @@ public sealed class PassBlocks
         {
             return (int)((long)index * silos / windows);
         }
-        var end = 0;
-        var sizes = ChainedBlockSizes(windows, chainWindows, silos);
-        for (var block = 0; block < silos - 1; block++)
+        var front = windows - ChainSiloWindows(windows, chainWindows, silos);
+        if (index >= front)
         {
-            end += sizes[block];
-            if (index < end)
-            {
-                return block;
-            }
+            return silos - 1;
         }
-        return silos - 1;
+        var chunks = FrontChunks(front, windows, chainWindows, silos - 1);
+        return (int)((long)index * chunks / front) % (silos - 1);
     }
 
     /// <summary>
-    /// Block sizes for a pass of <paramref name="windows"/> windows that a chain of <paramref name="chainWindows"/>
-    /// windows releases front to back, sized so the silos finish together. Counted in the time of one window: window
-    /// a starts about a · chainWindows / windows window times after the first, so a block further down the clip starts
-    /// later and holds fewer windows, and the last block, on the chain's silo, starts once the chain is done and holds
-    /// chainWindows fewer than the first. The sizes are those of the earliest common finish T: blocks of
-    /// T − (their first window's start) windows, the last one T − chainWindows, covering the pass (to within one window,
-    /// which the last block takes). Silos past the end of the clip get none.
+    /// How many windows at the end of a pass the chain's silo holds beside a chain of <paramref name="chainWindows"/>
+    /// windows: as many as leave it finishing with the other silos, which share the rest, counted in window times
+    /// (C + t = (W − t) ÷ (S − 1), rounded up for the others). These are the windows the chain releases last, so that
+    /// silo runs the chain while it waits for them. None when the chain alone outweighs another silo's share.
     /// </summary>
-    public static int[] ChainedBlockSizes(int windows, int chainWindows, int silos)
-    {
-        int low = 0, high = windows + chainWindows;
-        while (low < high)
-        {
-            var finish = (low + high) / 2;
-            if (Cover(finish, null) >= windows - 1)
-            {
-                high = finish;
-            }
-            else
-            {
-                low = finish + 1;
-            }
-        }
-        var sizes = new int[silos];
-        Cover(low, sizes);
-        sizes[^1] = windows - sizes.Sum();
-        return sizes;
+    public static int ChainSiloWindows(int windows, int chainWindows, int silos) =>
+        Math.Clamp((windows - chainWindows * (silos - 1) + 1) / silos, 0, windows);
 
-        // windows covered by blocks that all finish by `finish`, and their sizes but the last one's
-        int Cover(int finish, int[]? sizes)
-        {
-            var start = 0;
-            for (var block = 0; block < silos - 1; block++)
-            {
-                var size = Math.Clamp(finish - (int)((long)start * chainWindows / windows), 0, windows - start);
-                if (sizes is not null)
-                {
-                    sizes[block] = size;
-                }
-                start += size;
-            }
-            return start + Math.Max(0, finish - chainWindows);
-        }
+    /// <summary>
+    /// Into how many even chunks the <paramref name="front"/> windows before the chain silo's are cut, dealt in turn to
+    /// the <paramref name="frontSilos"/> other silos: a whole number of rounds of chunks of about half the windows one
+    /// chain window releases. The chain releases the pass front to back, so each silo then has windows near the chain's
+    /// front within a few chain windows of the start (contiguous blocks left the silos of later blocks idle until the
+    /// chain reached them), and where the chain releases windows more slowly than the silos take them, the last windows
+    /// it releases are spread thinly. Overlaps cross silos at the chunk ends only.
+    /// </summary>
+    public static int FrontChunks(int front, int windows, int chainWindows, int frontSilos)
+    {
+        // rounds ≈ 2 × front ÷ (frontSilos × windows per chain window), rounded, at least one; chunks of at least one window
+        var rounds = (int)Math.Max(1, ((4L * front * chainWindows) + ((long)frontSilos * windows)) / (2L * frontSilos * windows));
+        return Math.Max(1, Math.Min(rounds * frontSilos, front));
     }
 
     private SiloAddress[] OrderOf(string job, string pass, int windows, IReadOnlyList<SiloAddress> byLoad)

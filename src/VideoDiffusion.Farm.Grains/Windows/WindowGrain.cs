@@ -57,7 +57,8 @@ public sealed partial class WindowGrain(
     private PlannedJob _job = null!;
     private PassPlan _pass = null!;
     private WindowState _window = null!;
-    private int _reported;
+    private int _reportedSteps;
+    private long _reportedAt;
     private volatile SiloAddress? _moveTo;
     private CancellationTokenSource _leave = new();
     private bool _moving;
@@ -269,12 +270,16 @@ public sealed partial class WindowGrain(
             await ForgetHandOverAsync(cancellation);
         }
         _edges.PruneBelowCheckpointsOf(FusingNeighbours.Select(n => n.Index), CheckpointEvery);
-        // a handful of progress reports per window, so the job grain's traffic grows with windows, not steps
-        var quarter = (step + 1) * 4 / steps;
-        if (quarter > _reported && step + 1 < steps)
+        // the steps done at each quarter of the schedule and at most once a progress period in between, so the job
+        // grain's traffic stays a handful of calls per window where steps are fast and the job's progress stays
+        // within a step of each window where they are slow
+        var done = step + 1;
+        if (done > _reportedSteps && done < steps
+            && (done * 4 / steps > _reportedSteps * 4 / steps || Stopwatch.GetElapsedTime(_reportedAt) >= timing.Value.ProgressReportPeriod))
         {
-            _reported = quarter;
-            await NotifyJobAsync(job => job.WindowProgressed(_key, quarter * 25));
+            _reportedSteps = done;
+            _reportedAt = Stopwatch.GetTimestamp();
+            await NotifyJobAsync(job => job.WindowProgressed(_key, done * 100 / steps));
         }
         await LeaveIfMovingAsync(step + 1, steps, cancellation);
     }

@@ -7,9 +7,11 @@ namespace VideoDiffusion.Farm.Grains.Windows;
 public static class WindowSpread
 {
     /// <summary>
-    /// One entry per window to move: from a silo above the farm's mean windows per slot to one below it. Silos within
-    /// one window of their share are left alone, so rounding never moves a window back and forth. Deterministic for a
-    /// given view, so silos that see the same view agree on who sends what to whom.
+    /// One entry per window to move: from a silo holding more than its share (the farm's mean windows per slot, rounded
+    /// up) to one holding fewer, never past the share. A window only moves between silos at least two windows apart,
+    /// so it never moves back and forth; rounding the share up on both sides lets the last windows of a job, fewer than
+    /// two per slot, leave a silo that holds many of them for silos that hold one. Deterministic for a given view, so
+    /// silos that see the same view agree on who sends what to whom.
     /// </summary>
     /// <param name="mayReceive">Which silos below the mean take windows.</param>
     public static List<(SiloAddress From, SiloAddress To)> Moves(IReadOnlyList<SiloLoad> silos, Func<SiloAddress, bool> mayReceive)
@@ -21,7 +23,7 @@ public static class WindowSpread
         }
         var mean = (double)silos.Sum(s => s.Windows) / slots;
         var surplus = new Queue<SiloAddress>(silos.SelectMany(s => Enumerable.Repeat(s.Address, Math.Max(0, s.Windows - (int)Math.Ceiling(mean * s.Slots)))));
-        var deficit = new Queue<SiloAddress>(silos.Where(s => mayReceive(s.Address)).SelectMany(s => Enumerable.Repeat(s.Address, Math.Max(0, (int)Math.Floor(mean * s.Slots) - s.Windows))));
+        var deficit = new Queue<SiloAddress>(silos.Where(s => mayReceive(s.Address)).SelectMany(s => Enumerable.Repeat(s.Address, Math.Max(0, (int)Math.Ceiling(mean * s.Slots) - s.Windows))));
         var moves = new List<(SiloAddress, SiloAddress)>();
         while (surplus.Count > 0 && deficit.Count > 0)
         {
