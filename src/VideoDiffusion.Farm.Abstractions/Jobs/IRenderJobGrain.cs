@@ -18,8 +18,12 @@ public interface IRenderJobGrain : IGrainWithStringKey
 
     Task Unsubscribe(IJobObserver observer);
 
-    /// <summary>From a window: it is this far (a few times per window, never per step).</summary>
+    /// <summary>From the job's first window: its first step ran (the job has left the queue).</summary>
     Task WindowProgressed(WindowKey window, int percent);
+
+    /// <summary>From a silo, once a progress period: how far each of the job's windows there is (percent of its steps).</summary>
+    [OneWay]
+    Task WindowsProgressed(WindowKey[] windows, int[] percents);
 
     /// <summary>From a window: its final latents are stored.</summary>
     Task WindowCompleted(WindowKey window);

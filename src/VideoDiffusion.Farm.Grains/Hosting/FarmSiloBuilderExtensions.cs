@@ -60,6 +60,8 @@ public static class FarmSiloBuilderExtensions
         silo.Services.AddSingleton<RunningWindows>();
         silo.Services.AddSingleton<FarmLoad>();
         silo.Services.AddSingleton<WindowMoves>();
+        silo.Services.AddSingleton<JobProgressReports>();
+        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<JobProgressReports>());
         silo.Services.AddSingleton<WindowBalancer>();
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<WindowBalancer>());
         if (accelerator.Slots > 0)

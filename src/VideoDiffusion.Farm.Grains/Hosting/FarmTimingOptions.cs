@@ -18,9 +18,8 @@ public sealed class FarmTimingOptions
     public TimeSpan BalancePeriod { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>
-    /// How often at most a window tells its job how many steps it has done between the quarters of its schedule it
-    /// always reports. Windows of a co-denoised pass advance together, each a step every few seconds, so reporting only
-    /// quarters left the job's progress about ten points behind its window-steps in the middle of a long clip.
+    /// How often each silo tells each job how far its windows there are, in one call for all of them
+    /// (<c>JobProgressReports</c>): the job's progress is at most this far behind its windows.
     /// </summary>
     public TimeSpan ProgressReportPeriod { get; set; } = TimeSpan.FromSeconds(1);
 

@@ -121,9 +121,28 @@ public sealed partial class RenderJobGrain(
             Job.StartedAt = DateTimeOffset.UtcNow;
             JobTelemetry.QueueWaitEnded(Job.Request!.Model, Job.StartedAt.Value - Job.SubmittedAt);
         }
-        if (_tasks?.IndexOf(window.Ref()) is { } i and >= 0)
+        return Progressed([window], [percent]);
+    }
+
+    public Task WindowsProgressed(WindowKey[] windows, int[] percents)
+    {
+        Called();
+        return Progressed(windows, percents);
+    }
+
+    private Task Progressed(WindowKey[] windows, int[] percents)
+    {
+        var changed = false;
+        for (var w = 0; w < Math.Min(windows.Length, percents.Length); w++)
         {
-            Job.Progress[i] = (byte)Math.Max(Job.Progress[i], Math.Clamp(percent, 0, 100));
+            if (_tasks?.IndexOf(windows[w].Ref()) is { } i and >= 0)
+            {
+                Job.Progress[i] = (byte)Math.Max(Job.Progress[i], Math.Clamp(percents[w], 0, 100));
+                changed = true;
+            }
+        }
+        if (changed)
+        {
             Notify(force: false);
         }
         return Task.CompletedTask;

@@ -18,7 +18,6 @@ public sealed partial class WindowGrain
         {
             handOver.Latents.CopyTo(_window.Latents.Data, 0);
             _nextStep = handOver.NextStep;
-            _reportedSteps = handOver.ReportedSteps;
             return handOver.NextStep;
         }
         var reached = _nextStep;
@@ -39,7 +38,6 @@ public sealed partial class WindowGrain
         }
         _edges.RestartLogAt(start);
         _nextStep = start;
-        _reportedSteps = start;
         if (reached > start)
         {
             logger.LogInformation("window {Window} had reached step {Reached} and resumes at step {Start}", _key.GrainKey, reached, start);

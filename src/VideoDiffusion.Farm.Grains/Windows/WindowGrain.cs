@@ -46,6 +46,7 @@ public sealed partial class WindowGrain(
     ILogger<WindowGrain> logger) : Grain, IWindowGrain, IWindowStepper, IGrainMigrationParticipant
 {
     private readonly EdgeMailbox _edges = new();
+    private JobProgressReports _progress = null!;
     private EdgeExchange _exchange = null!;
     private readonly CancellationTokenSource _cancel = new();
     private CancellationTokenSource? _run;
@@ -57,8 +58,6 @@ public sealed partial class WindowGrain(
     private PlannedJob _job = null!;
     private PassPlan _pass = null!;
     private WindowState _window = null!;
-    private int _reportedSteps;
-    private long _reportedAt;
     private volatile SiloAddress? _moveTo;
     private CancellationTokenSource _leave = new();
     private bool _moving;
@@ -79,6 +78,7 @@ public sealed partial class WindowGrain(
     {
         _key = WindowKey.Parse(this.GetPrimaryKeyString());
         _exchange = new EdgeExchange(_key, GrainFactory, _edges, timing.Value.EdgeStallTimeout, logger, SiloTag);
+        _progress = ServiceProvider.GetRequiredService<JobProgressReports>();
         if (_handOver is not null)
         {
             _loop = RunGuardedAsync(); // moved here from another silo: carry on at the step it reached
@@ -270,16 +270,10 @@ public sealed partial class WindowGrain(
             await ForgetHandOverAsync(cancellation);
         }
         _edges.PruneBelowCheckpointsOf(FusingNeighbours.Select(n => n.Index), CheckpointEvery);
-        // the steps done at each quarter of the schedule and at most once a progress period in between, so the job
-        // grain's traffic stays a handful of calls per window where steps are fast and the job's progress stays
-        // within a step of each window where they are slow
-        var done = step + 1;
-        if (done > _reportedSteps && done < steps
-            && (done * 4 / steps > _reportedSteps * 4 / steps || Stopwatch.GetElapsedTime(_reportedAt) >= timing.Value.ProgressReportPeriod))
+        if (step + 1 < steps)
         {
-            _reportedSteps = done;
-            _reportedAt = Stopwatch.GetTimestamp();
-            await NotifyJobAsync(job => job.WindowProgressed(_key, done * 100 / steps));
+            // the silo tells the job once a progress period, for all of its windows here
+            _progress.Stepped(_key, (step + 1) * 100 / steps);
         }
         await LeaveIfMovingAsync(step + 1, steps, cancellation);
     }

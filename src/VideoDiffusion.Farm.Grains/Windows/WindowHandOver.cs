@@ -14,8 +14,6 @@ public sealed class WindowHandOver
 
     [Id(0)] public required int NextStep { get; init; }
     [Id(1)] public required float[] Latents { get; init; }
-    /// <summary>The steps the window last reported to its job.</summary>
-    [Id(2)] public required int ReportedSteps { get; init; }
     [Id(3)] public required EdgeMailboxContents Edges { get; init; }
 
     /// <summary>The trace the window's passes belong to (the job's), so the spans it opens after moving stay in it.</summary>
