@@ -20,6 +20,14 @@ public static class FarmCli
     public static ToolProcess Start(IReadOnlyDictionary<string, string>? environment, params string[] args) =>
         ToolProcess.Start("dotnet", [FarmBinaries.Cli, .. args], Options(environment));
 
+    /// <summary>
+    /// Starts <c>farm</c> as a terminal does, with Ctrl+C (SIGINT) and SIGQUIT at their default handling: a test runner
+    /// started in the background of a shell without job control ignores them, its children inherit that, and a
+    /// process that starts with SIGINT ignored keeps ignoring it (as a <c>nohup</c>ed or background command should).
+    /// </summary>
+    public static ToolProcess StartAsInATerminal(IReadOnlyDictionary<string, string>? environment, params string[] args) =>
+        ToolProcess.Start("env", ["--default-signal=INT,QUIT", "dotnet", FarmBinaries.Cli, .. args], Options(environment));
+
     private static ToolOptions Options(IReadOnlyDictionary<string, string>? environment) => new()
     {
         Environment = environment?.ToDictionary(v => v.Key, v => (string?)v.Value),

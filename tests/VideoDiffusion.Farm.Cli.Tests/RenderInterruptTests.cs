@@ -18,7 +18,7 @@ public sealed class RenderInterruptTests : IDisposable
     /// <summary>Starts a render long enough to be stopped mid-denoise and returns once it is denoising.</summary>
     private async Task<ToolProcess> StartRenderAsync(string output)
     {
-        var render = FarmCli.Start(Environment, "render", "a yellow dog walking right on the moon", "--seconds", "60", "--out", output);
+        var render = FarmCli.StartAsInATerminal(Environment, "render", "a yellow dog walking right on the moon", "--seconds", "60", "--out", output);
         await render.WaitForOutputAsync("keyframes,", TimeSpan.FromMinutes(2));
         return render;
     }
