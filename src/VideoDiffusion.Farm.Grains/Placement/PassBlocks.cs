@@ -7,16 +7,17 @@ using VideoDiffusion.Farm.Diffusion.Plans;
 namespace VideoDiffusion.Farm.Grains.Placement;
 
 /// <summary>
-/// Places the windows of a pass that fuses overlaps in contiguous blocks, one per silo, in an order every silo computes
-/// alike (silos by address, rotated by the job and pass: a neighbour's push may activate a window before the job starts
-/// it). Neighbours then share a silo except at block ends, so overlap frames cross the network S-1 times per step
-/// instead of W-1. When a chained pass runs beside it (the keyframe chain of an anchored pass), the chain releases the
-/// pass's windows front to back: the chain's windows go to the silo of the pass's last windows, the last it releases,
-/// so that silo runs the chain while it waits for them (<see cref="ChainSiloWindows"/>), and the windows before them
-/// are dealt to the other silos in chunks of about half what one chain window releases (<see cref="FrontChunks"/>), so every
-/// silo has work near the chain's front early and all finish together. The order is remembered per pass (the most
-/// recent passes only); a silo of it that is gone gives way to the least-loaded one. A chained pass with no fused pass
-/// beside it goes window by window to the least-loaded silo.
+/// Places the windows of a pass that fuses overlaps on the silos, in an order every silo computes alike (silos by
+/// address, rotated by the job and pass: a neighbour's push may activate a window before the job starts it). Alone, the
+/// pass is cut into contiguous blocks, one per silo: neighbours share a silo except at block ends, so overlap frames
+/// cross the network S-1 times per step instead of W-1. When a chained pass runs beside it (the keyframe chain of an
+/// anchored pass), the chain releases the pass's windows front to back: the chain's windows go to the silo of the
+/// pass's last windows, the last it releases, so that silo runs the chain while it waits for them
+/// (<see cref="ChainSiloWindows"/>), and the windows before them are dealt to the other silos in chunks of about half
+/// what one chain window releases (<see cref="FrontChunks"/>), so every silo has work near the chain's front early and
+/// all finish together. The order is remembered per pass (the most recent passes only); a silo of it that is gone gives
+/// way to the least-loaded one. A chained pass with no fused pass beside it goes window by window to the least-loaded
+/// silo.
 /// </summary>
 public sealed class PassBlocks
 {

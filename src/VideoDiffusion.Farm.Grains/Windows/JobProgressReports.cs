@@ -48,7 +48,7 @@ public sealed class JobProgressReports(IGrainFactory grains, IOptions<FarmTiming
         await _stop.CancelAsync();
         if (_loop is not null)
         {
-            await _loop;
+            await _loop.WaitAsync(cancellation).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
 
