@@ -17,7 +17,7 @@ public sealed class ExecutorQueueTests
         var taken = new List<string>();
         while (queue.Count > 0)
         {
-            taken.AddRange(queue.TakeBatch(8, TimeSpan.Zero, CancellationToken.None).Select(i => names[i]));
+            taken.AddRange(queue.TakeBatch(8, TimeSpan.Zero, TimeSpan.Zero, CancellationToken.None).Select(i => names[i]));
         }
         return taken;
     }
@@ -50,7 +50,7 @@ public sealed class ExecutorQueueTests
         }
         Add("a0", "a");
         Add("a1", "a");
-        Assert.Equal(["a0"], queue.TakeBatch(8, TimeSpan.Zero, CancellationToken.None).Select(i => names[i]));
+        Assert.Equal(["a0"], queue.TakeBatch(8, TimeSpan.Zero, TimeSpan.Zero, CancellationToken.None).Select(i => names[i]));
         Add("a2", "a");
         Add("b0", "b");
         Add("b1", "b");
@@ -98,7 +98,7 @@ public sealed class ExecutorQueueTests
         Add("main1", false);
         Add("key1", true);
         Add("main2", false);
-        List<string> Take() => queue.TakeBatch(8, TimeSpan.Zero, CancellationToken.None).Select(i => names[i]).ToList();
+        List<string> Take() => queue.TakeBatch(8, TimeSpan.Zero, TimeSpan.Zero, CancellationToken.None).Select(i => names[i]).ToList();
         Assert.Equal(["key0", "key1"], Take());
         Assert.Equal(["main0", "main1", "main2"], Take());
         // an urgent step that arrives behind ordinary ones still goes first, alone
@@ -107,5 +107,40 @@ public sealed class ExecutorQueueTests
         Add("key2", true);
         Assert.Equal(["key2"], Take());
         Assert.Equal(["main3", "main4"], Take());
+    }
+
+    [Fact]
+    public async Task ASlotHeldForTheCriticalPathTakesItsNextStepBeforeOtherWorkThatCameFirst()
+    {
+        var queue = new ExecutorQueue();
+        var names = new Dictionary<WorkItem, string>();
+        var main = Item("a");
+        names[main] = "main";
+        _ = queue.Enqueue(main);
+        var urgent = Item("a", urgent: true);
+        names[urgent] = "chain";
+        // the chain's next step arrives 50 ms after the main-pass step, within the slot's hold
+        var arrives = Task.Run(async () =>
+        {
+            await Task.Delay(50);
+            _ = queue.Enqueue(urgent);
+        });
+        var taken = queue.TakeBatch(8, TimeSpan.Zero, TimeSpan.FromSeconds(5), CancellationToken.None).Select(i => names[i]).ToList();
+        await arrives;
+        Assert.Equal(["chain"], taken);
+        Assert.Equal(["main"], TakeAll(queue, names));
+    }
+
+    [Fact]
+    public void AHoldThatNoUrgentStepEndsLetsOtherWorkThroughAfterIt()
+    {
+        var queue = new ExecutorQueue();
+        var names = new Dictionary<WorkItem, string>();
+        var main = Item("a");
+        names[main] = "main";
+        _ = queue.Enqueue(main);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        Assert.Equal(["main"], queue.TakeBatch(8, TimeSpan.Zero, TimeSpan.FromMilliseconds(100), CancellationToken.None).Select(i => names[i]));
+        Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(90), $"taken after {clock.Elapsed.TotalMilliseconds} ms");
     }
 }

@@ -22,4 +22,20 @@ public sealed class RunningWindowsTests
         b0.Dispose();
         Assert.Empty(windows.Snapshot());
     }
+
+    [Fact]
+    public void CountsChainedWindowsApartUntilTheyEnd()
+    {
+        var windows = new RunningWindows();
+        var chain = windows.Register("job-a", "tenant-1", chained: true);
+        var main = windows.Register("job-a", "tenant-1");
+        Assert.Equal(1, windows.Chained);
+        Assert.Equal(2, windows.Snapshot().Single().Windows);
+
+        chain.Dispose();
+        chain.Dispose();
+        Assert.Equal(0, windows.Chained);
+        main.Dispose();
+        Assert.Equal(0, windows.Chained);
+    }
 }

@@ -45,4 +45,18 @@ public sealed class WindowMovesTests
         Assert.Equal(0, moves.Count);
         Assert.Equal(0, moves.Leaving);
     }
+
+    [Fact]
+    public void APinnedWindowLeavesOnlyWhenTheSiloStops()
+    {
+        var moves = new WindowMoves();
+        var asked = new List<string>();
+        using var main = moves.Register("main/1", _ => asked.Add("main/1"), _ => true);
+        using var chain = moves.Register("key/1", _ => asked.Add("key/1"), _ => true, pinned: true);
+
+        Assert.Equal([Target], moves.RequestMoves([Target, Target])); // the balancer: the chain's window stays
+        Assert.Equal(["main/1"], asked);
+        Assert.Equal([Target], moves.RequestMoves([Target], stopping: true)); // a stopping silo hands it over too
+        Assert.Equal(["main/1", "key/1"], asked);
+    }
 }

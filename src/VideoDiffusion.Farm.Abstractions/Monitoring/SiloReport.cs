@@ -43,4 +43,10 @@ public sealed record SiloReport
     /// windows. Reported so the silos that joined learn it too.
     /// </summary>
     [Id(11)] public string[] ScaledJobs { get; init; } = [];
+
+    /// <summary>
+    /// Of <see cref="RunningWindows"/>, those of chained passes (a job's critical path): each keeps a slot to itself, so
+    /// balancing counts that slot as taken.
+    /// </summary>
+    [Id(12)] public int ChainedWindows { get; init; }
 }

@@ -98,18 +98,25 @@ internal sealed class ExecutorQueue
     /// It lingers only when the last batch of this kind was larger than what is queued now: a lone window (a chained
     /// pass, a window of its own shape) would otherwise wait out the linger on every step for companions that never come.
     /// </summary>
-    public List<WorkItem> TakeBatch(int maxBatch, TimeSpan linger, CancellationToken shutdown)
+    /// <param name="urgentHold">
+    /// How long the slot keeps itself for an urgent item before it takes other work: after a critical-path step, the
+    /// window's next step comes within milliseconds, and a slot that took another step meanwhile made it wait out that
+    /// whole step (a keyframe chain sharing its slot with main-pass windows ran at half speed).
+    /// </param>
+    public List<WorkItem> TakeBatch(int maxBatch, TimeSpan linger, TimeSpan urgentHold, CancellationToken shutdown)
     {
         var batch = new List<WorkItem>();
+        var holdUntil = Stopwatch.GetTimestamp() + (long)(urgentHold.TotalSeconds * Stopwatch.Frequency);
         lock (_lock)
         {
-            while (_queue.First is null)
+            while (_queue.First is null || (!_queue.First.Value.Urgent && Stopwatch.GetTimestamp() < holdUntil))
             {
                 if (shutdown.IsCancellationRequested)
                 {
                     return batch;
                 }
-                Monitor.Wait(_lock, TimeSpan.FromMilliseconds(200));
+                var held = holdUntil - Stopwatch.GetTimestamp();
+                Monitor.Wait(_lock, _queue.First is null || held <= 0 ? TimeSpan.FromMilliseconds(200) : TimeSpan.FromSeconds((double)held / Stopwatch.Frequency));
             }
             var first = _queue.First.Value;
             _queue.RemoveFirst();

@@ -47,6 +47,7 @@ public sealed class FarmReporter(
             Draining = load.Draining,
             Models = [.. catalog.Served()],
             ScaledJobs = load.ScaledJobs,
+            ChainedWindows = windows.Chained,
         };
     }
 

@@ -11,16 +11,33 @@ public sealed class RunningWindows
 {
     private readonly object _lock = new();
     private readonly Dictionary<string, (string Tenant, int Windows)> _jobs = [];
+    private int _chained;
+
+    /// <summary>
+    /// Running windows of chained passes (a job's critical path, one window after another): each keeps a slot to
+    /// itself, so the farm's balancing counts that slot as taken.
+    /// </summary>
+    public int Chained
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _chained;
+            }
+        }
+    }
 
     /// <summary>Counts one more running window of <paramref name="jobId"/> until the registration is disposed.</summary>
-    public IDisposable Register(string jobId, string tenant)
+    public IDisposable Register(string jobId, string tenant, bool chained = false)
     {
         lock (_lock)
         {
             var windows = _jobs.TryGetValue(jobId, out var entry) ? entry.Windows : 0;
             _jobs[jobId] = (tenant, windows + 1);
+            _chained += chained ? 1 : 0;
         }
-        return new Registration(this, jobId);
+        return new Registration(this, jobId, chained);
     }
 
     /// <summary>The running windows per job now.</summary>
@@ -32,10 +49,11 @@ public sealed class RunningWindows
         }
     }
 
-    private void Unregister(string jobId)
+    private void Unregister(string jobId, bool chained)
     {
         lock (_lock)
         {
+            _chained -= chained ? 1 : 0;
             if (!_jobs.TryGetValue(jobId, out var entry))
             {
                 return;
@@ -52,7 +70,7 @@ public sealed class RunningWindows
     }
 
     /// <summary>One window's registration; disposing it twice counts once.</summary>
-    private sealed class Registration(RunningWindows registry, string jobId) : IDisposable
+    private sealed class Registration(RunningWindows registry, string jobId, bool chained) : IDisposable
     {
         private int _disposed;
 
@@ -60,7 +78,7 @@ public sealed class RunningWindows
         {
             if (Interlocked.Exchange(ref _disposed, 1) == 0)
             {
-                registry.Unregister(jobId);
+                registry.Unregister(jobId, chained);
             }
         }
     }

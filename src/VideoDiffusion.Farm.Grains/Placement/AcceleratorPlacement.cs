@@ -38,8 +38,8 @@ public sealed class AcceleratorPlacementAttribute() : PlacementAttribute(Acceler
 /// <summary>
 /// Chooses among silos with accelerator slots that are not stopping and that serve the job's model content hash when
 /// the call names one (no other silo gets the grain: its model would render other bytes), preferring those that have
-/// the window's model loaded, then the one with the fewest running windows per slot (<see cref="FarmLoad"/>: the silos' last reports plus
-/// what was placed since), so the window-steps each silo runs per step stay even. The windows of one pass go in
+/// the window's model loaded, then the one with the fewest running windows per open slot (<see cref="FarmLoad"/>: the silos' last reports plus
+/// what was placed since; a slot running a keyframe chain is not open), so the window-steps each silo runs per step stay even. The windows of one pass go in
 /// contiguous blocks (<see cref="PassBlocks"/>), so most overlaps are exchanged within a silo, until a silo joins during
 /// the job. A placement hint (a
 /// window moving to a chosen silo) wins when that silo is compatible and serves the hash. Silos without slots, such as gateways, never get
@@ -90,7 +90,7 @@ public sealed class AcceleratorPlacementDirector(
             candidates = candidates.Where(c => c.Models.Contains(model)).ToList();
         }
         var byLoad = candidates
-            .OrderBy(c => (double)load.Windows(c.Silo) / c.Slots)
+            .OrderBy(c => load.WindowsPerOpenSlot(c.Silo, c.Slots))
             .ThenBy(c => c.Silo.ToString(), StringComparer.Ordinal)
             .Select(c => c.Silo)
             .ToList();

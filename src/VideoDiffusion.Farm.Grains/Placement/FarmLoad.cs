@@ -32,7 +32,7 @@ public sealed class FarmLoad
     public void Update(IEnumerable<SiloReport> reports)
     {
         var silos = reports.Where(r => r.Slots.Length > 0)
-            .ToDictionary(r => r.Address, r => new SiloLoad(r.Address, r.Slots.Length, r.RunningWindows.Sum(w => w.Windows), r.Draining, ModelServers.Encode(r.Models)));
+            .ToDictionary(r => r.Address, r => new SiloLoad(r.Address, r.Slots.Length, r.RunningWindows.Sum(w => w.Windows), r.Draining, ModelServers.Encode(r.Models), r.ChainedWindows));
         lock (_lock)
         {
             _silos = silos;
@@ -49,12 +49,17 @@ public sealed class FarmLoad
         }
     }
 
-    /// <summary>Windows running on <paramref name="silo"/> as far as this silo knows (its last report and what was sent since).</summary>
-    public int Windows(SiloAddress silo)
+    /// <summary>
+    /// Windows per open slot on <paramref name="silo"/> as far as this silo knows (<see cref="SiloLoad.OpenSlots"/>):
+    /// what placement ranks silos by. A silo whose every slot runs a chained window ranks last.
+    /// </summary>
+    public double WindowsPerOpenSlot(SiloAddress silo, int slots)
     {
         lock (_lock)
         {
-            return (_silos.TryGetValue(silo, out var load) ? load.Windows : 0) + _sentSince.GetValueOrDefault(silo);
+            var load = (_silos.TryGetValue(silo, out var reported) ? reported : new SiloLoad(silo, slots, 0, false, "")) with { Slots = slots };
+            var windows = load.OtherWindows + _sentSince.GetValueOrDefault(silo);
+            return load.OpenSlots == 0 ? double.PositiveInfinity : (double)windows / load.OpenSlots;
         }
     }
 
@@ -94,5 +99,15 @@ public sealed class FarmLoad
     }
 }
 
-/// <summary>One accelerator silo's load: its slots, the windows running on it, whether it is stopping, the models it serves.</summary>
-public sealed record SiloLoad(SiloAddress Address, int Slots, int Windows, bool Draining, string Models);
+/// <summary>
+/// One accelerator silo's load: its slots, the windows running on it (<paramref name="ChainedWindows"/> of them of
+/// chained passes), whether it is stopping, the models it serves.
+/// </summary>
+public sealed record SiloLoad(SiloAddress Address, int Slots, int Windows, bool Draining, string Models, int ChainedWindows = 0)
+{
+    /// <summary>Slots not kept by a chained window: a keyframe chain is the job's critical path and runs alone on its slot.</summary>
+    public int OpenSlots => Math.Max(0, Slots - ChainedWindows);
+
+    /// <summary>The running windows that share the open slots.</summary>
+    public int OtherWindows => Math.Max(0, Windows - ChainedWindows);
+}

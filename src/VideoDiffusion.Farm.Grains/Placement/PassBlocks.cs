@@ -50,7 +50,8 @@ public sealed class PassBlocks
     /// The silo for a window grain, or null when the target is not a window placed by blocks. The windows of a job
     /// during which a silo joined no longer go by blocks (the balancer breaks them up to feed the silos that joined):
     /// those activated after the join, such as the last windows a keyframe chain releases, go to the least-loaded silo
-    /// instead of piling up on the silo their block had.
+    /// instead of piling up on the silo their block had. The chain's own windows stay on the chain's silo, which the
+    /// balancer keeps for the chain alone (its slot counts as taken).
     /// </summary>
     /// <param name="byLoad">The candidate silos, least loaded first.</param>
     /// <param name="scaledJobs">The running jobs during which a silo joined.</param>
@@ -71,7 +72,7 @@ public sealed class PassBlocks
         {
             return null;
         }
-        if (scaledJobs.Contains(window.JobId))
+        if (scaledJobs.Contains(window.JobId) && window.Pass == pass)
         {
             return null;
         }

@@ -232,7 +232,7 @@ public sealed class WindowBalancer(
                     return;
                 }
                 var targets = WindowSpread.HandOverTargets(open, moves.Count);
-                var asked = moves.RequestMoves(targets);
+                var asked = moves.RequestMoves(targets, stopping: true);
                 foreach (var target in asked)
                 {
                     load.Added(target);

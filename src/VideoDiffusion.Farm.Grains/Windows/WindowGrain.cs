@@ -209,7 +209,7 @@ public sealed partial class WindowGrain(
         var plan = _job.Plan;
         var task = plan.Task(_key.Ref());
         // farm view: this window counts as running on this silo until the loop leaves, however it leaves
-        using var running = ServiceProvider.GetRequiredService<RunningWindows>().Register(_key.JobId, _job.Tenant);
+        using var running = ServiceProvider.GetRequiredService<RunningWindows>().Register(_key.JobId, _job.Tenant, plan.Pass(_key.Pass).Chained);
         if (rewindTo is null && await artifacts.Store.ExistsAsync(JobArtifacts.FinalKey(_key), cancellation))
         {
             return; // done before (this is a re-activation): report completion again
@@ -238,7 +238,7 @@ public sealed partial class WindowGrain(
                 _moveTo = target;
                 leave.Cancel();
             },
-            target => servers.Serves(target, _job.Model, _job.ModelHash));
+            target => servers.Serves(target, _job.Model, _job.ModelHash), pinned: _pass.Chained);
         var loop = new WindowStepLoop(new FlowMatchEulerScheduler(plan.Spec.Steps, plan.Spec.Shift), plan.Prompts.Unconditional, plan.GuidanceOf(_pass));
         await loop.RunAsync([_window], start, plan.Spec.Steps, _pass.Fusion, this, cancellation);
         _nextStep = plan.Spec.Steps;

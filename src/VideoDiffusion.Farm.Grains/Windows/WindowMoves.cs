@@ -37,23 +37,28 @@ public sealed class WindowMoves
         }
     }
 
-    /// <summary>Makes a running window movable, to the silos <paramref name="accepts"/> allows, until the registration is disposed.</summary>
-    public IDisposable Register(string window, Action<SiloAddress> move, Func<SiloAddress, bool> accepts)
+    /// <summary>
+    /// Makes a running window movable, to the silos <paramref name="accepts"/> allows, until the registration is
+    /// disposed. A <paramref name="pinned"/> window (of a chained pass: the job's critical path, which a move would hold
+    /// up) leaves only when this silo stops.
+    /// </summary>
+    public IDisposable Register(string window, Action<SiloAddress> move, Func<SiloAddress, bool> accepts, bool pinned = false)
     {
         LinkedListNode<Movable> node;
         lock (_lock)
         {
-            node = _windows.AddLast(new Movable(window, move, accepts));
+            node = _windows.AddLast(new Movable(window, move, accepts, pinned));
         }
         return new Registration(this, node);
     }
 
     /// <summary>
     /// Asks one window per entry of <paramref name="targets"/> to move there, most recently started first among those
-    /// that accept that silo (a window goes only where its model has the job's content hash); returns the targets a
-    /// window was asked to move to (a target no window accepts is left out).
+    /// that accept that silo (a window goes only where its model has the job's content hash) and, unless
+    /// <paramref name="stopping"/>, are not pinned; returns the targets a window was asked to move to (a target no
+    /// window accepts is left out).
     /// </summary>
-    public List<SiloAddress> RequestMoves(IEnumerable<SiloAddress> targets)
+    public List<SiloAddress> RequestMoves(IEnumerable<SiloAddress> targets, bool stopping = false)
     {
         var asked = new List<SiloAddress>();
         foreach (var target in targets)
@@ -63,7 +68,7 @@ public sealed class WindowMoves
             {
                 for (var node = _windows.Last; node is not null; node = node.Previous)
                 {
-                    if (node.Value.Accepts(target))
+                    if ((stopping || !node.Value.Pinned) && node.Value.Accepts(target))
                     {
                         move = node.Value.Move;
                         _windows.Remove(node);
@@ -97,7 +102,7 @@ public sealed class WindowMoves
         }
     }
 
-    private sealed record Movable(string Window, Action<SiloAddress> Move, Func<SiloAddress, bool> Accepts);
+    private sealed record Movable(string Window, Action<SiloAddress> Move, Func<SiloAddress, bool> Accepts, bool Pinned);
 
     private sealed class Registration(WindowMoves owner, LinkedListNode<Movable> node) : IDisposable
     {
