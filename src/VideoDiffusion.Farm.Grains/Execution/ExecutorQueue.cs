@@ -100,8 +100,8 @@ internal sealed class ExecutorQueue
     /// </summary>
     /// <param name="urgentHold">
     /// How long the slot keeps itself for an urgent item before it takes other work: after a critical-path step, the
-    /// window's next step comes within milliseconds, and a slot that took another step meanwhile made it wait out that
-    /// whole step (a keyframe chain sharing its slot with main-pass windows ran at half speed).
+    /// window's next step comes within milliseconds, and a slot that took another step meanwhile would make it wait out
+    /// that whole step (a keyframe chain sharing its slot with main-pass windows would run at about half speed).
     /// </param>
     public List<WorkItem> TakeBatch(int maxBatch, TimeSpan linger, TimeSpan urgentHold, CancellationToken shutdown)
     {
