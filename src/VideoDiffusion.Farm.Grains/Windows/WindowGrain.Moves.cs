@@ -73,7 +73,7 @@ public sealed partial class WindowGrain
 
     private WindowHandOver CurrentHandOver() => new()
     {
-        NextStep = _nextStep, Latents = _window.Latents.Data, Edges = _edges.Export(), PassTrace = _passTrace,
+        NextStep = _nextStep, Latents = FloatBytes.From(_window.Latents.Data), Edges = _edges.Export(), PassTrace = _passTrace,
         From = silo.SiloAddress.ToString(),
     };
 

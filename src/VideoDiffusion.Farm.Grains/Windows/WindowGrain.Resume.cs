@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using VideoDiffusion.Farm.Grains.Storage;
 using VideoDiffusion.Farm.Grains.Telemetry;
@@ -16,7 +17,11 @@ public sealed partial class WindowGrain
     {
         if (rewindTo is null && await TakeHandOverAsync(cancellation) is { } handOver)
         {
-            handOver.Latents.CopyTo(_window.Latents.Data, 0);
+            if (handOver.Latents.Length != _window.Latents.Data.Length * sizeof(float))
+            {
+                throw new InvalidDataException($"window {_key.GrainKey}: the hand-over holds {handOver.Latents.Length} bytes of latents, not {_window.Latents.Data.Length * sizeof(float)}");
+            }
+            MemoryMarshal.Cast<byte, float>(handOver.Latents).CopyTo(_window.Latents.Data);
             _nextStep = handOver.NextStep;
             return handOver.NextStep;
         }

@@ -13,7 +13,8 @@ public sealed class WindowHandOver
     public const string ContextKey = "farm.window";
 
     [Id(0)] public required int NextStep { get; init; }
-    [Id(1)] public required float[] Latents { get; init; }
+    /// <summary>The latents at <see cref="NextStep"/>, as <see cref="FloatBytes"/>.</summary>
+    [Id(1)] public required byte[] Latents { get; init; }
     [Id(3)] public required EdgeMailboxContents Edges { get; init; }
 
     /// <summary>The trace the window's passes belong to (the job's), so the spans it opens after moving stay in it.</summary>
