@@ -78,12 +78,14 @@ public sealed record JobPlan(RenderJobSpec Spec, LatentShape Latent, IReadOnlyLi
     public bool IsAnchor(string pass) => Passes.Any(p => p.AnchorPass == pass);
 
     /// <summary>
-    /// A window's starting state: the job's noise for its frames, its conditioning, the opening frame where it holds
-    /// frame 0, then the clean context from the finished windows it depends on (keyframes, or a predecessor's tail).
+    /// A window's starting state: the job's noise for its frames (or <paramref name="reached"/>, the latents a window
+    /// that moved had reached), its conditioning, the opening frame where it holds frame 0, then the clean context
+    /// from the finished windows it depends on (keyframes, or a predecessor's tail).
     /// </summary>
-    public WindowState Start(WindowTask task, Func<WindowRef, LatentTensor> finished)
+    public WindowState Start(WindowTask task, Func<WindowRef, LatentTensor> finished, float[]? reached = null)
     {
-        var window = new WindowState(task.Span, NoiseFor(task.Frames), task.Conditional, task.Stride);
+        var latents = reached is null ? NoiseFor(task.Frames) : new LatentTensor(task.Frames.Count, Latent.Channels, Latent.Height, Latent.Width, reached);
+        var window = new WindowState(task.Span, latents, task.Conditional, task.Stride);
         if (task.HoldsFirstFrame)
         {
             window.SetContextFrame(task.Frames.ToList().IndexOf(FirstFrameIndex), FirstFrame!);

@@ -108,17 +108,10 @@ public sealed class JobArtifacts(IArtifactStore store)
         return finals;
     }
 
-    /// <summary>Latents as a small header (frames, channels, height, width, step) and raw little-endian floats.</summary>
+    /// <summary>Stores latents in their stored form (<see cref="StoredLatents"/>).</summary>
     public async Task SaveLatentsAsync(string key, LatentTensor latents, int step, CancellationToken cancellation = default)
     {
-        var buffer = new byte[20 + latents.Data.Length * 4];
-        BitConverter.TryWriteBytes(buffer.AsSpan(0), latents.Frames);
-        BitConverter.TryWriteBytes(buffer.AsSpan(4), latents.Channels);
-        BitConverter.TryWriteBytes(buffer.AsSpan(8), latents.Height);
-        BitConverter.TryWriteBytes(buffer.AsSpan(12), latents.Width);
-        BitConverter.TryWriteBytes(buffer.AsSpan(16), step);
-        Buffer.BlockCopy(latents.Data, 0, buffer, 20, latents.Data.Length * 4);
-        using var stream = new MemoryStream(buffer);
+        await using var stream = StoredLatents.Writer(latents, step);
         await store.PutAsync(key, stream, cancellation);
     }
 
@@ -140,24 +133,10 @@ public sealed class JobArtifacts(IArtifactStore store)
         return memory.ToArray();
     }
 
+    /// <summary>Stored latents and the step they were stored at, or null when there are none.</summary>
     public async Task<(LatentTensor Latents, int Step)?> LoadLatentsAsync(string key, CancellationToken cancellation = default)
     {
         await using var stream = await store.OpenAsync(key, cancellation);
-        if (stream is null)
-        {
-            return null;
-        }
-        using var memory = new MemoryStream();
-        await stream.CopyToAsync(memory, cancellation);
-        var bytes = memory.GetBuffer().AsSpan(0, (int)memory.Length);
-        int frames = BitConverter.ToInt32(bytes), channels = BitConverter.ToInt32(bytes[4..]), height = BitConverter.ToInt32(bytes[8..]),
-            width = BitConverter.ToInt32(bytes[12..]), step = BitConverter.ToInt32(bytes[16..]);
-        var data = new float[frames * channels * height * width];
-        if (bytes.Length != 20 + data.Length * 4)
-        {
-            throw new InvalidDataException($"{key}: truncated latents ({bytes.Length} bytes)");
-        }
-        Buffer.BlockCopy(memory.GetBuffer(), 20, data, 0, data.Length * 4);
-        return (new LatentTensor(frames, channels, height, width, data), step);
+        return stream is null ? null : await StoredLatents.ReadAsync(stream, key, cancellation);
     }
 }

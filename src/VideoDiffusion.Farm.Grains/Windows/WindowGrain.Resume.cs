@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using VideoDiffusion.Farm.Grains.Storage;
 using VideoDiffusion.Farm.Grains.Telemetry;
@@ -9,19 +8,15 @@ namespace VideoDiffusion.Farm.Grains.Windows;
 public sealed partial class WindowGrain
 {
     /// <summary>
-    /// Continues where a move left off, or from the last stored checkpoint (when rewinding, the last one at or before
-    /// the asked step) pulling the edges the neighbours sent since then. Steps this window had passed and now computes
-    /// again are counted (<see cref="FarmMetrics.RecomputedSteps"/>). Returns the step to continue from.
+    /// Continues where a move left off (<paramref name="handOver"/>, whose latents the window started from), or from
+    /// the last stored checkpoint (when rewinding, the last one at or before the asked step) pulling the edges the
+    /// neighbours sent since then. Steps this window had passed and now computes again are counted
+    /// (<see cref="FarmMetrics.RecomputedSteps"/>). Returns the step to continue from.
     /// </summary>
-    private async Task<int> ResumeAsync(int steps, int? rewindTo, CancellationToken cancellation)
+    private async Task<int> ResumeAsync(int steps, int? rewindTo, WindowHandOver? handOver, CancellationToken cancellation)
     {
-        if (rewindTo is null && await TakeHandOverAsync(cancellation) is { } handOver)
+        if (handOver is not null)
         {
-            if (handOver.Latents.Length != _window.Latents.Data.Length * sizeof(float))
-            {
-                throw new InvalidDataException($"window {_key.GrainKey}: the hand-over holds {handOver.Latents.Length} bytes of latents, not {_window.Latents.Data.Length * sizeof(float)}");
-            }
-            MemoryMarshal.Cast<byte, float>(handOver.Latents).CopyTo(_window.Latents.Data);
             _nextStep = handOver.NextStep;
             return handOver.NextStep;
         }

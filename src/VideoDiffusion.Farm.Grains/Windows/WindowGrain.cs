@@ -226,8 +226,9 @@ public sealed partial class WindowGrain(
             throw new WindowNotReadyException();
         }
         _pass = plan.Pass(_key.Pass);
-        _window = plan.Start(task, r => context[r]);
-        var start = await ResumeAsync(plan.Spec.Steps, rewindTo, cancellation);
+        var handOver = rewindTo is null ? await TakeHandOverAsync(cancellation) : null;
+        _window = plan.Start(task, r => context[r], handOver is null ? null : FloatBytes.ToFloats(handOver.Latents));
+        var start = await ResumeAsync(plan.Spec.Steps, rewindTo, handOver, cancellation);
         // movable from here on: a balancer or a stopping silo may send it elsewhere at a step boundary
         var servers = ServiceProvider.GetRequiredService<ModelServers>();
         // not disposed: a move asked for on another thread may signal it after this run has ended
