@@ -1,11 +1,12 @@
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using VideoDiffusion.Farm.Abstractions.Protocol;
 
 namespace VideoDiffusion.Farm.Grains.Storage;
 
 /// <summary>
-/// Writes a float array as the base64 of its bytes (little-endian, as on every platform the farm runs on): exact,
+/// Writes a float array as the base64 of its bytes (<see cref="FloatBytes"/>, little-endian): exact,
 /// about half the size of decimal numbers and read many times faster (a Wan-shaped plan holds 4 million prompt-state
 /// floats, read once by every silo of the job). Reads either form, so plans stored as number arrays still load.
 /// </summary>
@@ -18,12 +19,14 @@ public sealed class FloatArrayJsonConverter : JsonConverter<float[]>
             case JsonTokenType.Null:
                 return null;
             case JsonTokenType.String:
-                var bytes = reader.GetBytesFromBase64();
-                if (bytes.Length % sizeof(float) != 0)
+                try
                 {
-                    throw new JsonException($"a float array's base64 holds {bytes.Length} bytes, not a whole number of floats");
+                    return FloatBytes.ToFloats(reader.GetBytesFromBase64());
                 }
-                return MemoryMarshal.Cast<byte, float>(bytes).ToArray();
+                catch (InvalidDataException e)
+                {
+                    throw new JsonException($"a float array's base64: {e.Message}", e);
+                }
             case JsonTokenType.StartArray:
                 var list = new List<float>();
                 while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
