@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Times two `farm render` variants against each other, alternating A and B, and prints every run, the medians of wall
 # time, CPU time and peak RSS, A / B, and whether the two variants wrote the same bytes. It runs the CLI as users get it
-# (tools/publish-cli.sh: ReadyToRun, in out/farm/). A benchmark, not a test: run it on a quiet machine. Each variant
-# is LABEL=ARGS (ARGS split on spaces; leading NAME=VALUE words set environment variables, e.g.
+# (tools/publish-cli.sh: self-contained composite ReadyToRun, in out/farm/). A benchmark, not a test: run it on a quiet
+# machine. Each variant is LABEL=ARGS (ARGS split on spaces; leading NAME=VALUE words set environment variables, e.g.
 # Farm__Timing__BalancePeriod=00:00:01); arguments after -- go to every run.
 # Usage: tools/bench-ab.sh RUNS "LABEL=ARGS" "LABEL=ARGS" [-- render arguments...]
 #   tools/bench-ab.sh 3 "2x1=--silos 2 --threads 1" "1x1=--silos 1 --threads 1" -- "a yellow dog walking right on the moon" --seconds 60 --seed 9
