@@ -42,6 +42,18 @@ public sealed class FarmJobTests(FarmClusterFixture fixture)
     }
 
     [Fact]
+    public async Task KeyframeLevelsOnTheFarmEqualTheReferenceRenderer()
+    {
+        // keyframes every 2 latent frames need 3 windows, so a level at stride 8 goes on top: passes key1, key, main
+        var request = Request() with { KeyframeStride = 2 };
+        var status = await RunAsync(request);
+        Assert.True(status.State == JobState.Completed, status.Error);
+        var farm = await fixture.ReadArtifactAsync(status.Result!.ArtifactKey);
+        Assert.Equal(await FarmClusterFixture.ReferenceY4mAsync(request), farm);
+        Assert.NotEqual(await FarmClusterFixture.ReferenceY4mAsync(Request()), farm);
+    }
+
+    [Fact]
     public async Task FocusedGuidanceTravelsToTheSilosAndStillEqualsTheReference()
     {
         var request = Request() with { GuidanceFocus = 1f };

@@ -55,7 +55,7 @@ public static class FarmClipRenderer
     /// <summary>Window-steps done so far, from the share the job grain reports (it never goes back).</summary>
     private static RenderProgress ToProgress(JobStatus status, long total)
     {
-        var phase = status.State == JobState.Stitching ? "stitch" : status.Phase == PassPlan.Keyframe ? "keyframes" : status.Phase == "plan" ? "plan" : "denoise";
+        var phase = status.State == JobState.Stitching ? "stitch" : PassPlan.IsKeyframePass(status.Phase) ? "keyframes" : status.Phase == "plan" ? "plan" : "denoise";
         return new RenderProgress(phase, status.IsFinished ? total : (long)Math.Round(status.Progress * total), total);
     }
 }

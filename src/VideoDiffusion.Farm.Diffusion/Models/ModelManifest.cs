@@ -77,5 +77,15 @@ public sealed record TokenizerSettings(
 
 public sealed record TextSettings(int Dim);
 
-/// <summary>Which optional denoiser inputs exist.</summary>
-public sealed record ConditioningSettings(bool ContextLatents = false, bool FrameStride = false);
+/// <summary>
+/// Which optional denoiser inputs exist, and the frame strides the denoiser was trained at (null: 1, 2, 4 and 8). A
+/// long clip's keyframes are planned on these strides: a model that knows strides coarser than its keyframe stride gets
+/// keyframe levels (see <see cref="Plans.JobPlanner"/>).
+/// </summary>
+public sealed record ConditioningSettings(bool ContextLatents = false, bool FrameStride = false, IReadOnlyList<int>? FrameStrides = null)
+{
+    private static readonly int[] DefaultFrameStrides = [1, 2, 4, 8];
+
+    /// <summary>The strides the denoiser knows, ascending.</summary>
+    public IReadOnlyList<int> TrainedStrides => FrameStrides ?? DefaultFrameStrides;
+}

@@ -110,6 +110,12 @@ public static class ModelManifestLoader
         {
             Require(m.Tensors.Denoiser.FrameStride is not null, "tensors.denoiser.frameStride", "is required when conditioning.frameStride is true");
         }
+        if (m.Conditioning.FrameStrides is { } strides)
+        {
+            Require(m.Conditioning.FrameStride, "conditioning.frameStrides", "needs conditioning.frameStride: the denoiser must be told the stride");
+            Require(strides.Count > 0 && strides[0] == 1 && strides.Zip(strides.Skip(1)).All(p => p.First < p.Second),
+                "conditioning.frameStrides", "must start at 1 and ascend");
+        }
     }
 
     private static void RequireFile(ModelManifest m, string manifestPath, string field, string? file)

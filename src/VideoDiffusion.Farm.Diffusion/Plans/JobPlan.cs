@@ -65,7 +65,7 @@ public sealed record JobPlan(RenderJobSpec Spec, LatentShape Latent, IReadOnlyLi
         if (pass.AnchorPass is { } anchorName)
         {
             var anchor = Pass(anchorName);
-            dependsOn.AddRange(KeyframesIn(pass.Windows.Windows[window.Index]).Select(j => new WindowRef(anchorName, anchor.Windows.OwnerOf(j))).Distinct());
+            dependsOn.AddRange(AnchorFramesIn(pass, pass.Windows.Windows[window.Index], anchor).Select(j => new WindowRef(anchorName, anchor.Windows.OwnerOf(j))).Distinct());
         }
         if (pass.Chained && window.Index > 0)
         {
@@ -94,10 +94,11 @@ public sealed record JobPlan(RenderJobSpec Spec, LatentShape Latent, IReadOnlyLi
         if (pass.AnchorPass is { } anchorName)
         {
             var anchor = Pass(anchorName);
-            foreach (var j in KeyframesIn(task.Span))
+            var ratio = anchor.Stride / pass.Stride;
+            foreach (var j in AnchorFramesIn(pass, task.Span, anchor))
             {
                 var owner = anchor.Windows.OwnerOf(j);
-                window.SetContextFrame(j * Spec.KeyframeStride - task.Span.Start, finished(new WindowRef(anchorName, owner)).Frame(j - anchor.Windows.Windows[owner].Start));
+                window.SetContextFrame(j * ratio - task.Span.Start, finished(new WindowRef(anchorName, owner)).Frame(j - anchor.Windows.Windows[owner].Start));
             }
         }
         else if (pass.Chained && task.Id.Index > 0)
@@ -116,7 +117,13 @@ public sealed record JobPlan(RenderJobSpec Spec, LatentShape Latent, IReadOnlyLi
     public LatentTensor NoiseFor(IReadOnlyList<int> frames) =>
         CounterNoise.ForFrames(Spec.Seed, frames, Latent.Channels, Latent.Height, Latent.Width);
 
-    /// <summary>Indices of the keyframes (latent frame j · stride) inside a main-pass window's span.</summary>
-    private IEnumerable<int> KeyframesIn(WindowSpan span) =>
-        Enumerable.Range(span.Start, span.Length).Where(f => f % Spec.KeyframeStride == 0).Select(f => f / Spec.KeyframeStride);
+    /// <summary>
+    /// Indices j of the frames of <paramref name="anchor"/> (latent frame j · its stride) that fall on frames of a
+    /// window of <paramref name="pass"/> over <paramref name="span"/>: the anchor's stride is a multiple of the pass's.
+    /// </summary>
+    private static IEnumerable<int> AnchorFramesIn(PassPlan pass, WindowSpan span, PassPlan anchor)
+    {
+        var ratio = anchor.Stride / pass.Stride;
+        return Enumerable.Range(span.Start, span.Length).Where(f => f % ratio == 0).Select(f => f / ratio);
+    }
 }

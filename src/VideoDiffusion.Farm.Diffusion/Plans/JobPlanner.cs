@@ -10,16 +10,18 @@ namespace VideoDiffusion.Farm.Diffusion.Plans;
 /// over two primitives, co-denoise a pass and chain a pass:
 /// <list type="bullet">
 /// <item>co-denoise: one co-denoised pass over the clip, fused every <c>syncEvery</c> steps; anchored (the default for
-/// more than one window) on a chained keyframe pass first;</item>
-/// <item>keyframes: a chained keyframe pass, then a main pass whose windows never exchange during sampling and are
+/// more than one window) on a keyframe pass first;</item>
+/// <item>keyframes: a keyframe pass, then a main pass whose windows never exchange during sampling and are
 /// cross-faded once at the end;</item>
 /// <item>autoregressive: one chained pass, window i continuing the clean tail of window i − 1.</item>
 /// </list>
-/// The keyframe pass and passes of several windows with no keyframe anchors run at the job's multi-window guidance
+/// The keyframe passes and passes of several windows with no keyframe anchors run at the job's multi-window guidance
 /// (<see cref="GuidanceOf"/>).
 /// The keyframe pass is chained so the layout the first keyframes settle on (the first frame's, when the model has
 /// one) holds to the end of the clip; fused keyframe windows each invented their own and the overlaps cross-faded
-/// between them.
+/// between them. A model that knows coarser strides gets keyframe levels instead (NUWA-XL;
+/// <see cref="RenderJobSpec.CoarseStrides"/>): the chain is the top level's few windows, and each level below takes
+/// the layout from the frames above it.
 /// </summary>
 public static class JobPlanner
 {
@@ -27,9 +29,14 @@ public static class JobPlanner
     public static IReadOnlyList<PassPlan> Passes(RenderJobSpec spec)
     {
         var passes = new List<PassPlan>();
-        if (spec.KeyframePass)
+        var strides = spec.KeyframePass ? [spec.KeyframeStride, .. spec.CoarseKeyframeStrides] : Array.Empty<int>();
+        for (var level = strides.Length - 1; level >= 0; level--)
         {
-            passes.Add(new PassPlan(PassPlan.Keyframe, KeyframePlan(spec), spec.KeyframeStride, 0, FuseAtEnd: false, Chained: true, AnchorPass: null, Guidance: 0f));
+            // the top level is a chain; each level below it is anchored on the one above and fused once at the end
+            var top = level == strides.Length - 1;
+            var windows = RenderJobSpec.KeyframePlan(spec.LatentFrames, strides[level], spec.Plan.WindowLength, spec.Plan.Overlap);
+            passes.Add(new PassPlan(PassPlan.KeyframeLevel(level), windows, strides[level], 0, FuseAtEnd: !top, Chained: top,
+                top ? null : PassPlan.KeyframeLevel(level + 1), Guidance: 0f));
         }
         var anchor = spec.KeyframePass ? PassPlan.Keyframe : null;
         passes.Add(spec.Strategy switch
@@ -49,7 +56,7 @@ public static class JobPlanner
     /// clip and strong guidance grows it window after window. Anchored windows and a lone window take the job's guidance.
     /// </summary>
     private static float GuidanceOf(PassPlan pass, RenderJobSpec spec) =>
-        pass.Name == PassPlan.Keyframe || (pass.AnchorPass is null && pass.Windows.Windows.Count > 1) ? spec.MultiWindowGuidance : spec.Guidance;
+        pass.IsKeyframes || (pass.AnchorPass is null && pass.Windows.Windows.Count > 1) ? spec.MultiWindowGuidance : spec.Guidance;
 
     /// <summary>Window-steps of the job (the first frame's included), known before any model is loaded.</summary>
     public static long WindowSteps(RenderJobSpec spec) =>
@@ -77,7 +84,4 @@ public static class JobPlanner
         return plan with { FirstFrame = FirstFrameGenerator.Generate(firstFrame, model.Manifest, plan, stepped) };
     }
 
-    /// <summary>Keyframes on a coarse grid: keyframe j is latent frame j · stride, in windows of the job's window length.</summary>
-    private static WindowPlan KeyframePlan(RenderJobSpec spec) =>
-        WindowPlanner.Plan((spec.LatentFrames - 1) / spec.KeyframeStride + 1, spec.Plan.WindowLength, spec.Plan.Overlap);
 }

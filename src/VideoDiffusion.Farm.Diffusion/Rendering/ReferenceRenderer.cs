@@ -47,7 +47,7 @@ public sealed class ReferenceRenderer(DiffusionModel model)
         foreach (var pass in plan.Passes)
         {
             var loop = new WindowStepLoop(new FlowMatchEulerScheduler(spec.Steps, spec.Shift), plan.Prompts.Unconditional, plan.GuidanceOf(pass));
-            var phase = pass.Name == PassPlan.Keyframe ? "keyframes" : "denoise";
+            var phase = pass.IsKeyframes ? "keyframes" : "denoise";
             // co-denoise: every window of the pass at once; chained: one window after another
             var groups = pass.Chained ? pass.Windows.Windows.Select(w => new[] { w }).ToList() : [pass.Windows.Windows.ToArray()];
             foreach (var group in groups)

@@ -28,9 +28,9 @@ public sealed record RenderJobSpec(
     bool KeyframePass,
     bool FirstFramePass,
     int MaxBatch,
-    WindowPlan Plan)
+    WindowPlan Plan,
+    IReadOnlyList<int> CoarseKeyframeStrides)
 {
-    private static readonly int[] TrainedStrides = [1, 2, 4, 8];
 
     public static RenderJobSpec Resolve(RenderRequest request, ModelManifest manifest)
     {
@@ -120,7 +120,8 @@ public sealed record RenderJobSpec(
         {
             throw new PlanException("maxBatch", $"the batch size must be at least 1 (got {request.MaxBatch})");
         }
-        var keyframeStride = request.KeyframeStride ?? TrainedStrides.Where(s => s <= Math.Max(1, window / 2)).Max();
+        var trainedStrides = manifest.Conditioning.TrainedStrides;
+        var keyframeStride = request.KeyframeStride ?? trainedStrides.Where(s => s <= Math.Max(1, window / 2)).Max();
         if (keyframeStride < 1 || keyframeStride > window)
         {
             throw new PlanException("keyframeStride", $"keyframe stride must be between 1 and the window {window} (got {keyframeStride})");
@@ -140,9 +141,43 @@ public sealed record RenderJobSpec(
             throw new PlanException("firstFrame", $"{manifest.Name} has no first-frame model (files.firstFrame in its manifest)");
         }
         var firstFramePass = (request.FirstFrame ?? true) && manifest.Files.FirstFrame is not null;
+        var coarseStrides = keyframePass ? CoarseStrides(latentFrames, keyframeStride, window, overlap, trainedStrides) : [];
         return new RenderJobSpec(storyboard, fps, pixelFrames, latentFrames, request.Seed, steps, guidance, focus, multiWindowGuidance,
-            manifest.Sampler.Shift, request.Strategy, request.SyncEvery, request.Blend, keyframeStride, keyframePass, firstFramePass, request.MaxBatch, plan);
+            manifest.Sampler.Shift, request.Strategy, request.SyncEvery, request.Blend, keyframeStride, keyframePass, firstFramePass, request.MaxBatch, plan,
+            coarseStrides);
     }
+
+    /// <summary>
+    /// Strides of the keyframe levels above a keyframe pass at <paramref name="stride"/>, finest first (NUWA-XL's
+    /// diffusion over diffusion): while a level needs more than one window, a coarser one is planned at the coarsest
+    /// stride the model knows that is a multiple of the level's and leaves every window of the level at least two of
+    /// its frames (at most half a window apart, as the keyframe stride is for the main pass). The top level is chained;
+    /// every level below it is anchored on the one above, its windows independent of each other. The chain a long clip
+    /// waits for then holds a few windows instead of one per window length of keyframes.
+    /// </summary>
+    public static IReadOnlyList<int> CoarseStrides(int latentFrames, int stride, int window, int overlap, IReadOnlyList<int> trainedStrides)
+    {
+        var levels = new List<int>();
+        var current = stride;
+        while (KeyframeWindows(latentFrames, current, window, overlap) > 1)
+        {
+            var coarser = trainedStrides.Where(s => s > current && s % current == 0 && s / current <= window / 2).DefaultIfEmpty(0).Max();
+            if (coarser == 0)
+            {
+                break;
+            }
+            levels.Add(coarser);
+            current = coarser;
+        }
+        return levels;
+    }
+
+    /// <summary>Windows of a keyframe pass at <paramref name="stride"/>: keyframe j is latent frame j · stride.</summary>
+    public static WindowPlan KeyframePlan(int latentFrames, int stride, int window, int overlap) =>
+        WindowPlanner.Plan((latentFrames - 1) / stride + 1, window, overlap);
+
+    private static int KeyframeWindows(int latentFrames, int stride, int window, int overlap) =>
+        KeyframePlan(latentFrames, stride, window, overlap).Windows.Count;
 
     /// <summary>
     /// Whether a coarse keyframe pass runs first and anchors every window. The keyframes strategy always has one;

@@ -461,7 +461,7 @@
 
     const total = Number(s.windowsTotal) || 0;
     let win = total ? `${Number(s.windowsDone) || 0} / ${total}` : '—';
-    if (s.phase === 'key') win += ' (key frames)';
+    if ((s.phase || '').startsWith('key')) win += ' (key frames)';
     setText(els.windows, win);
 
     setText(els.jobPrompt, s.prompt || '');
@@ -545,7 +545,7 @@
     // A new plan (other job, phase switch from key frames to main, other sizes) gets a fresh grid.
     const key = `${s.id}|${phase}|${n}|${steps}`;
     if (key !== grid.key) buildGrid(n, steps, key);
-    setText(els.gridCaption, `${phase === 'key' ? 'Key-frame windows' : 'Windows'}: ${n} × ${steps} steps`);
+    setText(els.gridCaption, `${phase.startsWith('key') ? 'Key-frame windows' : 'Windows'}: ${n} × ${steps} steps`);
 
     const all = s.state === 'completed';
     for (let i = 0; i < n; i++) {
