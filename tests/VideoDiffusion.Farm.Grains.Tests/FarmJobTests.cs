@@ -32,35 +32,31 @@ public sealed class FarmJobTests(FarmClusterFixture fixture)
     [InlineData("co-denoise", 4, "auto")]
     [InlineData("keyframes", 1, "auto")]
     [InlineData("autoregressive", 1, "auto")]
-    public async Task FarmOutputEqualsTheReferenceRenderer(string strategy, int syncEvery, string anchors)
+    public async Task FarmOutputEqualsTheReferenceRenderer(string strategy, int syncEvery, string anchors) =>
+        await RenderEqualToTheReferenceAsync(Request(strategy, syncEvery, anchors: anchors));
+
+    /// <summary>Renders <paramref name="request"/> on the farm, asserts the video equals the reference renderer's, returns it.</summary>
+    private async Task<byte[]> RenderEqualToTheReferenceAsync(RenderJobRequest request)
     {
-        var request = Request(strategy, syncEvery, anchors: anchors);
         var status = await RunAsync(request);
         Assert.True(status.State == JobState.Completed, status.Error);
         var farm = await fixture.ReadArtifactAsync(status.Result!.ArtifactKey);
         Assert.Equal(await FarmClusterFixture.ReferenceY4mAsync(request), farm);
+        return farm;
     }
 
     [Fact]
     public async Task KeyframeLevelsOnTheFarmEqualTheReferenceRenderer()
     {
         // keyframes every 2 latent frames need 3 windows, so a level at stride 8 goes on top: passes key1, key, main
-        var request = Request() with { KeyframeStride = 2 };
-        var status = await RunAsync(request);
-        Assert.True(status.State == JobState.Completed, status.Error);
-        var farm = await fixture.ReadArtifactAsync(status.Result!.ArtifactKey);
-        Assert.Equal(await FarmClusterFixture.ReferenceY4mAsync(request), farm);
+        var farm = await RenderEqualToTheReferenceAsync(Request() with { KeyframeStride = 2 });
         Assert.NotEqual(await FarmClusterFixture.ReferenceY4mAsync(Request()), farm);
     }
 
     [Fact]
     public async Task FocusedGuidanceTravelsToTheSilosAndStillEqualsTheReference()
     {
-        var request = Request() with { GuidanceFocus = 1f };
-        var status = await RunAsync(request);
-        Assert.True(status.State == JobState.Completed, status.Error);
-        var farm = await fixture.ReadArtifactAsync(status.Result!.ArtifactKey);
-        Assert.Equal(await FarmClusterFixture.ReferenceY4mAsync(request), farm);
+        var farm = await RenderEqualToTheReferenceAsync(Request() with { GuidanceFocus = 1f });
         Assert.NotEqual(await FarmClusterFixture.ReferenceY4mAsync(Request()), farm);
     }
 

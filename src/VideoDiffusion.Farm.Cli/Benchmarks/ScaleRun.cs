@@ -58,10 +58,10 @@ public sealed record ScaleRunResult
     public required bool Simulated { get; init; }
 
     /// <summary>
-    /// Wall seconds of the job's chained passes (a keyframe pass) at one simulated window-step per call: they run one
-    /// window after another on any number of silos, so no makespan is shorter.
+    /// Wall seconds of the job's critical path (<see cref="JobPlanner.CriticalPathWindowSteps"/>) at one simulated
+    /// window-step per call: no number of silos finishes the job sooner.
     /// </summary>
-    public double ChainSeconds { get; init; }
+    public double CriticalPathSeconds { get; init; }
 
     /// <summary>Busy time ÷ starting slots: the makespan if the work were spread perfectly and nothing else took time.</summary>
     public double IdealSeconds => BusySeconds / Silos;
@@ -142,16 +142,15 @@ public static class ScaleRun
             WindowMoves = moves.Total,
             RecomputedSteps = recomputed.Total,
             Simulated = statuses[0].Simulated,
-            ChainSeconds = statuses[0].Simulated ? ChainSeconds(request, options) : 0,
+            CriticalPathSeconds = statuses[0].Simulated ? CriticalPathOf(request, options) : 0,
         };
     }
 
-    private static double ChainSeconds(RenderJobRequest request, ScaleRunOptions options)
+    private static double CriticalPathOf(RenderJobRequest request, ScaleRunOptions options)
     {
         var spec = RenderJobSpec.Resolve(JobRequestMapper.ToRenderRequest(request), ModelManifestLoader.Load(options.ModelFolder));
         var profile = AcceleratorProfile.Load(options.ModelFolder);
-        var chainedSteps = JobPlanner.Passes(spec).Where(p => p.Chained).Sum(p => (long)p.Windows.Windows.Count * spec.Steps);
-        return chainedSteps * profile.CallSeconds(1) * (options.TimeScale ?? profile.TimeScale);
+        return JobPlanner.CriticalPathWindowSteps(spec) * profile.CallSeconds(1) * (options.TimeScale ?? profile.TimeScale);
     }
 
     private static double Busy(EmbeddedFarm farm) =>

@@ -63,6 +63,14 @@ public static class JobPlanner
         (spec.FirstFramePass ? spec.Steps : 0) + Passes(spec).Sum(p => (long)p.Windows.Windows.Count * spec.Steps);
 
     /// <summary>
+    /// Window-steps on the job's critical path, the least any number of slots could finish it in: the first frame, then
+    /// every window of a chained pass one after another, and one window of each other pass (its windows run side by
+    /// side, each after the windows it is anchored on).
+    /// </summary>
+    public static long CriticalPathWindowSteps(RenderJobSpec spec) =>
+        (spec.FirstFramePass ? spec.Steps : 0) + Passes(spec).Sum(p => (p.Chained ? p.Windows.Windows.Count : 1) * (long)spec.Steps);
+
+    /// <summary>
     /// The whole plan: passes, each distinct prompt encoded once with the model's text encoder, and the opening frame
     /// laid out by the model's first-frame model when the job has a first-frame pass.
     /// </summary>

@@ -214,21 +214,8 @@ public sealed partial class WindowGrain(
         {
             return; // done before (this is a re-activation): report completion again
         }
-        if (await artifacts.TryLoadFinalsAsync(_key.JobId, task.DependsOn, cancellation) is not { } context)
-        {
-            if (!await artifacts.Store.ExistsAsync(JobArtifacts.PlanKey(_key.JobId), cancellation))
-            {
-                // the store lost the job (emptied or replaced under the farm): what this window waits for never comes
-                throw new InvalidDataException($"the job's stored plan and the final latents window {_key.GrainKey} needs are gone from the artifact store");
-            }
-            // activated by a neighbour's call before the job started it: the job starts it once its context is stored
-            logger.LogDebug("window {Window} waits for the windows it depends on", _key.GrainKey);
-            throw new WindowNotReadyException();
-        }
         _pass = plan.Pass(_key.Pass);
-        var handOver = rewindTo is null ? await TakeHandOverAsync(cancellation) : null;
-        _window = plan.Start(task, r => context[r], handOver is null ? null : FloatBytes.ToFloats(handOver.Latents));
-        var start = await ResumeAsync(plan.Spec.Steps, rewindTo, handOver, cancellation);
+        var start = await StartAsync(plan, task, rewindTo, cancellation);
         // movable from here on: a balancer or a stopping silo may send it elsewhere at a step boundary
         var servers = ServiceProvider.GetRequiredService<ModelServers>();
         // not disposed: a move asked for on another thread may signal it after this run has ended
@@ -251,6 +238,29 @@ public sealed partial class WindowGrain(
         {
             await GrainFactory.GetGrain<IWindowGrain>(neighbour.GrainKey).NeighbourFinished(_key.Index);
         }
+    }
+
+    /// <summary>
+    /// Lays out the window's starting state and returns the step to continue from. The finished windows it is given
+    /// context from and a hand-over's latents are read, used and dropped here: a running window holds its own state
+    /// only, however many windows of a job wait for a slot at once.
+    /// </summary>
+    private async Task<int> StartAsync(JobPlan plan, WindowTask task, int? rewindTo, CancellationToken cancellation)
+    {
+        if (await artifacts.TryLoadFinalsAsync(_key.JobId, task.DependsOn, cancellation) is not { } context)
+        {
+            if (!await artifacts.Store.ExistsAsync(JobArtifacts.PlanKey(_key.JobId), cancellation))
+            {
+                // the store lost the job (emptied or replaced under the farm): what this window waits for never comes
+                throw new InvalidDataException($"the job's stored plan and the final latents window {_key.GrainKey} needs are gone from the artifact store");
+            }
+            // activated by a neighbour's call before the job started it: the job starts it once its context is stored
+            logger.LogDebug("window {Window} waits for the windows it depends on", _key.GrainKey);
+            throw new WindowNotReadyException();
+        }
+        var handOver = rewindTo is null ? await TakeHandOverAsync(cancellation) : null;
+        _window = plan.Start(task, r => context[r], handOver is null ? null : FloatBytes.ToFloats(handOver.Latents));
+        return await ResumeAsync(plan.Spec.Steps, rewindTo, handOver, cancellation);
     }
 
     ValueTask IWindowStepper.FuseAsync(int step, CancellationToken cancellation) =>
