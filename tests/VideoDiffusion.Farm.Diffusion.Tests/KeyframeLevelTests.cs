@@ -16,7 +16,7 @@ public class KeyframeLevelTests(MoonwalkModelFixture fixture) : IClassFixture<Mo
     private RenderJobSpec Spec(RenderRequest request) => RenderJobSpec.Resolve(request, fixture.Model.Manifest);
 
     [Fact]
-    public void LevelsAreAddedUntilOneWindowHoldsTheTopLevel()
+    public void LevelsAreAddedWhileTheyShortenTheCriticalPath()
     {
         // a 10-minute Wan-shaped clip: 2,400 latent frames, keyframes every 8 in 19 windows of 21, then every 64 (3 windows), then every 512 (1)
         Assert.Equal([64, 512], RenderJobSpec.CoarseStrides(2400, 8, 21, 5, WanShapeStrides));
@@ -24,17 +24,19 @@ public class KeyframeLevelTests(MoonwalkModelFixture fixture) : IClassFixture<Mo
         Assert.Equal([32, 128, 512], RenderJobSpec.CoarseStrides(2400, 8, 8, 2, WanShapeStrides));
         // a model that knows no stride coarser than its keyframe stride keeps one chained keyframe pass
         Assert.Empty(RenderJobSpec.CoarseStrides(2400, 8, 21, 5, [1, 2, 4, 8]));
-        // one keyframe window needs no level above it
+        // one keyframe window needs no level above it, and a chain of two gains nothing from one: its chain plus a window is two windows too
         Assert.Empty(RenderJobSpec.CoarseStrides(100, 8, 21, 5, WanShapeStrides));
-        Assert.Empty(Spec(Leveled with { KeyframeStride = null }).CoarseKeyframeStrides);
-        Assert.Empty(Spec(Leveled with { Anchors = KeyframeAnchors.None }).CoarseKeyframeStrides);
+        Assert.Empty(RenderJobSpec.CoarseStrides(24, 2, 8, 2, [1, 2, 4, 8]));
+        Assert.Equal([8], RenderJobSpec.CoarseStrides(36, 2, 8, 2, [1, 2, 4, 8]));
+        Assert.Empty(Spec(Leveled with { KeyframeStride = null }).KeyframeLevelStrides);
+        Assert.Empty(Spec(Leveled with { Anchors = KeyframeAnchors.None }).KeyframeLevelStrides);
     }
 
     [Fact]
     public void TheTopLevelIsChainedAndEveryLevelBelowIsAnchoredOnTheOneAbove()
     {
         var spec = Spec(Leveled);
-        Assert.Equal([8], spec.CoarseKeyframeStrides);
+        Assert.Equal([8], spec.KeyframeLevelStrides);
         var passes = JobPlanner.Passes(spec);
         Assert.Equal(["key1", PassPlan.Keyframe, PassPlan.Main], passes.Select(p => p.Name));
         Assert.True(passes[0].Chained);

@@ -75,9 +75,14 @@ public static class BenchScaleCommand
             Console.WriteLine("| silos | jobs | windows/job | window-steps | makespan s | ideal s | critical path s | efficiency | utilisation | messages/window-step | job-grain calls/job | peak RSS MB (per silo) | moves | recomputed |");
             Console.WriteLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
             var results = new List<ScaleRunResult>();
+            var failed = 0;
             foreach (var configuration in configurations)
             {
-                var r = await RunChildAsync(configuration, cancellation);
+                if (await RunChildAsync(configuration, cancellation) is not { } r)
+                {
+                    failed++;
+                    continue; // the row says why; the other configurations still run
+                }
                 results.Add(r);
                 var silosText = r.SilosAtEnd == r.Silos ? $"{r.Silos}" : $"{r.Silos} → {r.SilosAtEnd}";
                 var rss = r.PeakWorkingSetBytes / 1048576.0;
@@ -94,11 +99,13 @@ public static class BenchScaleCommand
                 Console.WriteLine("simulated accelerators: the timing is the profile's, the videos are not renders");
                 Console.WriteLine("ideal: busy time ÷ slots; critical path: chained windows one after another and one window of every other pass, the least any number of silos could take");
             }
+            return failed == 0 ? 0 : 1;
         });
         return command;
     }
 
-    private static async Task<ScaleRunResult> RunChildAsync(ScaleRunOptions options, CancellationToken cancellation)
+    /// <summary>Runs one configuration in a process of its own; null (after printing a row saying why) when it failed.</summary>
+    private static async Task<ScaleRunResult?> RunChildAsync(ScaleRunOptions options, CancellationToken cancellation)
     {
         var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, RedirectStandardError = true };
         if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet")
@@ -116,11 +123,17 @@ public static class BenchScaleCommand
         await child.WaitForExitAsync(cancellation);
         // the result is the run's last JSON line; the silos' own log lines may follow it
         var result = (await output).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault(l => l.StartsWith('{'));
-        if (child.ExitCode != 0 || result is null)
+        if (child.ExitCode == 0 && result is not null)
         {
-            throw new InvalidOperationException($"bench-scale run with {options.Silos} silos failed (exit {child.ExitCode}): {(await errors).Trim()} {(await output).Trim()}");
+            return JsonSerializer.Deserialize<ScaleRunResult>(result)!;
         }
-        return JsonSerializer.Deserialize<ScaleRunResult>(result)!;
+        // exit 137 is SIGKILL, on a machine without a supervisor almost always the kernel's out-of-memory killer
+        var why = child.ExitCode == 137 ? "killed (exit 137: out of memory, most likely; every silo of the row shares this machine's memory)" : $"failed (exit {child.ExitCode})";
+        Console.WriteLine($"| {options.Silos}{(options.AddSilos > 0 ? $" → {options.Silos + options.AddSilos}" : "")} | {options.Jobs} | {why} |");
+        var log = ((await errors) + "\n" + (await output)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        await Console.Error.WriteLineAsync($"bench-scale run with {options.Silos} silos {why}; the last lines it wrote:");
+        await Console.Error.WriteLineAsync(string.Join('\n', log.TakeLast(20)));
+        return null;
     }
 
     /// <summary>Reads a run's standard error to the end, passing its timeline lines on as they come; returns the rest.</summary>

@@ -36,7 +36,7 @@ public static class RenderReport
             r.Spec.Blend,
             r.Spec.KeyframeStride,
             r.Spec.KeyframePass,
-            r.Spec.CoarseKeyframeStrides,
+            r.Spec.KeyframeLevelStrides,
             r.Spec.FirstFramePass,
             batch = r.Spec.MaxBatch,
         },

@@ -29,7 +29,7 @@ public static class JobPlanner
     public static IReadOnlyList<PassPlan> Passes(RenderJobSpec spec)
     {
         var passes = new List<PassPlan>();
-        var strides = spec.KeyframePass ? [spec.KeyframeStride, .. spec.CoarseKeyframeStrides] : Array.Empty<int>();
+        var strides = spec.KeyframePass ? [spec.KeyframeStride, .. spec.KeyframeLevelStrides] : Array.Empty<int>();
         for (var level = strides.Length - 1; level >= 0; level--)
         {
             // the top level is a chain; each level below it is anchored on the one above and fused once at the end

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using VideoDiffusion.Farm.Diffusion.Fusion;
 using VideoDiffusion.Farm.Diffusion.Models;
 using VideoDiffusion.Farm.Diffusion.Planning;
@@ -29,8 +30,11 @@ public sealed record RenderJobSpec(
     bool FirstFramePass,
     int MaxBatch,
     WindowPlan Plan,
-    IReadOnlyList<int> CoarseKeyframeStrides)
+    IReadOnlyList<int>? CoarseKeyframeStrides = null)
 {
+    /// <summary>Strides of the keyframe levels above the keyframe pass, finest first (<see cref="CoarseStrides"/>); none for a plan stored without them.</summary>
+    [JsonIgnore]
+    public IReadOnlyList<int> KeyframeLevelStrides => CoarseKeyframeStrides ?? [];
 
     public static RenderJobSpec Resolve(RenderRequest request, ModelManifest manifest)
     {
@@ -149,20 +153,21 @@ public sealed record RenderJobSpec(
 
     /// <summary>
     /// Strides of the keyframe levels above a keyframe pass at <paramref name="stride"/>, finest first (NUWA-XL's
-    /// diffusion over diffusion): while a level needs more than one window, a coarser one is planned at the coarsest
-    /// stride the model knows that is a multiple of the level's and leaves every window of the level at least two of
-    /// its frames (at most half a window apart, as the keyframe stride is for the main pass). The top level is chained;
-    /// every level below it is anchored on the one above, its windows independent of each other. The chain a long clip
-    /// waits for then holds a few windows instead of one per window length of keyframes.
+    /// diffusion over diffusion). A coarser level goes at the coarsest stride the model knows that is a multiple of the
+    /// level's and leaves every window of the level at least two of its frames (at most half a window apart, as the
+    /// keyframe stride is for the main pass), and only when it shortens the job's critical path: the top level is
+    /// chained and every level below it is anchored on the one above, its windows side by side, so a level of n
+    /// chained windows becomes the coarser level's chain plus one window. The chain a long clip waits for then holds a
+    /// few windows instead of one per window length of keyframes; a short clip keeps its chain and does no more work.
     /// </summary>
     public static IReadOnlyList<int> CoarseStrides(int latentFrames, int stride, int window, int overlap, IReadOnlyList<int> trainedStrides)
     {
         var levels = new List<int>();
         var current = stride;
-        while (KeyframeWindows(latentFrames, current, window, overlap) > 1)
+        while (true)
         {
             var coarser = trainedStrides.Where(s => s > current && s % current == 0 && s / current <= window / 2).DefaultIfEmpty(0).Max();
-            if (coarser == 0)
+            if (coarser == 0 || KeyframeWindows(latentFrames, coarser, window, overlap) + 1 >= KeyframeWindows(latentFrames, current, window, overlap))
             {
                 break;
             }
