@@ -111,6 +111,28 @@ public sealed class ManifestTests : IDisposable
         Assert.Contains("field 'tensors.firstFrame'", Assert.Throws<ModelLoadException>(() => ModelManifestLoader.Load(_folder)).Message);
     }
 
+    [Theory]
+    [InlineData("[1, 2, 4, 8, 16]", null)]
+    [InlineData("[2, 4, 8]", "must start at 1 and ascend")]
+    [InlineData("[1, 8, 4]", "must start at 1 and ascend")]
+    [InlineData("[]", "must start at 1 and ascend")]
+    public void FrameStridesStartAtOneAndAscend(string strides, string? error)
+    {
+        Edit(j => j["conditioning"]!["frameStrides"] = JsonNode.Parse(strides));
+        if (error is null)
+        {
+            Assert.Equal([1, 2, 4, 8, 16], ModelManifestLoader.Load(_folder).Conditioning.TrainedStrides);
+            return;
+        }
+        var message = Assert.Throws<ModelLoadException>(() => ModelManifestLoader.Load(_folder)).Message;
+        Assert.Contains("field 'conditioning.frameStrides'", message);
+        Assert.Contains(error, message);
+    }
+
+    [Fact]
+    public void FrameStridesDefaultToOneTwoFourAndEight() =>
+        Assert.Equal([1, 2, 4, 8], ModelManifestLoader.Load(_folder).Conditioning.TrainedStrides);
+
     [Fact]
     public void ModelWithoutFirstFrameLoadsWithoutIt()
     {
