@@ -83,10 +83,10 @@ public sealed class GuidedDenoiser : IDisposable
                     item.Conditional.States.CopyTo(guidanceText, row * textSize);
                 }
                 strides[row] = item.FrameStride;
-                if (context is not null && item.Context is not null && item.ContextMask is not null)
+                if (context is not null && item.Context is not null)
                 {
                     item.Context.CopyToChannelMajor(context.AsSpan(row * windowSize, windowSize));
-                    item.ContextMask.CopyTo(mask!, row * t);
+                    item.Context.Mask.CopyTo(mask!, row * t);
                 }
             }
         }

@@ -12,8 +12,7 @@ public sealed record WindowStepInput(
     TextConditioning Unconditional,
     GuidanceScale Guidance,
     float FrameStride = 1f,
-    LatentTensor? Context = null,
-    float[]? ContextMask = null)
+    ContextFrames? Context = null)
 {
     /// <summary>Window-steps batch together only when their tensors have the same shape.</summary>
     public (int Frames, int Tokens) BatchKey => (Sample.Frames, Conditional.Tokens);

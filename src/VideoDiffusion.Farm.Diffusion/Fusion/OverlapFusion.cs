@@ -19,7 +19,10 @@ public static class OverlapFusion
         };
     }
 
-    /// <summary>The fused value of overlap frames given the left window's and the right window's values.</summary>
+    /// <summary>
+    /// The fused value of overlap frames given the left window's and the right window's values; <paramref name="fused"/> may be
+    /// either of them (each value is read before it is written).
+    /// </summary>
     public static void Fuse(ReadOnlySpan<float> left, ReadOnlySpan<float> right, Span<float> fused, int overlap, BlendMode mode)
     {
         var frameSize = left.Length / overlap;

@@ -37,17 +37,16 @@ public static class ClipAssembler
     /// </summary>
     public static void FuseWithNeighbour(LatentTensor window, ReadOnlySpan<float> neighbourFrames, int overlap, bool neighbourIsLeft, BlendMode mode)
     {
+        // in place: the fusion is element by element, so each value is read before it is written
         var mine = EdgeFrames(window, overlap, neighbourIsLeft);
-        var fused = new float[mine.Length];
         if (neighbourIsLeft)
         {
-            OverlapFusion.Fuse(neighbourFrames, mine, fused, overlap, mode);
+            OverlapFusion.Fuse(neighbourFrames, mine, mine, overlap, mode);
         }
         else
         {
-            OverlapFusion.Fuse(mine, neighbourFrames, fused, overlap, mode);
+            OverlapFusion.Fuse(mine, neighbourFrames, mine, overlap, mode);
         }
-        fused.CopyTo(mine);
     }
 
     /// <summary>The frames a window shares with its left (first frames) or right (last frames) neighbour.</summary>

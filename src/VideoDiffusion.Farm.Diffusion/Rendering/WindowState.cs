@@ -13,34 +13,24 @@ public sealed class WindowState(WindowSpan span, LatentTensor latents, TextCondi
     public LatentTensor Latents { get; } = latents;
     public TextConditioning Conditional { get; } = conditional;
     public float FrameStride { get; } = frameStride;
-    public LatentTensor? Context { get; private set; }
-    public float[]? ContextMask { get; private set; }
+    public ContextFrames? Context { get; private set; }
 
     /// <summary>Gives frame <paramref name="localFrame"/> of the window as clean context.</summary>
     public void SetContextFrame(int localFrame, ReadOnlySpan<float> clean)
     {
-        Context ??= new LatentTensor(Latents.Frames, Latents.Channels, Latents.Height, Latents.Width);
-        ContextMask ??= new float[Latents.Frames];
-        clean.CopyTo(Context.Frame(localFrame));
-        ContextMask[localFrame] = 1f;
+        Context ??= new ContextFrames(Latents.Frames, Latents.Channels, Latents.Height, Latents.Width);
+        Context.Set(localFrame, clean);
     }
 
     public WindowStepInput StepInput(float timestep, TextConditioning unconditional, GuidanceScale guidance) =>
-        new(Latents, timestep, Conditional, unconditional, guidance, FrameStride, Context, ContextMask);
+        new(Latents, timestep, Conditional, unconditional, guidance, FrameStride, Context);
 
     /// <summary>Given frames are known: after the last step they take their clean values exactly.</summary>
     public void ApplyContext()
     {
-        if (Context is null || ContextMask is null)
+        for (var t = 0; Context is not null && t < Context.Frames; t++)
         {
-            return;
-        }
-        for (var t = 0; t < ContextMask.Length; t++)
-        {
-            if (ContextMask[t] > 0)
-            {
-                Context.Frame(t).CopyTo(Latents.Frame(t));
-            }
+            Context.Frame(t)?.CopyTo(Latents.Frame(t));
         }
     }
 }

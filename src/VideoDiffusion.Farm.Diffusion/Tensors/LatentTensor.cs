@@ -60,13 +60,19 @@ public sealed class LatentTensor
     /// <summary>Copies frames into a (C, T, H, W) block, the layout the denoiser takes, at <paramref name="destination"/>.</summary>
     public void CopyToChannelMajor(Span<float> destination)
     {
-        var hw = Height * Width;
         for (var t = 0; t < Frames; t++)
         {
-            for (var c = 0; c < Channels; c++)
-            {
-                Data.AsSpan((t * Channels + c) * hw, hw).CopyTo(destination.Slice((c * Frames + t) * hw, hw));
-            }
+            CopyFrameToChannelMajor(Frame(t), t, Frames, Channels, destination);
+        }
+    }
+
+    /// <summary>Copies one frame (C, H, W) into frame <paramref name="t"/> of a (C, <paramref name="frames"/>, H, W) block.</summary>
+    public static void CopyFrameToChannelMajor(ReadOnlySpan<float> frame, int t, int frames, int channels, Span<float> destination)
+    {
+        var hw = frame.Length / channels;
+        for (var c = 0; c < channels; c++)
+        {
+            frame.Slice(c * hw, hw).CopyTo(destination.Slice((c * frames + t) * hw, hw));
         }
     }
 

@@ -75,7 +75,7 @@ public static class FarmSiloBuilderExtensions
         silo.Services.AddSingleton<JobArtifacts>();
         silo.Services.AddSingleton<StitchScratchFolder>();
         silo.Services.AddHostedService(sp => sp.GetRequiredService<StitchScratchFolder>()); // cleans up at silo start
-        silo.Services.AddSingleton<JobPlans>();
+        silo.Services.AddSingleton(_ => JobPlans.For(store));
         silo.Services.AddOptions<FarmTimingOptions>().BindConfiguration(FarmTimingOptions.Section);
         silo.Services.AddOptions<DeploymentLoadPublisherOptions>()
             .Configure<IOptions<FarmTimingOptions>>((publisher, timing) => publisher.DeploymentLoadPublisherRefreshTime = timing.Value.LoadPublishPeriod);
