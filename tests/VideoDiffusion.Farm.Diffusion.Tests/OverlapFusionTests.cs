@@ -65,4 +65,15 @@ public class OverlapFusionTests
         OverlapFusion.Fuse(left, right, fused, 2, BlendMode.Flat);
         Assert.Equal([4f, 6f], fused);
     }
+
+    [Fact]
+    public void FusionInPlaceEqualsFusionIntoAFreshBuffer()
+    {
+        float[] left = [1, 2, 3, 4, 5, 6], right = [6, 5, 4, 3, 2, 1];
+        var fresh = new float[6];
+        OverlapFusion.Fuse(left, right, fresh, 3, BlendMode.Cosine);
+        var inPlace = (float[])right.Clone();
+        OverlapFusion.Fuse(left, inPlace, inPlace, 3, BlendMode.Cosine);
+        Assert.Equal(fresh, inPlace);
+    }
 }

@@ -41,6 +41,20 @@ public sealed class EdgeMailboxTests
     }
 
     [Fact]
+    public void WithAPeriodOfOneOnlyTheEdgesNotYetUsedStay()
+    {
+        var mailbox = SentSteps(9);
+        mailbox.Receive(new EdgeMessage(8, Window - 1, [0]));
+        mailbox.Receive(new EdgeMessage(7, Window + 1, [0])); // it fused step 6: it still needs this window's step-7 and step-8 edges
+
+        mailbox.PruneBelowCheckpointsOf([Window - 1, Window + 1], 1);
+
+        Assert.Equal([7, 8], LoggedSteps(mailbox, Window + 1));
+        Assert.Equal([7, 8], LoggedSteps(mailbox, Window - 1));
+        Assert.Equal(7, mailbox.LogFrom);
+    }
+
+    [Fact]
     public void TheNeighbourFurthestBehindDecides()
     {
         var mailbox = SentSteps(9);

@@ -108,7 +108,8 @@ public sealed class EdgeMailbox
     /// stores its checkpoint at every multiple of <paramref name="checkpointEvery"/> before it sends that step's edges,
     /// and resumes from its latest one, so once an edge for step t has come from a neighbour, it asks for nothing older
     /// than the multiple at or below t (if it ever did, this window would rewind for it). With checkpoints every 5 of
-    /// 10 steps the log holds at most 6 steps' edges instead of all 10.
+    /// 10 steps the log holds at most 6 steps' edges instead of all 10. With a period of 1 it holds only the edges a
+    /// neighbour has not used yet: its edge for step t comes after it fused step t − 1.
     /// </summary>
     public void PruneBelowCheckpointsOf(IEnumerable<int> neighbours, int checkpointEvery)
     {

@@ -280,7 +280,9 @@ public sealed partial class WindowGrain(
             FarmMetrics.Checkpoints.Add(1, SiloTag);
             await ForgetHandOverAsync(cancellation);
         }
-        _edges.PruneBelowCheckpointsOf(FusingNeighbours.Select(n => n.Index), CheckpointEvery);
+        // a neighbour's edge for step t says it used this window's edge for t - 1 and has stored its checkpoint at or
+        // below t: each period is when a neighbour may still ask for an edge again
+        _edges.PruneBelowCheckpointsOf(FusingNeighbours.Select(n => n.Index), accelerator.Value.KeepSentEdgesUntilCheckpoint ? CheckpointEvery : 1);
         if (step + 1 < steps)
         {
             // the silo tells the job once a progress period, for all of its windows here

@@ -145,6 +145,8 @@ public sealed class EmbeddedFarm : IAsyncDisposable
                 MaxBatch = _options.MaxBatch,
                 ModelsRoot = _options.ModelsRoot,
                 CheckpointEvery = _options.CheckpointEvery,
+                // its silos share this process: none fails without the others
+                KeepSentEdgesUntilCheckpoint = false,
                 ExecutionProvider = _options.ExecutionProvider,
                 SimulatedTimeScale = _options.SimulatedTimeScale,
                 PreloadModels = _options.PreloadModels?.ToList() ?? new AcceleratorOptions().PreloadModels,
