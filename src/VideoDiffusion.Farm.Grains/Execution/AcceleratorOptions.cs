@@ -36,8 +36,8 @@ public sealed class AcceleratorOptions
     /// Each window keeps the overlaps it sent until its neighbours have checkpointed past them, so a neighbour whose
     /// silo died resumes from its checkpoint without rewinding this window. Silos that can only fail together (the
     /// embedded farm's, all in one process) set false: an overlap is then kept only until the neighbour has used it,
-    /// about a fifth of the memory (a Wan-shaped overlap is 2 MB), and a window that resumes from a checkpoint all the
-    /// same rewinds its neighbours.
+    /// one or two steps' overlaps instead of up to <see cref="CheckpointEvery"/> + 1 (a Wan-shaped overlap is 2 MB),
+    /// and a window that resumes from a checkpoint all the same rewinds its neighbours.
     /// </summary>
     public bool KeepSentEdgesUntilCheckpoint { get; set; } = true;
 }

@@ -15,11 +15,11 @@ public sealed class JobPlans(JobArtifacts artifacts)
 {
     private const int Kept = 32;
     private static readonly ConditionalWeakTable<IArtifactStore, JobPlans> ByStore = [];
+    private readonly ConcurrentDictionary<string, Lazy<Task<PlannedJob>>> _plans = new();
+    private readonly ConcurrentQueue<string> _order = new();
 
     /// <summary>The plan cache of every silo of this process that keeps its artifacts in <paramref name="store"/>.</summary>
     public static JobPlans For(IArtifactStore store) => ByStore.GetValue(store, s => new JobPlans(new JobArtifacts(s)));
-    private readonly ConcurrentDictionary<string, Lazy<Task<PlannedJob>>> _plans = new();
-    private readonly ConcurrentQueue<string> _order = new();
 
     public Task<PlannedJob> GetAsync(string jobId, CancellationToken cancellation = default)
     {

@@ -280,8 +280,8 @@ public sealed partial class WindowGrain(
             FarmMetrics.Checkpoints.Add(1, SiloTag);
             await ForgetHandOverAsync(cancellation);
         }
-        // a neighbour's edge for step t says it used this window's edge for t - 1 and has stored its checkpoint at or
-        // below t: each period is when a neighbour may still ask for an edge again
+        // a neighbour's edge for step t says it has used this window's edges up to t - 1 and stored its checkpoint at
+        // the multiple of CheckpointEvery at or below t
         _edges.PruneBelowCheckpointsOf(FusingNeighbours.Select(n => n.Index), accelerator.Value.KeepSentEdgesUntilCheckpoint ? CheckpointEvery : 1);
         if (step + 1 < steps)
         {
