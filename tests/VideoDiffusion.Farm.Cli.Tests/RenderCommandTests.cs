@@ -58,6 +58,24 @@ public sealed class RenderCommandTests : IDisposable
         Assert.Contains("wrote", r.Error);
     }
 
+    [Fact]
+    public void BothEnginesReportTheSameJobSettings()
+    {
+        string[] job = [SeedPrompt, "--seconds", "4", "--steps", "2", "--strategy", "keyframes", "--keyframe-stride", "2"];
+        var reports = new List<JsonElement>();
+        foreach (var engine in new[] { "farm", "reference" })
+        {
+            var r = FarmCli.Run(["render", .. job, "--engine", engine, "--out", Out($"{engine}.mp4"), "--report", Out($"{engine}.json")]);
+            Assert.True(r.ExitCode == 0, r.Error);
+            using var report = JsonDocument.Parse(File.ReadAllText(Out($"{engine}.json")));
+            Assert.Equal(engine, report.RootElement.GetProperty("engine").GetString());
+            reports.Add(report.RootElement.Clone());
+        }
+        Assert.Equal(reports[0].GetProperty("job").GetRawText(), reports[1].GetProperty("job").GetRawText());
+        Assert.Equal(reports[0].GetProperty("plan").GetRawText(), reports[1].GetProperty("plan").GetRawText());
+        Assert.Equal(2, reports[0].GetProperty("job").GetProperty("keyframeStride").GetInt32());
+    }
+
     [Theory]
     [InlineData("prompt", "", "--out", "x.mp4")]
     [InlineData("overlap", "a dog", "--overlap", "9", "--out", "x.mp4")]

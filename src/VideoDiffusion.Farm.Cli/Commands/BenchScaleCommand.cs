@@ -18,6 +18,12 @@ public static class BenchScaleCommand
 {
     private const string RunOption = "--run";
 
+    private static readonly string[] Columns =
+    [
+        "silos", "jobs", "windows/job", "window-steps", "makespan s", "ideal s", "critical path s", "efficiency", "utilisation",
+        "messages/window-step", "job-grain calls/job", "peak RSS MB (per silo)", "moves", "recomputed",
+    ];
+
     public static Command Create()
     {
         var silos = new Option<string>("--silos") { Description = "Comma-separated silo counts, one slot each", DefaultValueFactory = _ => "1,4,16,64" };
@@ -72,8 +78,8 @@ public static class BenchScaleCommand
                 configurations.Add(baseOptions with { Silos = start, AddSilos = added });
             }
             Console.WriteLine($"model {Path.GetFileName(baseOptions.ModelFolder)}, {baseOptions.Seconds} s clips, anchors {baseOptions.Anchors.ToString().ToLowerInvariant()}, accelerator {baseOptions.ExecutionProvider}; one process per row");
-            Console.WriteLine("| silos | jobs | windows/job | window-steps | makespan s | ideal s | critical path s | efficiency | utilisation | messages/window-step | job-grain calls/job | peak RSS MB (per silo) | moves | recomputed |");
-            Console.WriteLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+            Console.WriteLine($"| {string.Join(" | ", Columns)} |");
+            Console.WriteLine($"|{string.Concat(Enumerable.Repeat(" --- |", Columns.Length))}");
             var results = new List<ScaleRunResult>();
             var failed = 0;
             foreach (var configuration in configurations)
@@ -129,7 +135,10 @@ public static class BenchScaleCommand
         }
         // exit 137 is SIGKILL, on a machine without a supervisor almost always the kernel's out-of-memory killer
         var why = child.ExitCode == 137 ? "killed (exit 137: out of memory, most likely; every silo of the row shares this machine's memory)" : $"failed (exit {child.ExitCode})";
-        Console.WriteLine($"| {options.Silos}{(options.AddSilos > 0 ? $" → {options.Silos + options.AddSilos}" : "")} | {options.Jobs} | {why} |");
+        // the row keeps the header's cells, so the table stays one table in a Markdown viewer
+        var cells = new[] { $"{options.Silos}{(options.AddSilos > 0 ? $" → {options.Silos + options.AddSilos}" : "")}", $"{options.Jobs}", why }
+            .Concat(Enumerable.Repeat("", Columns.Length - 3));
+        Console.WriteLine($"| {string.Join(" | ", cells)} |");
         var log = ((await errors) + "\n" + (await output)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         await Console.Error.WriteLineAsync($"bench-scale run with {options.Silos} silos {why}; the last lines it wrote:");
         await Console.Error.WriteLineAsync(string.Join('\n', log.TakeLast(20)));

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using VideoDiffusion.Farm.Cli.Rendering;
+using VideoDiffusion.Farm.Diffusion.Rendering;
 
 namespace VideoDiffusion.Farm.Cli.Commands;
 
@@ -19,33 +20,8 @@ public static class RenderReport
         engine,
         model,
         output,
-        job = new
-        {
-            prompts = r.Spec.Storyboard.Segments,
-            r.Spec.Fps,
-            r.Spec.PixelFrames,
-            r.Spec.LatentFrames,
-            seed = r.Spec.Seed,
-            r.Spec.Steps,
-            r.Spec.Guidance,
-            r.Spec.GuidanceFocus,
-            r.Spec.MultiWindowGuidance,
-            r.Spec.Shift,
-            r.Spec.Strategy,
-            r.Spec.SyncEvery,
-            r.Spec.Blend,
-            r.Spec.KeyframeStride,
-            r.Spec.KeyframePass,
-            r.Spec.KeyframeLevelStrides,
-            r.Spec.FirstFramePass,
-            batch = r.Spec.MaxBatch,
-        },
-        plan = new
-        {
-            window = r.Spec.Plan.WindowLength,
-            overlap = r.Spec.Plan.Overlap,
-            windows = r.Spec.Plan.Windows.Select(w => new { w.Index, w.Start, w.Length }),
-        },
+        job = Settings(r.Spec),
+        plan = Plan(r.Spec),
         timingsSeconds = new
         {
             textEncoding = r.Timings.TextEncoding.TotalSeconds,
@@ -66,17 +42,48 @@ public static class RenderReport
         },
     };
 
-    public static object BuildFarm(Diffusion.Rendering.RenderJobSpec spec, Abstractions.JobStatus status, long jobGrainCalls, string model, int silos, TimeSpan elapsed, string output) => new
+    public static object BuildFarm(RenderJobSpec spec, Abstractions.JobStatus status, long jobGrainCalls, string model, int silos, TimeSpan elapsed, string output) => new
     {
         engine = "farm",
         model,
         output,
         silos,
-        job = new { status.JobId, spec.Fps, spec.PixelFrames, spec.LatentFrames, spec.Seed, spec.Steps, spec.Guidance, spec.GuidanceFocus, spec.MultiWindowGuidance, spec.Strategy, spec.SyncEvery, spec.Blend, spec.KeyframePass, spec.FirstFramePass, batch = spec.MaxBatch },
-        plan = new { window = spec.Plan.WindowLength, overlap = spec.Plan.Overlap, windows = spec.Plan.Windows.Select(w => new { w.Index, w.Start, w.Length }) },
+        status.JobId,
+        job = Settings(spec),
+        plan = Plan(spec),
         timingsSeconds = new { decoding = status.Result?.DecodeSeconds, encoding = status.Result?.EncodeSeconds, total = elapsed.TotalSeconds },
         quality = new { seamRatio = status.Result?.SeamRatio },
         jobGrainCalls,
+    };
+
+    /// <summary>The job's settings, the same for both engines, so two reports compare field by field.</summary>
+    private static object Settings(RenderJobSpec spec) => new
+    {
+        prompts = spec.Storyboard.Segments,
+        spec.Fps,
+        spec.PixelFrames,
+        spec.LatentFrames,
+        spec.Seed,
+        spec.Steps,
+        spec.Guidance,
+        spec.GuidanceFocus,
+        spec.MultiWindowGuidance,
+        spec.Shift,
+        spec.Strategy,
+        spec.SyncEvery,
+        spec.Blend,
+        spec.KeyframeStride,
+        spec.KeyframePass,
+        spec.KeyframeLevelStrides,
+        spec.FirstFramePass,
+        batch = spec.MaxBatch,
+    };
+
+    private static object Plan(RenderJobSpec spec) => new
+    {
+        window = spec.Plan.WindowLength,
+        overlap = spec.Plan.Overlap,
+        windows = spec.Plan.Windows.Select(w => new { w.Index, w.Start, w.Length }),
     };
 
     public static void Write(string path, object report) => File.WriteAllText(path, JsonSerializer.Serialize(report, Options));

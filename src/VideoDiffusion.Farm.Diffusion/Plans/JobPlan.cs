@@ -65,7 +65,7 @@ public sealed record JobPlan(RenderJobSpec Spec, LatentShape Latent, IReadOnlyLi
         if (pass.AnchorPass is { } anchorName)
         {
             var anchor = Pass(anchorName);
-            dependsOn.AddRange(AnchorFramesIn(pass, pass.Windows.Windows[window.Index], anchor).Select(j => new WindowRef(anchorName, anchor.Windows.OwnerOf(j))).Distinct());
+            dependsOn.AddRange(AnchorFramesIn(pass, pass.Windows.Windows[window.Index], anchor).Select(a => new WindowRef(anchorName, anchor.Windows.OwnerOf(a.AnchorFrame))).Distinct());
         }
         if (pass.Chained && window.Index > 0)
         {
@@ -94,11 +94,10 @@ public sealed record JobPlan(RenderJobSpec Spec, LatentShape Latent, IReadOnlyLi
         if (pass.AnchorPass is { } anchorName)
         {
             var anchor = Pass(anchorName);
-            var ratio = anchor.Stride / pass.Stride;
-            foreach (var j in AnchorFramesIn(pass, task.Span, anchor))
+            foreach (var (frame, j) in AnchorFramesIn(pass, task.Span, anchor))
             {
                 var owner = anchor.Windows.OwnerOf(j);
-                window.SetContextFrame(j * ratio - task.Span.Start, finished(new WindowRef(anchorName, owner)).Frame(j - anchor.Windows.Windows[owner].Start));
+                window.SetContextFrame(frame - task.Span.Start, finished(new WindowRef(anchorName, owner)).Frame(j - anchor.Windows.Windows[owner].Start));
             }
         }
         else if (pass.Chained && task.Id.Index > 0)
@@ -118,12 +117,13 @@ public sealed record JobPlan(RenderJobSpec Spec, LatentShape Latent, IReadOnlyLi
         CounterNoise.ForFrames(Spec.Seed, frames, Latent.Channels, Latent.Height, Latent.Width);
 
     /// <summary>
-    /// Indices j of the frames of <paramref name="anchor"/> (latent frame j · its stride) that fall on frames of a
-    /// window of <paramref name="pass"/> over <paramref name="span"/>: the anchor's stride is a multiple of the pass's.
+    /// The frames of <paramref name="anchor"/> that fall on frames of a window of <paramref name="pass"/> over
+    /// <paramref name="span"/> (the anchor's stride is a multiple of the pass's): each as the pass's frame and the
+    /// anchor's frame index j (latent frame j · the anchor's stride).
     /// </summary>
-    private static IEnumerable<int> AnchorFramesIn(PassPlan pass, WindowSpan span, PassPlan anchor)
+    private static IEnumerable<(int Frame, int AnchorFrame)> AnchorFramesIn(PassPlan pass, WindowSpan span, PassPlan anchor)
     {
         var ratio = anchor.Stride / pass.Stride;
-        return Enumerable.Range(span.Start, span.Length).Where(f => f % ratio == 0).Select(f => f / ratio);
+        return Enumerable.Range(span.Start, span.Length).Where(f => f % ratio == 0).Select(f => (f, f / ratio));
     }
 }

@@ -28,7 +28,11 @@ public sealed class WindowState(WindowSpan span, LatentTensor latents, TextCondi
     /// <summary>Given frames are known: after the last step they take their clean values exactly.</summary>
     public void ApplyContext()
     {
-        for (var t = 0; Context is not null && t < Context.Frames; t++)
+        if (Context is null)
+        {
+            return;
+        }
+        for (var t = 0; t < Context.Frames; t++)
         {
             Context.Frame(t)?.CopyTo(Latents.Frame(t));
         }
