@@ -1,4 +1,8 @@
+using VideoDiffusion.Farm.Diffusion.Models;
+using VideoDiffusion.Farm.Diffusion.Plans;
+using VideoDiffusion.Farm.Diffusion.Rendering;
 using VideoDiffusion.Farm.Grains.Placement;
+using VideoDiffusion.Farm.Tests.Shared;
 
 namespace VideoDiffusion.Farm.Grains.Tests;
 
@@ -13,6 +17,28 @@ public sealed class PassBlocksTests
             sizes[PassBlocks.SiloOf(i, windows, chainWindows, silos)]++;
         }
         return sizes;
+    }
+
+    [Fact]
+    public void AChainOfOneWindowIsDoneBeforeThePassBelowStartsSoThatPassIsLaidOutAsIfAlone()
+    {
+        // a 10-minute clip of the Wan-shaped model: keyframe levels of 1, 3 and 19 windows above 150 main windows
+        var wan = RenderJobSpec.Resolve(new RenderRequest { Prompt = "a red ball moving right on the beach", Seconds = 600 }, ModelManifestLoader.Load(RepositoryPaths.Model("synthetic-wan-shape")));
+        var levels = JobPlanner.Passes(wan);
+        var top = levels[0];
+        Assert.True(top.Chained && top.Windows.Windows.Count == 1, "the top level is a chain of one window");
+        var below = levels.Single(p => p.AnchorPass == top.Name);
+        Assert.Equal(PassBlocks.Describe(below.Name, below.Windows.Windows.Count, 0), PassBlocks.Of(levels, below.Name));
+        Assert.Equal(PassBlocks.Of(levels, below.Name), PassBlocks.Of(levels, top.Name)); // the chain's window goes by the same order
+        Assert.All(Sizes(below.Windows.Windows.Count, 0, below.Windows.Windows.Count), n => Assert.Equal(1, n));
+
+        // a keyframe chain of several windows runs beside the pass it anchors, which is laid out around it
+        var moonwalk = ModelManifestLoader.Load(RepositoryPaths.MoonwalkTiny);
+        var passes = JobPlanner.Passes(RenderJobSpec.Resolve(new RenderRequest { Prompt = "a yellow dog walking right on the moon", Seconds = 60 }, moonwalk));
+        var chain = passes.Single(p => p.Chained);
+        var main = passes.Single(p => p.AnchorPass == chain.Name);
+        Assert.True(chain.Windows.Windows.Count > 1);
+        Assert.Equal(PassBlocks.Describe(main.Name, main.Windows.Windows.Count, chain.Windows.Windows.Count), PassBlocks.Of(passes, main.Name));
     }
 
     [Theory]

@@ -248,7 +248,7 @@ public sealed partial class RenderJobGrain(
         _telemetry.Enter();
         var plan = _tasks?.Plan;
         return WindowFanOut.CallAsync(GrainFactory, JobId, (Job.Request!.Model, Job.ModelHash),
-            w => plan is null ? null : PassBlocks.Of(plan, w.Pass), windows, call, logger);
+            w => plan is null ? null : PassBlocks.Of(plan.Passes, w.Pass), windows, call, logger);
     }
 
     private async Task FailAsync(string error)

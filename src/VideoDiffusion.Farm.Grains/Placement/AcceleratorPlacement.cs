@@ -49,6 +49,7 @@ public sealed class AcceleratorPlacementDirector(
     ISiloMetadataCache metadata, ModelServers servers, FarmLoad load, ILocalSiloDetails local, ILogger<AcceleratorPlacementDirector> logger) : IPlacementDirector
 {
     private readonly PassBlocks _blocks = new();
+    private readonly object _ranking = new();
 
     public Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, PlacementTarget target, IPlacementContext context)
     {
@@ -89,13 +90,19 @@ public sealed class AcceleratorPlacementDirector(
         {
             candidates = candidates.Where(c => c.Models.Contains(model)).ToList();
         }
-        var byLoad = candidates
-            .OrderBy(c => load.WindowsPerOpenSlot(c.Silo, c.Slots))
-            .ThenBy(c => c.Silo.ToString(), StringComparer.Ordinal)
-            .Select(c => c.Silo)
-            .ToList();
-        var chosen = _blocks.Choose(target, byLoad, load.ScaledJobs) ?? byLoad[0];
-        load.Added(chosen);
+        SiloAddress chosen;
+        // Orleans places activations on several workers at once: ranking and counting under one lock keeps two
+        // windows placed together from both taking the silo that was least loaded before either
+        lock (_ranking)
+        {
+            var byLoad = candidates
+                .OrderBy(c => load.WindowsPerOpenSlot(c.Silo, c.Slots))
+                .ThenBy(c => c.Silo.ToString(), StringComparer.Ordinal)
+                .Select(c => c.Silo)
+                .ToList();
+            chosen = _blocks.Choose(target, byLoad, load.ScaledJobs) ?? byLoad[0];
+            load.Added(chosen);
+        }
         logger.LogDebug("placed {Grain} on {Silo}", target.GrainIdentity, chosen);
         return Task.FromResult(chosen);
     }

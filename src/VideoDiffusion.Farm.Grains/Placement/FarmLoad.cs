@@ -8,11 +8,20 @@ namespace VideoDiffusion.Farm.Grains.Placement;
 /// the farm monitor's latest reports, plus the windows this silo has placed or moved since (which those reports do not
 /// show yet). Placement, the window balancer and <see cref="ModelServers"/> read it; one per silo.
 /// </summary>
-public sealed class FarmLoad
+public sealed class FarmLoad(TimeProvider? clock = null)
 {
+    /// <summary>
+    /// How long before a report a placement may have been made and still not show in it: the window had been placed
+    /// but not yet started running when the silo took its report.
+    /// </summary>
+    private static readonly TimeSpan StartLatency = TimeSpan.FromSeconds(1);
+
+    private readonly TimeProvider _clock = clock ?? TimeProvider.System;
     private readonly object _lock = new();
     private Dictionary<SiloAddress, SiloLoad> _silos = [];
-    private readonly Dictionary<SiloAddress, int> _sentSince = [];
+
+    /// <summary>Windows placed on (or moved to) each silo, with when, until a report of that silo shows them.</summary>
+    private readonly Dictionary<SiloAddress, List<(DateTimeOffset At, int Windows)>> _sent = [];
 
     private string[] _scaledJobs = [];
 
@@ -28,26 +37,47 @@ public sealed class FarmLoad
 
     public void StartDraining() => Draining = true;
 
-    /// <summary>Replaces the view with the monitor's reports; the local counts since the last view start again.</summary>
+    /// <summary>
+    /// Replaces the view with the monitor's reports. The windows this silo placed stay counted until a report of
+    /// their silo taken after them (a report is up to one reporting period old when it arrives, so the view would
+    /// otherwise forget the windows placed in that time and send the next ones to the same silo).
+    /// </summary>
     public void Update(IEnumerable<SiloReport> reports)
     {
-        var silos = reports.Where(r => r.Slots.Length > 0)
-            .ToDictionary(r => r.Address, r => new SiloLoad(r.Address, r.Slots.Length, r.RunningWindows.Sum(w => w.Windows), r.Draining, ModelServers.Encode(r.Models), r.ChainedWindows));
+        var accelerators = reports.Where(r => r.Slots.Length > 0).ToList();
+        var silos = accelerators.ToDictionary(r => r.Address, r => new SiloLoad(r.Address, r.Slots.Length, r.RunningWindows.Sum(w => w.Windows), r.Draining, ModelServers.Encode(r.Models), r.ChainedWindows));
+        var reportedAt = accelerators.ToDictionary(r => r.Address, r => r.ReportedAt);
         lock (_lock)
         {
             _silos = silos;
-            _sentSince.Clear();
+            foreach (var silo in _sent.Keys.ToList())
+            {
+                if (reportedAt.TryGetValue(silo, out var at))
+                {
+                    _sent[silo].RemoveAll(p => p.At < at - StartLatency);
+                }
+                if (!reportedAt.ContainsKey(silo) || _sent[silo].Count == 0)
+                {
+                    _sent.Remove(silo);
+                }
+            }
         }
     }
 
-    /// <summary>Counts a window placed on (or moved to) <paramref name="silo"/> until the next view.</summary>
+    /// <summary>Counts a window placed on (or moved to) <paramref name="silo"/> until a report of that silo shows it.</summary>
     public void Added(SiloAddress silo, int windows = 1)
     {
         lock (_lock)
         {
-            _sentSince[silo] = _sentSince.GetValueOrDefault(silo) + windows;
+            if (!_sent.TryGetValue(silo, out var sent))
+            {
+                _sent[silo] = sent = [];
+            }
+            sent.Add((_clock.GetUtcNow(), windows));
         }
     }
+
+    private int SentTo(SiloAddress silo) => _sent.TryGetValue(silo, out var sent) ? sent.Sum(p => p.Windows) : 0;
 
     /// <summary>
     /// Windows per open slot on <paramref name="silo"/> as far as this silo knows (<see cref="SiloLoad.OpenSlots"/>):
@@ -58,7 +88,7 @@ public sealed class FarmLoad
         lock (_lock)
         {
             var load = (_silos.TryGetValue(silo, out var reported) ? reported : new SiloLoad(silo, slots, 0, false, "")) with { Slots = slots };
-            var windows = load.OtherWindows + _sentSince.GetValueOrDefault(silo);
+            var windows = load.OtherWindows + SentTo(silo);
             return load.OpenSlots == 0 ? double.PositiveInfinity : (double)windows / load.OpenSlots;
         }
     }
@@ -94,7 +124,7 @@ public sealed class FarmLoad
     {
         lock (_lock)
         {
-            return _silos.Values.Select(s => s with { Windows = s.Windows + _sentSince.GetValueOrDefault(s.Address) }).ToList();
+            return _silos.Values.Select(s => s with { Windows = s.Windows + SentTo(s.Address) }).ToList();
         }
     }
 }

@@ -30,16 +30,19 @@ public sealed class PassBlocks
     /// What placement needs to know of the blocks a window of <paramref name="pass"/> goes by (the value of
     /// <see cref="AcceleratorPlacement.BlocksContextKey"/>), or null when it goes by none.
     /// </summary>
-    public static string? Of(JobPlan plan, string pass)
+    public static string? Of(IReadOnlyList<PassPlan> passes, string pass)
     {
-        var own = plan.Pass(pass);
-        var fused = own.Fusion.Fuses ? own : plan.Passes.FirstOrDefault(p => p.AnchorPass == own.Name && p.Fusion.Fuses);
+        PassPlan Named(string name) => passes.First(p => p.Name == name);
+        var own = Named(pass);
+        var fused = own.Fusion.Fuses ? own : passes.FirstOrDefault(p => p.AnchorPass == own.Name && p.Fusion.Fuses);
         if (fused is null)
         {
             return null;
         }
-        var chain = fused.AnchorPass is { } anchor && plan.Pass(anchor).Chained ? plan.Pass(anchor).Windows.Windows.Count : 0;
-        return Describe(fused.Name, fused.Windows.Windows.Count, chain);
+        var chain = fused.AnchorPass is { } anchor && Named(anchor).Chained ? Named(anchor).Windows.Windows.Count : 0;
+        // a chain of one window (the top of keyframe levels) is done before any window of the pass can start: it
+        // runs beside none of them, so the pass is laid out as if alone
+        return Describe(fused.Name, fused.Windows.Windows.Count, chain > 1 ? chain : 0);
     }
 
     /// <summary>Blocks of the fused pass <paramref name="pass"/> of <paramref name="windows"/> windows, with a chain of <paramref name="chainWindows"/> windows beside it.</summary>
