@@ -87,7 +87,7 @@ public class ReferenceRendererTests(MoonwalkModelFixture fixture) : IClassFixtur
         var spec = Spec(new RenderRequest { Prompt = Prompt, Seconds = 6, Steps = 3, SyncEvery = 1, Anchors = KeyframeAnchors.None });
         var plan = JobPlanner.Build(spec, fixture.Model);
         var pass = plan.Output;
-        var windows = pass.Windows.Windows.Select(w => plan.Start(plan.Task(new WindowRef(pass.Name, w.Index)), _ => throw new InvalidOperationException())).ToList();
+        var windows = pass.Windows.Windows.Select(w => plan.Start(plan.Task(new WindowRef(pass.Name, w.Index)), (_, _) => throw new InvalidOperationException())).ToList();
         var fusions = 0;
         var stepper = new BatchedStepper(fixture.Model.Denoiser, 8, fuse: _ =>
         {

@@ -24,6 +24,35 @@ public sealed class StoredLatentsTests : IDisposable
         return latents;
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task OnlyTheFramesAskedForAreReadInTheOrderAsked(bool seekable)
+    {
+        var latents = Latents(21);
+        await using var stored = new MemoryStream();
+        await StoredLatents.Writer(latents, 10).CopyToAsync(stored);
+        await using var stream = seekable ? new MemoryStream(stored.ToArray()) : new ForwardOnlyStream(stored.ToArray());
+        int[] wanted = [16, 0, 8, 20];
+        var frames = await StoredLatents.ReadFramesAsync(stream, "final.bin", wanted, CancellationToken.None);
+        Assert.Equal(wanted.Length, frames.Length);
+        for (var i = 0; i < wanted.Length; i++)
+        {
+            Assert.Equal(latents.Frame(wanted[i]).ToArray().Select(BitConverter.SingleToInt32Bits), frames[i].Select(BitConverter.SingleToInt32Bits));
+        }
+        await using var again = new MemoryStream(stored.ToArray());
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => StoredLatents.ReadFramesAsync(again, "final.bin", [21], CancellationToken.None));
+        Assert.Contains("holds 21 frames, not frame 21", error.Message);
+    }
+
+    /// <summary>A stream that can only be read front to back, as a network stream is.</summary>
+    private sealed class ForwardOnlyStream(byte[] bytes) : MemoryStream(bytes)
+    {
+        public override bool CanSeek => false;
+
+        public override long Seek(long offset, SeekOrigin loc) => throw new NotSupportedException();
+    }
+
     [Fact]
     public async Task LatentsLargerThanOneChunkComeBackBitForBitWithTheirStep()
     {

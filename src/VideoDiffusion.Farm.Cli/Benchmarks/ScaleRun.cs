@@ -126,7 +126,7 @@ public static class ScaleRun
         var windowSteps = WindowSteps(farm) - stepsBefore;
         var silosAtEnd = farm.SiloServices.Count;
         var slotSeconds = options.Silos * makespan + (addedAt is { } t ? options.AddSilos * Math.Max(0, makespan - t) : 0);
-        return new ScaleRunResult
+        var result = new ScaleRunResult
         {
             Silos = options.Silos,
             SilosAtEnd = silosAtEnd,
@@ -144,6 +144,14 @@ public static class ScaleRun
             Simulated = statuses[0].Simulated,
             CriticalPathSeconds = statuses[0].Simulated ? CriticalPathOf(request, options) : 0,
         };
+        // the run measures denoising; the jobs' stitching stops here, and every slot leaves the call it is in, so the
+        // process can exit without stopping its silos one by one and without leaving ONNX Runtime mid-call
+        await Task.WhenAll(jobs.Select(job => job.Cancel()));
+        foreach (var silo in farm.SiloServices)
+        {
+            silo.GetRequiredService<DenoiseExecutor>().Dispose();
+        }
+        return result;
     }
 
     private static double CriticalPathOf(RenderJobRequest request, ScaleRunOptions options)

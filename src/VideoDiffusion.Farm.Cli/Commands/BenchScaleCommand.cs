@@ -45,7 +45,7 @@ public static class BenchScaleCommand
         {
             if (result.GetValue(run) is { } one)
             {
-                // a child process: one configuration, its result as the last line, then exit without stopping the farm
+                // a child process: one configuration, its result as the last line, then exit (the run stopped its jobs and slots)
                 var measured = await ScaleRun.RunAsync(JsonSerializer.Deserialize<ScaleRunOptions>(one)!, cancellation);
                 Console.WriteLine(JsonSerializer.Serialize(measured));
                 Environment.Exit(0);

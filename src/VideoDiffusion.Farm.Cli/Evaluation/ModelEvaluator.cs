@@ -97,7 +97,7 @@ public sealed class ModelEvaluator(DiffusionModel model, EvalSet set, float? gui
 
     /// <summary>The clip's one window, with the opening frame when the model has a first-frame model.</summary>
     private static WindowState FirstWindow(JobPlan plan) =>
-        plan.Start(plan.Task(new WindowRef(plan.Output.Name, 0)), w => throw new InvalidOperationException($"a one-window clip has no window {w} to depend on"));
+        plan.Start(plan.Task(new WindowRef(plan.Output.Name, 0)), (w, _) => throw new InvalidOperationException($"a one-window clip has no window {w} to depend on"));
 
     private RgbVideo Denoise(JobPlan plan, WindowState window)
     {

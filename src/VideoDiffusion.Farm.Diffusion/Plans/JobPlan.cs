@@ -57,22 +57,8 @@ public sealed record JobPlan(RenderJobSpec Spec, LatentShape Latent, IReadOnlyLi
         return new WindowTask(window, span, frames, pass.Stride, conditional, FirstFrame is not null && frames.Contains(FirstFrameIndex), DependenciesOf(window));
     }
 
-    /// <summary>The windows whose finished latents a window is given as clean context: its keyframes' owners, a chained predecessor.</summary>
-    public IReadOnlyList<WindowRef> DependenciesOf(WindowRef window)
-    {
-        var pass = Pass(window.Pass);
-        var dependsOn = new List<WindowRef>();
-        if (pass.AnchorPass is { } anchorName)
-        {
-            var anchor = Pass(anchorName);
-            dependsOn.AddRange(AnchorFramesIn(pass, pass.Windows.Windows[window.Index], anchor).Select(a => new WindowRef(anchorName, anchor.Windows.OwnerOf(a.AnchorFrame))).Distinct());
-        }
-        if (pass.Chained && window.Index > 0)
-        {
-            dependsOn.Add(window with { Index = window.Index - 1 });
-        }
-        return dependsOn;
-    }
+    /// <summary>The windows whose finished latents a window is given as clean context (<see cref="ContextOf"/>): its keyframes' owners, or a chained predecessor.</summary>
+    public IReadOnlyList<WindowRef> DependenciesOf(WindowRef window) => ContextOf(window).Select(c => c.From).Distinct().ToList();
 
     /// <summary>Whether a later pass is anchored on <paramref name="pass"/>: its windows are on the job's critical path.</summary>
     public bool IsAnchor(string pass) => Passes.Any(p => p.AnchorPass == pass);
@@ -80,9 +66,9 @@ public sealed record JobPlan(RenderJobSpec Spec, LatentShape Latent, IReadOnlyLi
     /// <summary>
     /// A window's starting state: the job's noise for its frames (or <paramref name="reached"/>, the latents a window
     /// that moved had reached), its conditioning, the opening frame where it holds frame 0, then the clean context
-    /// from the finished windows it depends on (keyframes, or a predecessor's tail).
+    /// from the finished windows it depends on (<see cref="ContextOf"/>, read through <paramref name="finished"/>).
     /// </summary>
-    public WindowState Start(WindowTask task, Func<WindowRef, LatentTensor> finished, float[]? reached = null)
+    public WindowState Start(WindowTask task, FinishedFrame finished, float[]? reached = null)
     {
         var latents = reached is null ? NoiseFor(task.Frames) : new LatentTensor(task.Frames.Count, Latent.Channels, Latent.Height, Latent.Width, reached);
         var window = new WindowState(task.Span, latents, task.Conditional, task.Stride);
@@ -90,26 +76,39 @@ public sealed record JobPlan(RenderJobSpec Spec, LatentShape Latent, IReadOnlyLi
         {
             window.SetContextFrame(task.Frames.ToList().IndexOf(FirstFrameIndex), FirstFrame!);
         }
-        var pass = Pass(task.Id.Pass);
+        foreach (var context in ContextOf(task.Id))
+        {
+            window.SetContextFrame(context.Frame, finished(context.From, context.FromFrame));
+        }
+        return window;
+    }
+
+    /// <summary>
+    /// The frames of finished windows a window starts with as clean context: the keyframes of its anchor pass that fall
+    /// on its frames, or the frames it shares with its chained predecessor. Only these are read of those windows.
+    /// </summary>
+    public IEnumerable<ContextFrame> ContextOf(WindowRef window)
+    {
+        var pass = Pass(window.Pass);
+        var span = pass.Windows.Windows[window.Index];
         if (pass.AnchorPass is { } anchorName)
         {
             var anchor = Pass(anchorName);
-            foreach (var (frame, j) in AnchorFramesIn(pass, task.Span, anchor))
+            foreach (var (frame, j) in AnchorFramesIn(pass, span, anchor))
             {
                 var owner = anchor.Windows.OwnerOf(j);
-                window.SetContextFrame(frame - task.Span.Start, finished(new WindowRef(anchorName, owner)).Frame(j - anchor.Windows.Windows[owner].Start));
+                yield return new ContextFrame(new WindowRef(anchorName, owner), j - anchor.Windows.Windows[owner].Start, frame - span.Start);
             }
         }
-        else if (pass.Chained && task.Id.Index > 0)
+        else if (pass.Chained && window.Index > 0)
         {
-            var previous = finished(task.Id with { Index = task.Id.Index - 1 });
-            var overlap = pass.Windows.Windows[task.Id.Index - 1].End - task.Span.Start;
+            var previous = pass.Windows.Windows[window.Index - 1];
+            var overlap = previous.End - span.Start;
             for (var j = 0; j < overlap; j++)
             {
-                window.SetContextFrame(j, previous.Frame(previous.Frames - overlap + j));
+                yield return new ContextFrame(window with { Index = window.Index - 1 }, previous.Length - overlap + j, j);
             }
         }
-        return window;
     }
 
     /// <summary>Initial noise of absolute latent frames <paramref name="frames"/>, in order.</summary>

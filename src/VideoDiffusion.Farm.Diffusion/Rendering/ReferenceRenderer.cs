@@ -52,7 +52,7 @@ public sealed class ReferenceRenderer(DiffusionModel model)
             var groups = pass.Chained ? pass.Windows.Windows.Select(w => new[] { w }).ToList() : [pass.Windows.Windows.ToArray()];
             foreach (var group in groups)
             {
-                var windows = group.Select(w => plan.Start(plan.Task(new WindowRef(pass.Name, w.Index)), r => finished[r])).ToList();
+                var windows = group.Select(w => plan.Start(plan.Task(new WindowRef(pass.Name, w.Index)), (r, f) => finished[r].Frame(f))).ToList();
                 var stepper = new BatchedStepper(model.Denoiser, spec.MaxBatch,
                     fuse: _ => timings.Fusion += RenderTimings.Measure(() => ClipAssembler.FuseOverlaps(pass.Windows, windows, spec.Blend)),
                     stepped: _ => stepped?.Invoke(phase, windows.Count));

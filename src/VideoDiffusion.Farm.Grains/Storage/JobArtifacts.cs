@@ -93,19 +93,26 @@ public sealed class JobArtifacts(IArtifactStore store)
                ?? throw new InvalidOperationException($"job {jobId}: empty plan");
     }
 
-    /// <summary>The final latents of finished windows of a job (the clean context a window depends on); null while one of them has none.</summary>
-    public async Task<Dictionary<WindowRef, LatentTensor>?> TryLoadFinalsAsync(string jobId, IEnumerable<WindowRef> windows, CancellationToken cancellation)
+    /// <summary>The frames of finished windows' final latents a window starts with (<see cref="JobPlan.ContextOf"/>), read alone; null while one of those windows has none.</summary>
+    public async Task<Dictionary<(WindowRef Window, int Frame), float[]>?> TryLoadFinalFramesAsync(string jobId, IEnumerable<ContextFrame> context, CancellationToken cancellation)
     {
-        var finals = new Dictionary<WindowRef, LatentTensor>();
-        foreach (var window in windows)
+        var frames = new Dictionary<(WindowRef Window, int Frame), float[]>();
+        foreach (var window in context.GroupBy(c => c.From))
         {
-            if (await LoadLatentsAsync(FinalKey(WindowKeys.Of(jobId, window)), cancellation) is not { } stored)
+            var key = FinalKey(WindowKeys.Of(jobId, window.Key));
+            await using var stream = await store.OpenAsync(key, cancellation);
+            if (stream is null)
             {
                 return null;
             }
-            finals[window] = stored.Latents;
+            var wanted = window.Select(c => c.FromFrame).Distinct().ToList();
+            var read = await StoredLatents.ReadFramesAsync(stream, key, wanted, cancellation);
+            for (var i = 0; i < wanted.Count; i++)
+            {
+                frames[(window.Key, wanted[i])] = read[i];
+            }
         }
-        return finals;
+        return frames;
     }
 
     /// <summary>Stores latents in their stored form (<see cref="StoredLatents"/>).</summary>

@@ -29,26 +29,12 @@ public static class StoredLatents
     /// <summary>Reads stored latents; <paramref name="key"/> names them in errors.</summary>
     public static async Task<(LatentTensor Latents, int Step)> ReadAsync(Stream stream, string key, CancellationToken cancellation)
     {
-        var header = new byte[HeaderBytes];
-        await ReadExactlyAsync(stream, header, key, cancellation);
-        int frames = BitConverter.ToInt32(header), channels = BitConverter.ToInt32(header.AsSpan(4)), height = BitConverter.ToInt32(header.AsSpan(8)),
-            width = BitConverter.ToInt32(header.AsSpan(12)), step = BitConverter.ToInt32(header.AsSpan(16));
-        if (frames <= 0 || channels <= 0 || height <= 0 || width <= 0 || (double)frames * channels * height * width > Array.MaxLength / sizeof(float))
-        {
-            throw new InvalidDataException($"{key}: not stored latents (shape {frames}×{channels}×{height}×{width})");
-        }
-        var count = (long)frames * channels * height * width;
-        var data = new float[count];
+        var (frames, channels, height, width, step) = await ReadHeaderAsync(stream, key, cancellation);
+        var data = new float[(long)frames * channels * height * width];
         var chunk = ArrayPool<byte>.Shared.Rent(ChunkBytes);
         try
         {
-            for (var offset = 0L; offset < count * sizeof(float);)
-            {
-                var length = (int)Math.Min(ChunkBytes, count * sizeof(float) - offset);
-                await ReadExactlyAsync(stream, chunk.AsMemory(0, length), key, cancellation);
-                Buffer.BlockCopy(chunk, 0, data, (int)offset, length);
-                offset += length;
-            }
+            await ReadFloatsAsync(stream, data, chunk, key, cancellation);
             if (await stream.ReadAsync(chunk.AsMemory(0, 1), cancellation) != 0)
             {
                 throw new InvalidDataException($"{key}: more bytes than a {frames}×{channels}×{height}×{width} latent holds");
@@ -59,6 +45,75 @@ public static class StoredLatents
             ArrayPool<byte>.Shared.Return(chunk);
         }
         return (new LatentTensor(frames, channels, height, width, data), step);
+    }
+
+    /// <summary>
+    /// Reads only frames <paramref name="wanted"/> of stored latents, in that order: a window given three keyframes of
+    /// an anchor window reads those, not the anchor's whole latents. Seeks past the others where the stream can.
+    /// </summary>
+    public static async Task<float[][]> ReadFramesAsync(Stream stream, string key, IReadOnlyList<int> wanted, CancellationToken cancellation)
+    {
+        var (frames, channels, height, width, _) = await ReadHeaderAsync(stream, key, cancellation);
+        var frameBytes = (long)channels * height * width * sizeof(float);
+        var result = new float[wanted.Count][];
+        var chunk = ArrayPool<byte>.Shared.Rent(ChunkBytes);
+        try
+        {
+            var position = (long)HeaderBytes;
+            foreach (var i in Enumerable.Range(0, wanted.Count).OrderBy(i => wanted[i]))
+            {
+                var frame = wanted[i];
+                if (frame < 0 || frame >= frames)
+                {
+                    throw new InvalidDataException($"{key}: holds {frames} frames, not frame {frame}");
+                }
+                var at = HeaderBytes + frame * frameBytes;
+                if (stream.CanSeek)
+                {
+                    stream.Seek(at, SeekOrigin.Begin);
+                }
+                else
+                {
+                    for (; position < at; position += await stream.ReadAsync(chunk.AsMemory(0, (int)Math.Min(ChunkBytes, at - position)), cancellation))
+                    {
+                    }
+                }
+                result[i] = new float[channels * height * width];
+                await ReadFloatsAsync(stream, result[i], chunk, key, cancellation);
+                position = at + frameBytes;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
+        }
+        return result;
+    }
+
+    private static async Task<(int Frames, int Channels, int Height, int Width, int Step)> ReadHeaderAsync(Stream stream, string key, CancellationToken cancellation)
+    {
+        var header = new byte[HeaderBytes];
+        await ReadExactlyAsync(stream, header, key, cancellation);
+        int frames = BitConverter.ToInt32(header), channels = BitConverter.ToInt32(header.AsSpan(4)), height = BitConverter.ToInt32(header.AsSpan(8)),
+            width = BitConverter.ToInt32(header.AsSpan(12)), step = BitConverter.ToInt32(header.AsSpan(16));
+        if (frames <= 0 || channels <= 0 || height <= 0 || width <= 0 || (double)frames * channels * height * width > Array.MaxLength / sizeof(float))
+        {
+            throw new InvalidDataException($"{key}: not stored latents (shape {frames}×{channels}×{height}×{width})");
+        }
+        return (frames, channels, height, width, step);
+    }
+
+    /// <summary>Fills <paramref name="data"/> from the stream's next bytes, through <paramref name="chunk"/>.</summary>
+    private static async Task ReadFloatsAsync(Stream stream, float[] data, byte[] chunk, string key, CancellationToken cancellation)
+    {
+        var bytes = (long)data.Length * sizeof(float);
+        for (var offset = 0L; offset < bytes;)
+        {
+            var length = (int)Math.Min(ChunkBytes, bytes - offset);
+            await ReadExactlyAsync(stream, chunk.AsMemory(0, length), key, cancellation);
+            Buffer.BlockCopy(chunk, 0, data, (int)offset, length);
+            offset += length;
+        }
     }
 
     private static async Task ReadExactlyAsync(Stream stream, Memory<byte> buffer, string key, CancellationToken cancellation)

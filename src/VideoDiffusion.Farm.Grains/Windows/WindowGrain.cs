@@ -247,7 +247,7 @@ public sealed partial class WindowGrain(
     /// </summary>
     private async Task<int> StartAsync(JobPlan plan, WindowTask task, int? rewindTo, CancellationToken cancellation)
     {
-        if (await artifacts.TryLoadFinalsAsync(_key.JobId, task.DependsOn, cancellation) is not { } context)
+        if (await artifacts.TryLoadFinalFramesAsync(_key.JobId, plan.ContextOf(task.Id), cancellation) is not { } context)
         {
             if (!await artifacts.Store.ExistsAsync(JobArtifacts.PlanKey(_key.JobId), cancellation))
             {
@@ -259,7 +259,7 @@ public sealed partial class WindowGrain(
             throw new WindowNotReadyException();
         }
         var handOver = rewindTo is null ? await TakeHandOverAsync(cancellation) : null;
-        _window = plan.Start(task, r => context[r], handOver is null ? null : FloatBytes.ToFloats(handOver.Latents));
+        _window = plan.Start(task, (r, f) => context[(r, f)], handOver is null ? null : FloatBytes.ToFloats(handOver.Latents));
         return await ResumeAsync(plan.Spec.Steps, rewindTo, handOver, cancellation);
     }
 
