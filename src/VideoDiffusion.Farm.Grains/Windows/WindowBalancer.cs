@@ -31,7 +31,8 @@ public sealed class WindowBalancer(
     IOptions<FarmTimingOptions> timing,
     ILogger<WindowBalancer> logger) : ILifecycleParticipant<ISiloLifecycle>
 {
-    private const int MovesInFlightPerSlot = 4;
+    /// <summary>Moves in flight per slot at least; more where many windows share a slot (<see cref="MovesInFlight"/>).</summary>
+    private const int MinMovesInFlightPerSlot = 4;
     private readonly CancellationTokenSource _stop = new();
     private Task? _loop;
     private Task? _watch;
@@ -161,9 +162,8 @@ public sealed class WindowBalancer(
             .Where(m => m.From.Equals(local.SiloAddress)).Select(m => m.To).ToList();
         var before = _lastMoves;
         _lastMoves = now;
-        // a few windows in flight at a time: each move carries its latents and logs, and a silo sending a whole surplus
-        // at once stalled every window waiting for the moving ones' edges
-        var targets = now.Where(t => before.Contains(t)).Take(Math.Min(Math.Min(now.Count, before.Count), MovesInFlightPerSlot * executor.Slots - leaving)).ToList();
+        var own = silos.First(s => s.Address.Equals(local.SiloAddress));
+        var targets = now.Where(t => before.Contains(t)).Take(Math.Min(Math.Min(now.Count, before.Count), MovesInFlight(own) - leaving)).ToList();
         if (targets.Count == 0)
         {
             return;
@@ -185,6 +185,16 @@ public sealed class WindowBalancer(
                 local.Name, moves.Count, string.Join(", ", targets.Except(asked)));
         }
     }
+
+    /// <summary>
+    /// How many windows <paramref name="own"/> (this silo) has moving at once: each move carries its latents and logs,
+    /// and a silo that sent its whole surplus at once stalled every window waiting for the moving ones' edges. Half of
+    /// the windows that share a slot (at least <see cref="MinMovesInFlightPerSlot"/>): a window on a slot shared by n
+    /// steps once every n calls of it, so while half of them move the others still have a turn each to take, and a
+    /// silo holding 37 windows a slot after a scale-out hands its surplus over in a few rounds instead of a dozen.
+    /// </summary>
+    private int MovesInFlight(SiloLoad own) =>
+        Math.Max(MinMovesInFlightPerSlot, own.OtherWindows / Math.Max(1, own.OpenSlots) / 2) * executor.Slots;
 
     /// <summary>
     /// Silos that joined while windows were running take windows until they hold their share; without a join the others
