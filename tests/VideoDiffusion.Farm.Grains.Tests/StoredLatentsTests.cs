@@ -45,6 +45,34 @@ public sealed class StoredLatentsTests : IDisposable
         Assert.Contains("holds 21 frames, not frame 21", error.Message);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task FramesPastTheEndOfTruncatedLatentsAreRefusedAndAFrameAskedTwiceComesTwice(bool seekable)
+    {
+        var latents = Latents(21);
+        await using var stored = new MemoryStream();
+        await StoredLatents.Writer(latents, 10).CopyToAsync(stored);
+        var frameBytes = 16 * 60 * 104 * sizeof(float);
+        var truncated = stored.ToArray()[..(20 + 10 * frameBytes)]; // frames 0-9 only
+        Stream Open(byte[] bytes) => seekable ? new MemoryStream(bytes) : new ForwardOnlyStream(bytes);
+
+        await using (var stream = Open(truncated))
+        {
+            var error = await Assert.ThrowsAsync<InvalidDataException>(
+                () => Task.Run(() => StoredLatents.ReadFramesAsync(stream, "final.bin", [2, 16], CancellationToken.None)).WaitAsync(TimeSpan.FromSeconds(30)));
+            Assert.Contains("final.bin: truncated", error.Message);
+        }
+        await using (var stream = Open(stored.ToArray()))
+        {
+            var frames = await StoredLatents.ReadFramesAsync(stream, "final.bin", [4, 12, 4], CancellationToken.None);
+            Assert.Equal(latents.Frame(4).ToArray().Select(BitConverter.SingleToInt32Bits), frames[0].Select(BitConverter.SingleToInt32Bits));
+            Assert.Equal(latents.Frame(12).ToArray().Select(BitConverter.SingleToInt32Bits), frames[1].Select(BitConverter.SingleToInt32Bits));
+            Assert.Equal(frames[0].Select(BitConverter.SingleToInt32Bits), frames[2].Select(BitConverter.SingleToInt32Bits));
+            Assert.NotSame(frames[0], frames[2]);
+        }
+    }
+
     /// <summary>A stream that can only be read front to back, as a network stream is.</summary>
     private sealed class ForwardOnlyStream(byte[] bytes) : MemoryStream(bytes)
     {

@@ -60,12 +60,18 @@ public static class StoredLatents
         try
         {
             var position = (long)HeaderBytes;
+            var previous = -1;
             foreach (var i in Enumerable.Range(0, wanted.Count).OrderBy(i => wanted[i]))
             {
                 var frame = wanted[i];
                 if (frame < 0 || frame >= frames)
                 {
                     throw new InvalidDataException($"{key}: holds {frames} frames, not frame {frame}");
+                }
+                if (previous >= 0 && wanted[previous] == frame)
+                {
+                    result[i] = (float[])result[previous].Clone();
+                    continue;
                 }
                 var at = HeaderBytes + frame * frameBytes;
                 if (stream.CanSeek)
@@ -74,13 +80,15 @@ public static class StoredLatents
                 }
                 else
                 {
-                    for (; position < at; position += await stream.ReadAsync(chunk.AsMemory(0, (int)Math.Min(ChunkBytes, at - position)), cancellation))
+                    for (; position < at; position += Math.Min(ChunkBytes, at - position))
                     {
+                        await ReadExactlyAsync(stream, chunk.AsMemory(0, (int)Math.Min(ChunkBytes, at - position)), key, cancellation);
                     }
                 }
                 result[i] = new float[channels * height * width];
                 await ReadFloatsAsync(stream, result[i], chunk, key, cancellation);
                 position = at + frameBytes;
+                previous = i;
             }
         }
         finally
