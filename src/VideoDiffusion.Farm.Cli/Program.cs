@@ -1,4 +1,5 @@
 using System.CommandLine;
+using VideoDiffusion.Farm.Abstractions;
 using VideoDiffusion.Farm.Cli.Cluster;
 using VideoDiffusion.Farm.Cli.Commands;
 using VideoDiffusion.Farm.Diffusion.Models;
@@ -34,6 +35,12 @@ catch (PlanException e)
 {
     Console.Error.WriteLine($"error: {e.Field}: {e.Message}");
     return 2;
+}
+catch (JobRejectedException e)
+{
+    // what the farm refused in a job this process submitted to its own silos (bench-scale's runs)
+    Console.Error.WriteLine($"error: {e.Field}: {e.Message}");
+    return e.Field == "model" ? 3 : 2;
 }
 catch (ModelLoadException e)
 {

@@ -95,11 +95,7 @@ public static class ScaleRun
         var busyBefore = Busy(farm);
         var stepsBefore = WindowSteps(farm);
         var clock = Stopwatch.StartNew();
-        var request = new RenderJobRequest
-        {
-            Prompt = options.Prompt, Seconds = options.Seconds, Steps = options.Steps, Model = Path.GetFileName(options.ModelFolder), Scale = 1,
-            Anchors = options.Anchors,
-        };
+        var request = RequestOf(options);
         var jobs = Enumerable.Range(0, options.Jobs).Select(_ => farm.Client.GetGrain<IRenderJobGrain>(Guid.NewGuid().ToString("N"))).ToList();
         var submitted = DateTimeOffset.UtcNow;
         var statuses = await Task.WhenAll(jobs.Select((job, i) => job.Submit(request with { Seed = (ulong)(100 + i) })));
@@ -153,6 +149,27 @@ public static class ScaleRun
         }
         return result;
     }
+
+    /// <summary>
+    /// Refuses a configuration before any silo starts, as a render would: the job's settings against the model
+    /// (<see cref="PlanException"/>), a model that does not load or, on simulated accelerators, has no timing profile
+    /// (<see cref="ModelLoadException"/>).
+    /// </summary>
+    public static void Validate(ScaleRunOptions options)
+    {
+        RenderJobSpec.Resolve(JobRequestMapper.ToRenderRequest(RequestOf(options)), ModelManifestLoader.Load(options.ModelFolder));
+        if (SimulatedAccelerator.IsSelected(options.ExecutionProvider))
+        {
+            AcceleratorProfile.Load(options.ModelFolder);
+        }
+    }
+
+    /// <summary>The job every run submits (each of several concurrent jobs with a seed of its own).</summary>
+    private static RenderJobRequest RequestOf(ScaleRunOptions options) => new()
+    {
+        Prompt = options.Prompt, Seconds = options.Seconds, Steps = options.Steps, Model = Path.GetFileName(options.ModelFolder), Scale = 1,
+        Anchors = options.Anchors,
+    };
 
     private static double CriticalPathOf(RenderJobRequest request, ScaleRunOptions options)
     {
