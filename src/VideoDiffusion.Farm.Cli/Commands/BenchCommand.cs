@@ -17,6 +17,9 @@ public static class BenchCommand
 {
     public const string SeedPrompt = "Bluey walking on the moon after coming out of the spaceship";
 
+    /// <summary>Largest batch compared, and most in-process silos (as <c>farm render</c> allows).</summary>
+    private const int MaxBatch = 64, MaxSilos = 16;
+
     public static Command Create()
     {
         var options = new RenderOptions();
@@ -39,8 +42,10 @@ public static class BenchCommand
             }
             baseJob = baseJob with { Seconds = baseJob.Seconds ?? (baseJob.Storyboard is null ? 60 : null) };
             var baseRequest = options.ToRenderRequest(result, baseJob);
-            var sizes = result.GetValue(batches)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(int.Parse).ToList();
-            var engineList = result.GetValue(engines)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+            var sizes = OptionChecks.WholeNumbers(result.GetValue(batches)!, "batches", 1, MaxBatch);
+            var engineList = OptionChecks.Choices(result.GetValue(engines)!, "engines", "reference", "farm");
+            OptionChecks.Require(result.GetValue(silos) is >= 1 and <= MaxSilos, "silos", $"silos must be between 1 and {MaxSilos} (got {result.GetValue(silos)})");
+            OptionChecks.Require(result.GetValue(telemetryRuns) is >= 0 and <= 100, "telemetry-runs", $"telemetry runs must be between 0 and 100 (got {result.GetValue(telemetryRuns)})");
             var threads = result.GetValue(options.Threads);
             var modelPath = ModelLocator.Resolve(result.GetValue(options.Model));
             using var model = DiffusionModel.Load(modelPath, new OnnxRuntimeSettings { IntraOpThreads = threads });

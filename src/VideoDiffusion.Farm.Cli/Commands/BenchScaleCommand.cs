@@ -4,7 +4,6 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using VideoDiffusion.Farm.Abstractions;
-using VideoDiffusion.Farm.Diffusion.Planning;
 using VideoDiffusion.Farm.Cli.Benchmarks;
 using VideoDiffusion.Farm.Cli.Rendering;
 
@@ -62,13 +61,13 @@ public static class BenchScaleCommand
                 Anchors = result.GetValue(anchors),
                 TimelineSeconds = result.GetValue(timeline),
             };
-            var counts = SiloCounts(result.GetValue(silos)!);
+            var counts = OptionChecks.WholeNumbers(result.GetValue(silos)!, "silos", 1, MaxSilos);
             var jobs = result.GetValue(concurrent);
             var growth = ScaleOutOf(result.GetValue(scaleOut) ?? "");
-            Check(jobs >= 0, "concurrent-jobs", $"concurrent jobs must be 0 or more (got {jobs})");
-            Check(baseOptions.ExecutionProvider is "simulated" or "cpu", "accelerator", $"accelerator must be simulated or cpu (got '{baseOptions.ExecutionProvider}')");
-            Check(baseOptions.TimeScale is null or (> 0 and <= 1000), "time-scale", $"time scale must be above 0 and at most 1000 (got {baseOptions.TimeScale})");
-            Check(baseOptions.TimelineSeconds is null or (>= 0.1 and <= 3600), "timeline", $"timeline must be between 0.1 and 3600 seconds (got {baseOptions.TimelineSeconds})");
+            OptionChecks.Require(jobs >= 0, "concurrent-jobs", $"concurrent jobs must be 0 or more (got {jobs})");
+            OptionChecks.Require(baseOptions.ExecutionProvider is "simulated" or "cpu", "accelerator", $"accelerator must be simulated or cpu (got '{baseOptions.ExecutionProvider}')");
+            OptionChecks.Require(baseOptions.TimeScale is null or (> 0 and <= 1000), "time-scale", $"time scale must be above 0 and at most 1000 (got {baseOptions.TimeScale})");
+            OptionChecks.Require(baseOptions.TimelineSeconds is null or (>= 0.1 and <= 3600), "timeline", $"timeline must be between 0.1 and 3600 seconds (got {baseOptions.TimelineSeconds})");
             ScaleRun.Validate(baseOptions);
             var configurations = counts.Select(n => baseOptions with { Silos = n }).ToList();
             if (jobs > 1)
@@ -119,24 +118,6 @@ public static class BenchScaleCommand
     /// <summary>Most silos one configuration starts, all in one process.</summary>
     private const int MaxSilos = 256;
 
-    private static void Check(bool valid, string field, string message)
-    {
-        if (!valid)
-        {
-            throw new PlanException(field, message);
-        }
-    }
-
-    /// <summary>The comma-separated silo counts of <c>--silos</c>, each a whole number from 1 to <see cref="MaxSilos"/>.</summary>
-    private static List<int> SiloCounts(string text)
-    {
-        var parts = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var counts = parts.Select(p => int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 0).ToList();
-        Check(counts.Count > 0 && counts.All(n => n is >= 1 and <= MaxSilos), "silos",
-            $"silos must be comma-separated whole numbers from 1 to {MaxSilos} (got '{text}')");
-        return counts;
-    }
-
     /// <summary><c>--scale-out START+ADDED</c>, or null for '' (no scale-out run).</summary>
     private static (int Start, int Added)? ScaleOutOf(string text)
     {
@@ -144,10 +125,9 @@ public static class BenchScaleCommand
         {
             return null;
         }
-        var parts = text.Split('+', StringSplitOptions.TrimEntries);
-        var numbers = parts.Select(p => int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 0).ToList();
-        Check(numbers.Count == 2 && numbers.All(n => n >= 1) && numbers.Sum() <= MaxSilos, "scale-out",
-            $"scale-out must be START+ADDED, two whole numbers from 1 with at most {MaxSilos} silos in all, or '' for none (got '{text}')");
+        var numbers = OptionChecks.WholeNumbers(text, "scale-out", 1, MaxSilos, '+');
+        OptionChecks.Require(numbers.Count == 2 && numbers.Sum() <= MaxSilos, "scale-out",
+            $"scale-out must be START+ADDED with at most {MaxSilos} silos in all, or '' for none (got '{text}')");
         return (numbers[0], numbers[1]);
     }
 

@@ -33,20 +33,11 @@ public static class RenderCommand
             var outPath = result.GetValue(output)!;
             VideoEncoder.ContainerFor(outPath);
             var engineName = result.GetValue(engine)!;
-            if (engineName is not ("reference" or "farm"))
-            {
-                throw new PlanException("engine", $"unknown engine '{engineName}' (farm, reference)");
-            }
+            OptionChecks.Require(engineName is "reference" or "farm", "engine", $"unknown engine '{engineName}' (farm, reference)");
             var siloCount = result.GetValue(silos);
-            if (siloCount is < 1 or > 16)
-            {
-                throw new PlanException("silos", $"silos must be between 1 and 16 (got {siloCount})");
-            }
+            OptionChecks.Require(siloCount is >= 1 and <= 16, "silos", $"silos must be between 1 and 16 (got {siloCount})");
             var scaleValue = result.GetValue(scale);
-            if (scaleValue is < 1 or > 16)
-            {
-                throw new PlanException("scale", $"scale must be between 1 and 16 (got {scaleValue})");
-            }
+            OptionChecks.Require(scaleValue is >= 1 and <= 16, "scale", $"scale must be between 1 and 16 (got {scaleValue})");
             VideoEncoder.EnsureFfmpeg();
             var modelPath = ModelLocator.Resolve(result.GetValue(options.Model));
             // the farm engine's silos create the ONNX sessions themselves: this process reads only the manifest and tokenizer
