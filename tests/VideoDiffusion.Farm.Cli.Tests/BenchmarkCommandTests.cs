@@ -3,8 +3,8 @@ using System.Globalization;
 namespace VideoDiffusion.Farm.Cli.Tests;
 
 /// <summary>
-/// The benchmark commands as a user runs them: every option of <c>farm bench</c> and <c>farm bench-scale</c> checked
-/// before anything starts, and a small real <c>bench-scale</c> run's table.
+/// The benchmark and evaluation commands as a user runs them: every option of <c>farm bench</c>, <c>farm bench-scale</c>
+/// and <c>farm eval-model</c> checked before anything starts, and a small real <c>bench-scale</c> run's table.
 /// </summary>
 public sealed class BenchmarkCommandTests
 {
@@ -30,6 +30,12 @@ public sealed class BenchmarkCommandTests
     [InlineData("bench", "engines", 2, "--engines", "warp")]
     [InlineData("bench", "silos", 2, "--silos", "99")]
     [InlineData("bench", "telemetry-runs", 2, "--telemetry-runs", "-1")]
+    [InlineData("bench", "threads", 2, "--threads", "0")]
+    [InlineData("eval-model", "count", 2, "--count", "0")]
+    [InlineData("eval-model", "threads", 2, "--threads", "999")]
+    [InlineData("eval-model", "routes", 2, "--seconds", "5", "--routes", "sideways")]
+    [InlineData("eval-model", "json", 2, "--json", "/no/such/folder/scores.json")]
+    [InlineData("eval-model", "set", 2, "--set", "/no/such/set.json")]
     public void BadOptionsGiveOneLineNamingTheOptionBeforeAnyRunStarts(string command, string field, int exitCode, params string[] args)
     {
         var r = FarmCli.Run([command, .. args]);

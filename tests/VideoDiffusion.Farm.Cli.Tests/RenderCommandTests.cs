@@ -91,6 +91,7 @@ public sealed class RenderCommandTests : IDisposable
     [InlineData("model", "a dog", "--model", "/no/such/model", "--out", "x.mp4")]
     [InlineData("engine", "a dog", "--engine", "warp", "--out", "x.mp4")]
     [InlineData("silos", "a dog", "--silos", "0", "--out", "x.mp4")]
+    [InlineData("threads", "a dog", "--threads", "0", "--out", "x.mp4")]
     public void BadInputsGiveAOneLineErrorAndNonZeroExit(string expected, params string[] args)
     {
         var withDir = args.Select(a => a.StartsWith("x.") ? Out(a) : a).ToArray();

@@ -46,7 +46,7 @@ public static class BenchCommand
             var engineList = OptionChecks.Choices(result.GetValue(engines)!, "engines", "reference", "farm");
             OptionChecks.Require(result.GetValue(silos) is >= 1 and <= MaxSilos, "silos", $"silos must be between 1 and {MaxSilos} (got {result.GetValue(silos)})");
             OptionChecks.Require(result.GetValue(telemetryRuns) is >= 0 and <= 100, "telemetry-runs", $"telemetry runs must be between 0 and 100 (got {result.GetValue(telemetryRuns)})");
-            var threads = result.GetValue(options.Threads);
+            var threads = options.ThreadsOf(result);
             var modelPath = ModelLocator.Resolve(result.GetValue(options.Model));
             using var model = DiffusionModel.Load(modelPath, new OnnxRuntimeSettings { IntraOpThreads = threads });
             var renderer = new ReferenceClipRenderer(model);

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using VideoDiffusion.Farm.Diffusion.Planning;
 using System.Text.Json;
 using VideoDiffusion.Farm.Cli.Evaluation;
 using VideoDiffusion.Farm.Cli.Rendering;
@@ -38,20 +39,29 @@ public static class EvalModelCommand
         command.SetAction((result, cancellation) =>
         {
             var longClip = result.GetValue(seconds);
-            var setFile = result.GetValue(set) ?? new FileInfo(longClip is null ? "tools/model-kit/eval/eval-set.json" : "tools/model-kit/eval/long-test.json");
+            var defaultSet = longClip is null ? "eval-set.json" : "long-test.json";
+            // the kit's sets are found from anywhere inside the repository, or beside the installed binary, as models are
+            var setFile = result.GetValue(set)
+                          ?? new FileInfo(ModelLocator.RepositoryFile(Path.Combine("tools", "model-kit", "eval", defaultSet)) ?? Path.Combine("tools", "model-kit", "eval", defaultSet));
             if (!setFile.Exists)
             {
-                throw new InvalidOperationException($"evaluation set '{setFile.FullName}' does not exist");
+                throw new PlanException("set", $"evaluation set '{setFile.FullName}' does not exist");
             }
+            var threadCount = result.GetValue(threads);
+            OptionChecks.Require(threadCount is >= 1 and <= RenderOptions.MaxThreads, "threads", $"threads must be between 1 and {RenderOptions.MaxThreads} (got {threadCount})");
+            OptionChecks.Require(result.GetValue(count) is null or >= 1, "count", $"count must be 1 or more (got {result.GetValue(count)})");
+            var routeList = OptionChecks.Choices(result.GetValue(routes)!, "routes", [.. LongClipRoute.All.Select(r => r.Name)]).Select(LongClipRoute.Parse).ToList();
+            OptionChecks.Require(result.GetValue(json) is not { } jsonPath || Directory.Exists(Path.GetDirectoryName(Path.GetFullPath(jsonPath))), "json",
+                $"the folder of '{result.GetValue(json)}' does not exist");
             var evalSet = EvalSet.Load(setFile.FullName);
             if (result.GetValue(count) is { } n)
             {
-                evalSet = evalSet with { Prompts = evalSet.Prompts.Take(Math.Max(0, n)).ToList(), Context = evalSet.Context.Take(Math.Max(0, n)).ToList() };
+                evalSet = evalSet with { Prompts = evalSet.Prompts.Take(n).ToList(), Context = evalSet.Context.Take(n).ToList() };
             }
-            using var loaded = DiffusionModel.Load(ModelLocator.Resolve(result.GetValue(model)), new OnnxRuntimeSettings { IntraOpThreads = result.GetValue(threads) });
+            using var loaded = DiffusionModel.Load(ModelLocator.Resolve(result.GetValue(model)), new OnnxRuntimeSettings { IntraOpThreads = threadCount });
             var log = result.GetValue(quiet) ? null : (Action<string>)Console.WriteLine;
             object scores = longClip is { } s
-                ? EvaluateLongClips(new LongClipEvaluator(loaded, evalSet, s), evalSet, result.GetValue(routes)!.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(LongClipRoute.Parse).ToList(), log, cancellation)
+                ? EvaluateLongClips(new LongClipEvaluator(loaded, evalSet, s), evalSet, routeList, log, cancellation)
                 : EvaluateShortClips(new ModelEvaluator(loaded, evalSet, result.GetValue(guidance), result.GetValue(focus)), log);
             if (result.GetValue(json) is { } path)
             {

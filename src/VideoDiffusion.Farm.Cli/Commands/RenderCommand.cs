@@ -38,6 +38,7 @@ public static class RenderCommand
             OptionChecks.Require(siloCount is >= 1 and <= 16, "silos", $"silos must be between 1 and 16 (got {siloCount})");
             var scaleValue = result.GetValue(scale);
             OptionChecks.Require(scaleValue is >= 1 and <= 16, "scale", $"scale must be between 1 and 16 (got {scaleValue})");
+            var threads = options.ThreadsOf(result);
             VideoEncoder.EnsureFfmpeg();
             var modelPath = ModelLocator.Resolve(result.GetValue(options.Model));
             // the farm engine's silos create the ONNX sessions themselves: this process reads only the manifest and tokenizer
@@ -70,7 +71,7 @@ public static class RenderCommand
                 }
                 return 0;
             }
-            using var model = DiffusionModel.Load(modelPath, new OnnxRuntimeSettings { IntraOpThreads = result.GetValue(options.Threads) });
+            using var model = DiffusionModel.Load(modelPath, new OnnxRuntimeSettings { IntraOpThreads = threads });
             var rendered = new ReferenceClipRenderer(model).Render(spec, display, cancellation);
             await ReferenceClipRenderer.EncodeAsync(rendered, outPath, scaleValue, cancellation);
             var t = rendered.Timings;

@@ -42,6 +42,17 @@ public sealed class RenderOptions
         DefaultValueFactory = _ => Math.Max(1, Environment.ProcessorCount),
     };
 
+    /// <summary>Most ONNX Runtime threads one inference may use.</summary>
+    public const int MaxThreads = 64;
+
+    /// <summary><c>--threads</c>, refused outside 1 to <see cref="MaxThreads"/> before anything runs.</summary>
+    public int ThreadsOf(ParseResult result)
+    {
+        var threads = result.GetValue(Threads);
+        OptionChecks.Require(threads is >= 1 and <= MaxThreads, "threads", $"threads must be between 1 and {MaxThreads} (got {threads})");
+        return threads;
+    }
+
     /// <summary>
     /// How the farm engine's silos share the cores: with <c>--threads</c> given, one slot per silo with that many
     /// threads; by default one slot per core with one thread each, so batches run side by side instead of splitting
