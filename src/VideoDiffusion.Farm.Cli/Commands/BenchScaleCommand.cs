@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Diagnostics;
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using VideoDiffusion.Farm.Abstractions;
@@ -17,6 +16,9 @@ namespace VideoDiffusion.Farm.Cli.Commands;
 public static class BenchScaleCommand
 {
     private const string RunOption = "--run";
+
+    /// <summary>Most silos one configuration starts, all in one process.</summary>
+    private const int MaxSilos = 256;
 
     private static readonly string[] Columns =
     [
@@ -114,9 +116,6 @@ public static class BenchScaleCommand
         });
         return command;
     }
-
-    /// <summary>Most silos one configuration starts, all in one process.</summary>
-    private const int MaxSilos = 256;
 
     /// <summary><c>--scale-out START+ADDED</c>, or null for '' (no scale-out run).</summary>
     private static (int Start, int Added)? ScaleOutOf(string text)

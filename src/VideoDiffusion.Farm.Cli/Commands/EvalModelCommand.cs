@@ -1,10 +1,10 @@
 using System.CommandLine;
-using VideoDiffusion.Farm.Diffusion.Planning;
 using System.Text.Json;
 using VideoDiffusion.Farm.Cli.Evaluation;
 using VideoDiffusion.Farm.Cli.Rendering;
 using VideoDiffusion.Farm.Diffusion.Models;
 using VideoDiffusion.Farm.Diffusion.Onnx;
+using VideoDiffusion.Farm.Diffusion.Planning;
 
 namespace VideoDiffusion.Farm.Cli.Commands;
 

@@ -3,7 +3,6 @@ using VideoDiffusion.Farm.Cli.Rendering;
 using VideoDiffusion.Farm.Cli.Terminal;
 using VideoDiffusion.Farm.Diffusion.Models;
 using VideoDiffusion.Farm.Diffusion.Onnx;
-using VideoDiffusion.Farm.Diffusion.Planning;
 using VideoDiffusion.Farm.Diffusion.Text;
 using VideoDiffusion.Farm.Media.Encoding;
 
