@@ -59,15 +59,16 @@ public sealed class RenderCommandTests : IDisposable
     }
 
     [Fact]
-    public void BothEnginesReportTheSameJobSettings()
+    public void BothEnginesReportTheSameJobSettingsInFoldersTheyCreate()
     {
         string[] job = [SeedPrompt, "--seconds", "4", "--steps", "2", "--strategy", "keyframes", "--keyframe-stride", "2"];
         var reports = new List<JsonElement>();
         foreach (var engine in new[] { "farm", "reference" })
         {
-            var r = FarmCli.Run(["render", .. job, "--engine", engine, "--out", Out($"{engine}.mp4"), "--report", Out($"{engine}.json")]);
+            // each report in a folder that does not exist yet: it is created, as the video's is
+            var r = FarmCli.Run(["render", .. job, "--engine", engine, "--out", Out($"{engine}.mp4"), "--report", Out($"reports-{engine}/report.json")]);
             Assert.True(r.ExitCode == 0, r.Error);
-            using var report = JsonDocument.Parse(File.ReadAllText(Out($"{engine}.json")));
+            using var report = JsonDocument.Parse(File.ReadAllText(Out($"reports-{engine}/report.json")));
             Assert.Equal(engine, report.RootElement.GetProperty("engine").GetString());
             reports.Add(report.RootElement.Clone());
         }

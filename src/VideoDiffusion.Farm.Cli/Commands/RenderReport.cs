@@ -86,5 +86,13 @@ public static class RenderReport
         windows = spec.Plan.Windows.Select(w => new { w.Index, w.Start, w.Length }),
     };
 
-    public static void Write(string path, object report) => File.WriteAllText(path, JsonSerializer.Serialize(report, Options));
+    /// <summary>Writes the report as JSON, creating its folder as the video's is created.</summary>
+    public static void Write(string path, object report)
+    {
+        if (Path.GetDirectoryName(Path.GetFullPath(path)) is { } folder)
+        {
+            Directory.CreateDirectory(folder);
+        }
+        File.WriteAllText(path, JsonSerializer.Serialize(report, Options));
+    }
 }
